@@ -1,0 +1,112 @@
+//! The command line (a contract: see README "Command line").
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::lab::strategy::Strategy;
+use crate::lab::workload::Workload;
+use crate::lab::{Flavor, LabConfig};
+
+#[derive(Parser, Debug)]
+#[command(name = "blocklab", version, about = "See, on a live tokio runtime, what blocking code does to an async server.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub lab: LabArgs,
+
+    /// Open the TUI on this lesson (id or number).
+    #[arg(long, global = true)]
+    pub lesson: Option<String>,
+
+    /// Read lessons from this directory instead of the built-in ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub lessons: Option<PathBuf>,
+
+    /// Write blocklab's own log to this file (filter with RUST_LOG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// One line per lesson: ID  TITLE.
+    List,
+    /// Run one experiment headless and print a summary (or JSON).
+    Run(RunArgs),
+    /// Run every expectation of the named lessons (default: all); exit 1 if any fails.
+    Check {
+        /// Lesson ids.
+        lessons: Vec<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[arg(long, value_enum)]
+    pub workload: Workload,
+    #[arg(long, value_enum)]
+    pub strategy: Strategy,
+    /// Length of each job in milliseconds (sleep / wait length, or CPU work calibrated to it).
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub ms: u64,
+    /// How many jobs to submit at once.
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub jobs: u64,
+    /// Run this long in all (seconds) instead of until the jobs finish.
+    #[arg(long, value_parser = positive_seconds)]
+    pub seconds: Option<f64>,
+    /// Print exactly one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Settings of the runtime under study (the TUI and `run`).
+#[derive(Args, Debug, Clone)]
+pub struct LabArgs {
+    /// Runtime flavour: one event loop (like asyncio) or N workers.
+    #[arg(long, value_enum, global = true)]
+    pub runtime: Option<Flavor>,
+    /// Worker threads of a multi-thread runtime.
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub workers: Option<u64>,
+    /// Cap of tokio's blocking pool (tokio's default: 512).
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_blocking_threads: Option<u64>,
+    /// Background requests per second (0 turns the traffic off).
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=5_000))]
+    pub rate: Option<u32>,
+}
+
+impl LabArgs {
+    /// `base` with the flags given on the command line laid over it.
+    pub fn apply(&self, mut base: LabConfig) -> LabConfig {
+        if let Some(f) = self.runtime {
+            base.flavor = f;
+        }
+        if let Some(w) = self.workers {
+            base.workers = w as usize;
+            // `--workers N` alone means "a runtime with N workers".
+            if self.runtime.is_none() {
+                base.flavor = Flavor::MultiThread;
+            }
+        }
+        if let Some(m) = self.max_blocking_threads {
+            base.max_blocking_threads = m as usize;
+        }
+        if let Some(r) = self.rate {
+            base.traffic_rate = r;
+        }
+        base
+    }
+
+    pub fn any(&self) -> bool {
+        self.runtime.is_some() || self.workers.is_some() || self.max_blocking_threads.is_some() || self.rate.is_some()
+    }
+}
+
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if v > 0.0 && v <= 3600.0 { Ok(v) } else { Err(format!("must be above 0 and at most 3600, not {s}")) }
+}

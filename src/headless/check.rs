@@ -1,0 +1,76 @@
+//! `blocklab check`: runs every action of the chosen lessons headless and checks each of its
+//! expectations against what the lab measured.
+use std::time::Duration;
+
+use super::Experiment;
+use crate::lesson::expect::Facts;
+use crate::lesson::{Action, Lesson};
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub lesson: String,
+    pub action: String,
+    pub expectation: String,
+    pub measured: String,
+    pub pass: bool,
+}
+
+/// The experiment an action stands for, on its lesson's lab.
+pub fn experiment_for(lesson: &Lesson, action: &Action) -> Experiment {
+    let mut e = Experiment::new(lesson.lab.clone(), action.workload, action.strategy, action.ms, action.jobs);
+    e.tail = Duration::from_millis(300);
+    e
+}
+
+/// Runs one action and checks its expectations; `on_row` sees each row as soon as it is known.
+pub fn check_action(lesson: &Lesson, action: &Action, on_row: &mut impl FnMut(&Row)) -> std::io::Result<Vec<Row>> {
+    let (report, _) = experiment_for(lesson, action).run()?;
+    let facts = Facts { report: &report, block_ms: action.ms as f64 };
+    let rows: Vec<Row> = action
+        .expect
+        .iter()
+        .map(|e| {
+            let v = e.check(&facts);
+            Row {
+                lesson: lesson.id.clone(),
+                action: format!("[{}] {}", action.key, action.label),
+                expectation: e.text.clone(),
+                measured: v.measured,
+                pass: v.pass,
+            }
+        })
+        .collect();
+    rows.iter().for_each(&mut *on_row);
+    Ok(rows)
+}
+
+/// Picks the lessons named in `ids` (all when empty); an unknown id lists the known ones.
+pub fn select<'a>(lessons: &'a [Lesson], ids: &[String]) -> Result<Vec<&'a Lesson>, String> {
+    if ids.is_empty() {
+        return Ok(lessons.iter().collect());
+    }
+    ids.iter()
+        .map(|id| {
+            lessons.iter().find(|l| &l.id == id).ok_or_else(|| {
+                let known: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
+                format!("no lesson `{id}` (known: {})", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+pub const HEADER: [&str; 5] = ["LESSON", "ACTION", "EXPECTATION", "MEASURED", "RESULT"];
+pub const WIDTHS: [usize; 4] = [18, 30, 34, 30];
+
+pub fn format_row(cells: [&str; 5]) -> String {
+    let mut line = String::new();
+    for (cell, width) in cells.iter().zip(WIDTHS) {
+        let cell: String = if cell.chars().count() > width { cell.chars().take(width - 1).chain(['…']).collect() } else { cell.to_string() };
+        line += &format!("{cell:<width$}  ");
+    }
+    line + cells[4]
+}
+
+pub fn format(row: &Row) -> String {
+    format_row([&row.lesson, &row.action, &row.expectation, &row.measured, if row.pass { "pass" } else { "FAIL" }])
+}

@@ -1,0 +1,25 @@
+//! `spawn-blocking`: the workload goes to tokio's blocking pool and the handler awaits it — the
+//! tokio form of `run_in_threadpool`, `asyncio.to_thread` and `run_in_executor(None, …)`.
+use crate::lab::job::JobCtx;
+use crate::lab::workload::Workload;
+
+// snippet:start strategy-spawn-blocking
+pub async fn run(job: JobCtx) {
+    if job.spec.workload == Workload::Async {
+        // Nothing to offload: an async wait is simply awaited.
+        return super::inline::run(job).await;
+    }
+    job.queued();
+    let worker = job.clone();
+    let handle = tokio::task::spawn_blocking(move || {
+        // On a blocking-pool thread: the event loop goes on serving while this runs.
+        worker.started();
+        let cpu = worker.spec.workload.run_blocking(worker.spec.ms);
+        worker.finished(cpu);
+    });
+    if let Err(err) = handle.await {
+        let (outcome, message) = super::describe_join_error(err);
+        job.ended(outcome, message);
+    }
+}
+// snippet:end strategy-spawn-blocking

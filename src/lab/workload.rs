@@ -1,0 +1,138 @@
+//! Workloads: the three kinds of "work" a job does.
+//!
+//! * `sleep` — a blocking `std::thread::sleep`, standing in for synchronous I/O (a sync DB driver,
+//!   `requests.get`, `time.sleep`).
+//! * `cpu` — real computation: a hash chain sized to last about `ms` on this machine.
+//! * `async` — `tokio::time::sleep`: the same wait, but it yields to the event loop.
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::str::FromStr;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Workload {
+    /// A blocking sleep (stands for synchronous I/O).
+    Sleep,
+    /// CPU-bound work calibrated to about N ms.
+    Cpu,
+    /// A non-blocking `tokio::time::sleep` (awaited).
+    Async,
+}
+
+impl Workload {
+    pub const ALL: [Workload; 3] = [Workload::Sleep, Workload::Cpu, Workload::Async];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Workload::Sleep => "sleep",
+            Workload::Cpu => "cpu",
+            Workload::Async => "async",
+        }
+    }
+
+    /// True when running it on a thread keeps that thread from doing anything else.
+    pub fn blocks_thread(self) -> bool {
+        !matches!(self, Workload::Async)
+    }
+
+    /// Runs a blocking workload on the calling thread; returns the thread CPU time it used.
+    /// `async` has no blocking form: the caller awaits [`Workload::run_async`] instead.
+    pub fn run_blocking(self, ms: u64) -> Option<Duration> {
+        let cpu0 = thread_cpu_time();
+        match self {
+            // snippet:start workload-sleep
+            Workload::Sleep => std::thread::sleep(Duration::from_millis(ms)),
+            // snippet:end workload-sleep
+            Workload::Cpu => {
+                std::hint::black_box(hash_chain(rounds_for(ms)));
+            }
+            Workload::Async => unreachable!("async workloads are awaited, never run blocking"),
+        }
+        Some(thread_cpu_time()?.saturating_sub(cpu0?))
+    }
+
+    pub async fn run_async(ms: u64) {
+        // snippet:start workload-async
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        // snippet:end workload-async
+    }
+}
+
+impl FromStr for Workload {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Workload::ALL.into_iter().find(|w| w.as_str() == s).ok_or_else(|| {
+            format!("unknown workload `{s}` (allowed: {})", Workload::ALL.map(|w| w.as_str()).join(", "))
+        })
+    }
+}
+
+// snippet:start workload-cpu
+/// A hash chain: each round hashes the previous digest. Real CPU work that the compiler
+/// cannot skip and that never yields.
+pub fn hash_chain(rounds: u64) -> u64 {
+    let mut digest = 0x9E37_79B9_7F4A_7C15_u64;
+    for round in 0..rounds {
+        let mut hasher = DefaultHasher::new();
+        (digest, round).hash(&mut hasher);
+        digest = hasher.finish();
+    }
+    digest
+}
+// snippet:end workload-cpu
+
+/// Rounds of [`hash_chain`] that take about `ms` milliseconds on this machine.
+pub fn rounds_for(ms: u64) -> u64 {
+    (rounds_per_ms() * ms as f64).round().max(1.0) as u64
+}
+
+/// Calibrated once per process: the fastest of a few timed runs (the least disturbed one).
+pub fn rounds_per_ms() -> f64 {
+    static RATE: OnceLock<f64> = OnceLock::new();
+    *RATE.get_or_init(|| {
+        const ROUNDS: u64 = 100_000;
+        let fastest = (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(hash_chain(std::hint::black_box(ROUNDS)));
+                t.elapsed()
+            })
+            .min()
+            .unwrap();
+        ROUNDS as f64 / (fastest.as_secs_f64() * 1e3)
+    })
+}
+
+/// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`): tells "this job burned the core"
+/// from "the OS took the core away".
+pub fn thread_cpu_time() -> Option<Duration> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec and the clock id is a constant the OS knows.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_names_list_the_allowed_ones() {
+        for w in Workload::ALL {
+            assert_eq!(w.as_str().parse::<Workload>().unwrap(), w);
+        }
+        let err = "disk".parse::<Workload>().unwrap_err();
+        assert!(err.contains("sleep, cpu, async"), "{err}");
+    }
+
+    #[test]
+    fn cpu_work_uses_the_cpu_and_sleep_does_not() {
+        let cpu = Workload::Cpu.run_blocking(30).unwrap();
+        let sleep = Workload::Sleep.run_blocking(30).unwrap();
+        assert!(cpu > Duration::from_millis(10), "cpu job used only {cpu:?} of CPU");
+        assert!(sleep < Duration::from_millis(5), "sleep job used {sleep:?} of CPU");
+    }
+}

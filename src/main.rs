@@ -1,0 +1,145 @@
+//! blocklab: a terminal lab that shows, on a live tokio runtime, what blocking code does to an
+//! async server — and what each way of offloading it costs.
+//!
+//! Three parts that cannot block each other:
+//! * `lab`     — the runtime under study, which the user deliberately blocks;
+//! * `observe` — its own thread and runtime; measures the lab, even while it is frozen;
+//! * `ui`      — model + views + input on the main thread.
+//!
+//! Plain data flows lab → observer → model → screen (or the headless report); intents flow back.
+mod cli;
+mod clock;
+mod headless;
+mod lab;
+mod lesson;
+mod model;
+mod observe;
+mod report;
+mod session;
+mod ui;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+use cli::{Cli, Command, RunArgs};
+use lesson::Lesson;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log = cli.log.as_deref().map(init_log);
+    let lessons = match &cli.lessons {
+        Some(dir) => lesson::from_dir(dir),
+        None => lesson::builtin(),
+    };
+    let lessons = match lessons {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("blocklab: bad lesson file: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        None => tui(&cli, lessons),
+        Some(Command::List) => {
+            for l in &lessons {
+                println!("{:<18}  {}", l.id, l.title);
+            }
+            ExitCode::SUCCESS
+        }
+        Some(Command::Run(ref args)) => run(&cli, args),
+        Some(Command::Check { lessons: ref ids }) => check(&lessons, ids),
+    }
+}
+
+fn tui(cli: &Cli, lessons: Vec<Lesson>) -> ExitCode {
+    let start = match &cli.lesson {
+        None => 0,
+        Some(want) => match find_lesson(&lessons, want) {
+            Some(i) => i,
+            None => {
+                let known: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
+                eprintln!("blocklab: no lesson `{want}` (known: {}, or a number 1-{})", known.join(", "), lessons.len());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let overrides = cli.lab.clone();
+    match ui::run(lessons, start, overrides) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("blocklab: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn find_lesson(lessons: &[Lesson], want: &str) -> Option<usize> {
+    lessons.iter().position(|l| l.id == want).or_else(|| {
+        let n: usize = want.parse().ok()?;
+        (1..=lessons.len()).contains(&n).then(|| n - 1)
+    })
+}
+
+fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
+    let config = cli.lab.apply(lab::LabConfig::default());
+    let mut experiment = headless::Experiment::new(config, args.workload, args.strategy, args.ms, args.jobs as usize);
+    experiment.seconds = args.seconds.map(Duration::from_secs_f64);
+    match experiment.run() {
+        Ok((report, _)) if args.json => {
+            println!("{}", serde_json::to_string(&report).expect("a report is plain data"));
+            ExitCode::SUCCESS
+        }
+        Ok((report, _)) => {
+            print!("{}", report.summary());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("blocklab: could not start the lab: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
+    use headless::check;
+    let chosen = match check::select(lessons, ids) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("blocklab: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("{}", check::format_row(check::HEADER));
+    let (mut passed, mut failed) = (0, 0);
+    for lesson in chosen {
+        for action in &lesson.actions {
+            let mut print = |row: &check::Row| println!("{}", check::format(row));
+            match check::check_action(lesson, action, &mut print) {
+                Ok(rows) => {
+                    passed += rows.iter().filter(|r| r.pass).count();
+                    failed += rows.iter().filter(|r| !r.pass).count();
+                }
+                Err(e) => {
+                    eprintln!("blocklab: could not start the lab: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    }
+    println!("\ncheck: {passed} passed, {failed} failed");
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn init_log(path: &std::path::Path) -> tracing_appender::non_blocking::WorkerGuard {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let file = path.file_name().map_or("blocklab.log".into(), |f| f.to_string_lossy().into_owned());
+    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(dir, file));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "blocklab=info".into()))
+        .init();
+    guard
+}

@@ -1,0 +1,345 @@
+//! The model: everything blocklab knows, folded from the observer's samples. Pure data, time
+//! passed in; the TUI and the headless report both read it.
+pub mod stats;
+pub mod stalls;
+pub mod timeline;
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::lab::STALL_THRESHOLD;
+use crate::lab::job::{JobId, Outcome, ThreadKind};
+use crate::lab::strategy::Strategy;
+use crate::observe::{LongPoll, RuntimeSample, Sample, Watch};
+pub use stalls::Stall;
+pub use stats::Summary;
+pub use timeline::{JobRecord, Timeline};
+
+/// How much history the model keeps (samples older than this are dropped).
+pub const RETAIN: Duration = Duration::from_secs(180);
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// (sent, lag) of every answered ping, oldest first.
+    lag: VecDeque<(Duration, Duration)>,
+    /// (sent, latency) of every answered background request.
+    requests: VecDeque<(Duration, Duration)>,
+    stalls: stalls::StallDetector,
+    pub timeline: Timeline,
+    long_polls: VecDeque<LongPoll>,
+    runtime: VecDeque<RuntimeSample>,
+    watch: Option<Watch>,
+    /// The latest time any sample spoke of.
+    latest: Duration,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A stall in progress, seen from outside the lab.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveStall {
+    pub since: Duration,
+    pub age: Duration,
+    /// The job holding the loop, when known.
+    pub job: Option<JobId>,
+    /// The stuck worker thread, when poll hooks say which.
+    pub thread: Option<String>,
+}
+
+/// What each offload path is doing, from blocklab's own job events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PathCounters {
+    pub waiting: usize,
+    pub running: usize,
+    pub done: usize,
+    pub failed: usize,
+}
+
+impl Model {
+    pub fn new() -> Self {
+        Self {
+            lag: VecDeque::new(),
+            requests: VecDeque::new(),
+            stalls: stalls::StallDetector::new(STALL_THRESHOLD),
+            timeline: Timeline::default(),
+            long_polls: VecDeque::new(),
+            runtime: VecDeque::new(),
+            watch: None,
+            latest: Duration::ZERO,
+        }
+    }
+
+    pub fn ingest(&mut self, sample: Sample) {
+        match sample {
+            Sample::Lag { sent, lag } => {
+                self.stalls.observe(sent, lag);
+                self.lag.push_back((sent, lag));
+                self.latest = self.latest.max(sent + lag);
+            }
+            Sample::Request { sent, latency } => {
+                self.requests.push_back((sent, latency));
+                self.latest = self.latest.max(sent + latency);
+            }
+            Sample::Job(event) => {
+                self.latest = self.latest.max(event.at);
+                self.timeline.apply(event);
+            }
+            Sample::Watch(w) => {
+                self.latest = self.latest.max(w.at);
+                self.watch = Some(w);
+            }
+            Sample::Runtime(r) => {
+                self.latest = self.latest.max(r.at);
+                self.runtime.push_back(r);
+            }
+            Sample::LongPoll(p) => self.long_polls.push_back(p),
+        }
+        self.prune();
+    }
+
+    pub fn ingest_all(&mut self, samples: impl IntoIterator<Item = Sample>) {
+        for s in samples {
+            self.ingest(s);
+        }
+    }
+
+    fn prune(&mut self) {
+        let Some(cut) = self.latest.checked_sub(RETAIN) else { return };
+        while self.lag.front().is_some_and(|&(t, _)| t < cut) {
+            self.lag.pop_front();
+        }
+        while self.requests.front().is_some_and(|&(t, _)| t < cut) {
+            self.requests.pop_front();
+        }
+        while self.runtime.front().is_some_and(|r| r.at < cut) {
+            self.runtime.pop_front();
+        }
+        while self.long_polls.front().is_some_and(|p| p.start < cut) {
+            self.long_polls.pop_front();
+        }
+        self.stalls.prune(cut);
+    }
+
+    pub fn latest(&self) -> Duration {
+        self.latest
+    }
+
+    /// Lag samples whose ping was sent in `[from, to)`.
+    pub fn lag_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = (Duration, Duration)> + '_ {
+        self.lag.iter().copied().filter(move |&(t, _)| t >= from && t < to)
+    }
+
+    pub fn lag_summary(&self, from: Duration, to: Duration) -> Summary {
+        Summary::of(self.lag_in(from, to).map(|(_, lag)| lag))
+    }
+
+    /// The most recent lag sample.
+    pub fn lag_now(&self) -> Option<Duration> {
+        self.lag.back().map(|&(_, lag)| lag)
+    }
+
+    pub fn request_summary(&self, from: Duration, to: Duration) -> Summary {
+        Summary::of(self.requests.iter().filter(|&&(t, _)| t >= from && t < to).map(|&(_, l)| l))
+    }
+
+    /// Stalls that overlap `[from, to)`.
+    pub fn stalls_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &Stall> {
+        self.stalls.all().iter().filter(move |s| s.end > from && s.start < to)
+    }
+
+    /// The job a stall is attributed to: the one that held an event-loop thread with blocking
+    /// work for the longest part of it.
+    pub fn stall_job(&self, stall: &Stall) -> Option<JobId> {
+        self.timeline
+            .all()
+            .filter(|j| j.blocks_loop())
+            .filter_map(|j| {
+                let start = j.started?;
+                let end = j.finished.unwrap_or(self.latest);
+                let overlap = stall.overlap(start, end);
+                (overlap > Duration::ZERO).then_some((overlap, j.id()))
+            })
+            .max()
+            .map(|(_, id)| id)
+    }
+
+    /// A stall in progress at `now`: the oldest unanswered ping, or (with poll hooks) a worker
+    /// stuck in one poll, whichever began first — both seen from the observer's side.
+    pub fn live_stall(&self, now: Duration) -> Option<LiveStall> {
+        let watch = self.watch.as_ref()?;
+        let mut found: Option<LiveStall> = None;
+        let mut consider = |since: Duration, job: Option<JobId>, thread: Option<String>| {
+            let age = now.saturating_sub(since);
+            if age >= STALL_THRESHOLD && found.as_ref().is_none_or(|f| since < f.since) {
+                found = Some(LiveStall { since, age, job, thread });
+            }
+        };
+        for w in watch.workers.iter().flatten() {
+            if let Some(since) = w.polling_since {
+                let job = w.task.and_then(|t| self.timeline.by_task(t)).map(|j| j.id());
+                consider(since, job, Some(w.thread.clone()));
+            }
+        }
+        if let Some(since) = watch.oldest_unanswered {
+            consider(since, None, None);
+        }
+        let mut stall = found?;
+        if stall.job.is_none() {
+            // Without hooks: the loop-blocking job that started most recently and is not done.
+            stall.job = self.timeline.all().rev().find(|j| j.blocks_loop() && !j.is_done()).map(|j| j.id());
+        }
+        Some(stall)
+    }
+
+    pub fn watch(&self) -> Option<&Watch> {
+        self.watch.as_ref()
+    }
+
+    pub fn runtime(&self) -> Option<&RuntimeSample> {
+        self.runtime.back()
+    }
+
+    pub fn runtime_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &RuntimeSample> {
+        self.runtime.iter().filter(move |r| r.at >= from && r.at < to)
+    }
+
+    pub fn long_polls_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &LongPoll> {
+        self.long_polls.iter().filter(move |p| p.start + p.duration > from && p.start < to)
+    }
+
+    /// blocklab's own counters for one offload path, at `now`.
+    pub fn path_counters(&self, strategy: Strategy) -> PathCounters {
+        let mut c = PathCounters::default();
+        for j in self.timeline.all().filter(|j| j.spec.strategy == strategy) {
+            match (j.started, j.finished) {
+                (_, Some(_)) if j.outcome == Outcome::Ok => c.done += 1,
+                (_, Some(_)) => c.failed += 1,
+                (Some(_), None) => c.running += 1,
+                (None, None) => c.waiting += 1,
+            }
+        }
+        c
+    }
+
+    /// Jobs of one run.
+    pub fn run_jobs(&self, run: u64) -> impl Iterator<Item = &JobRecord> {
+        self.timeline.all().filter(move |j| j.spec.run == run)
+    }
+
+    /// True when a thread of this kind is named in any job so far (used by views).
+    pub fn any_job_on(&self, kind: ThreadKind) -> bool {
+        self.timeline.all().any(|j| j.thread_kind == Some(kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::job::{JobEvent, JobEventKind, JobSpec};
+    use crate::lab::workload::Workload;
+    use crate::observe::WorkerPoll;
+
+    fn ms(v: u64) -> Duration {
+        Duration::from_millis(v)
+    }
+
+    fn submit(m: &mut Model, id: u64, at: u64, strategy: Strategy) {
+        let spec = JobSpec { id, run: 1, workload: Workload::Sleep, strategy, ms: 200 };
+        m.ingest(Sample::Job(JobEvent { job: id, at: ms(at), kind: JobEventKind::Submitted(spec) }));
+    }
+
+    fn start(m: &mut Model, id: u64, at: u64, thread: &str, task: Option<u64>) {
+        let kind = ThreadKind::of_name(thread);
+        let started = JobEventKind::Started { thread: thread.into(), kind, task };
+        m.ingest(Sample::Job(JobEvent { job: id, at: ms(at), kind: started }));
+    }
+
+    fn finish(m: &mut Model, id: u64, at: u64) {
+        let kind = JobEventKind::Finished { outcome: Outcome::Ok, cpu: None, error: None };
+        m.ingest(Sample::Job(JobEvent { job: id, at: ms(at), kind }));
+    }
+
+    #[test]
+    fn lag_summary_covers_the_window_only() {
+        let mut m = Model::new();
+        for t in 0..100 {
+            m.ingest(Sample::Lag { sent: ms(t), lag: Duration::from_micros(50) });
+        }
+        m.ingest(Sample::Lag { sent: ms(100), lag: ms(30) });
+        assert_eq!(m.lag_summary(ms(0), ms(100)).max, Duration::from_micros(50));
+        assert_eq!(m.lag_summary(ms(0), ms(101)).max, ms(30));
+        assert_eq!(m.lag_now(), Some(ms(30)));
+    }
+
+    #[test]
+    fn a_stall_is_attributed_to_the_job_that_held_the_loop() {
+        let mut m = Model::new();
+        submit(&mut m, 1, 95, Strategy::Inline);
+        start(&mut m, 1, 100, "lab-loop", None);
+        submit(&mut m, 2, 96, Strategy::SpawnBlocking);
+        start(&mut m, 2, 97, "lab-blocking-0", None);
+        for sent in 100..300 {
+            m.ingest(Sample::Lag { sent: ms(sent), lag: ms(300 - sent) });
+        }
+        finish(&mut m, 1, 300);
+        let stalls: Vec<_> = m.stalls_in(ms(0), ms(400)).copied().collect();
+        assert_eq!(stalls.len(), 1);
+        assert_eq!(m.stall_job(&stalls[0]), Some(1));
+    }
+
+    #[test]
+    fn the_live_stall_grows_with_time_passed_in() {
+        let mut m = Model::new();
+        submit(&mut m, 7, 0, Strategy::Inline);
+        start(&mut m, 7, 1, "lab-loop", None);
+        m.ingest(Sample::Watch(Watch { at: ms(20), oldest_unanswered: Some(ms(2)), workers: None }));
+        assert_eq!(m.live_stall(ms(5)), None, "3 ms is not a stall");
+        let a = m.live_stall(ms(500)).unwrap();
+        let b = m.live_stall(ms(1500)).unwrap();
+        assert_eq!(a.age, ms(498));
+        assert_eq!(b.age, ms(1498));
+        assert_eq!(b.job, Some(7));
+    }
+
+    #[test]
+    fn poll_hooks_name_the_stuck_worker_and_job() {
+        let mut m = Model::new();
+        submit(&mut m, 3, 0, Strategy::Inline);
+        start(&mut m, 3, 1, "lab-worker-1", Some(42));
+        let workers = vec![
+            WorkerPoll { worker: 0, thread: "lab-worker-0".into(), polling_since: None, task: None },
+            WorkerPoll { worker: 1, thread: "lab-worker-1".into(), polling_since: Some(ms(1)), task: Some(42) },
+        ];
+        // The probe answers on the other worker: no unanswered ping, yet worker 1 is stuck.
+        m.ingest(Sample::Watch(Watch { at: ms(100), oldest_unanswered: None, workers: Some(workers) }));
+        let live = m.live_stall(ms(101)).unwrap();
+        assert_eq!(live.job, Some(3));
+        assert_eq!(live.thread.as_deref(), Some("lab-worker-1"));
+        assert_eq!(live.age, ms(100));
+    }
+
+    #[test]
+    fn path_counters_follow_the_lifecycle() {
+        let mut m = Model::new();
+        submit(&mut m, 1, 0, Strategy::SpawnBlocking);
+        submit(&mut m, 2, 0, Strategy::SpawnBlocking);
+        start(&mut m, 1, 1, "lab-blocking-0", None);
+        let c = m.path_counters(Strategy::SpawnBlocking);
+        assert_eq!((c.waiting, c.running, c.done), (1, 1, 0));
+        finish(&mut m, 1, 5);
+        assert_eq!(m.path_counters(Strategy::SpawnBlocking).done, 1);
+        assert_eq!(m.path_counters(Strategy::Inline), PathCounters::default());
+    }
+
+    #[test]
+    fn old_samples_are_dropped() {
+        let mut m = Model::new();
+        m.ingest(Sample::Lag { sent: ms(0), lag: ms(1) });
+        m.ingest(Sample::Lag { sent: RETAIN + ms(10), lag: ms(1) });
+        assert_eq!(m.lag_in(ms(0), RETAIN * 2).count(), 1);
+    }
+}

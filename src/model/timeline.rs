@@ -1,0 +1,183 @@
+//! The timeline: one record per job, built from its lifecycle events. Bounded.
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::lab::job::{JobEvent, JobEventKind, JobId, JobSpec, Outcome, ThreadKind};
+
+/// How many jobs the timeline remembers.
+pub const MAX_JOBS: usize = 2000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRecord {
+    pub spec: JobSpec,
+    pub submitted: Duration,
+    pub queued: Option<Duration>,
+    pub started: Option<Duration>,
+    pub thread: Option<String>,
+    pub thread_kind: Option<ThreadKind>,
+    pub task: Option<u64>,
+    pub finished: Option<Duration>,
+    pub outcome: Outcome,
+    pub cpu: Option<Duration>,
+    pub error: Option<String>,
+}
+
+impl JobRecord {
+    fn new(spec: JobSpec, at: Duration) -> Self {
+        Self {
+            spec,
+            submitted: at,
+            queued: None,
+            started: None,
+            thread: None,
+            thread_kind: None,
+            task: None,
+            finished: None,
+            outcome: Outcome::Running,
+            cpu: None,
+            error: None,
+        }
+    }
+
+    pub fn id(&self) -> JobId {
+        self.spec.id
+    }
+
+    /// How long it ran (start → finish), once finished.
+    pub fn run_time(&self) -> Option<Duration> {
+        Some(self.finished?.saturating_sub(self.started?))
+    }
+
+    /// How long it waited for a thread (submit → start).
+    pub fn wait_time(&self) -> Option<Duration> {
+        Some(self.started?.saturating_sub(self.submitted))
+    }
+
+    /// True when this job held an event-loop thread with blocking work.
+    pub fn blocks_loop(&self) -> bool {
+        self.thread_kind == Some(ThreadKind::EventLoop) && self.spec.workload.blocks_thread()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.finished.is_some()
+    }
+
+    /// Running on a thread at `t`.
+    pub fn running_at(&self, t: Duration) -> bool {
+        self.started.is_some_and(|s| s <= t) && self.finished.is_none_or(|f| f > t)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    jobs: BTreeMap<JobId, JobRecord>,
+}
+
+impl Timeline {
+    pub fn apply(&mut self, event: JobEvent) {
+        let JobEvent { job, at, kind } = event;
+        if let JobEventKind::Submitted(spec) = kind {
+            self.jobs.insert(job, JobRecord::new(spec, at));
+            while self.jobs.len() > MAX_JOBS {
+                self.jobs.pop_first();
+            }
+            return;
+        }
+        let Some(record) = self.jobs.get_mut(&job) else { return };
+        match kind {
+            JobEventKind::Submitted(_) => unreachable!("handled above"),
+            JobEventKind::Queued => record.queued = Some(at),
+            JobEventKind::Started { thread, kind, task } => {
+                record.started = Some(at);
+                record.thread = Some(thread);
+                record.thread_kind = Some(kind);
+                record.task = task;
+            }
+            JobEventKind::Finished { outcome, cpu, error } => {
+                // The first end wins: a strategy may report, then its handler's watcher too.
+                if record.finished.is_none() {
+                    record.finished = Some(at);
+                    record.outcome = outcome;
+                    record.cpu = cpu;
+                    record.error = error;
+                }
+            }
+        }
+    }
+
+    pub fn get(&self, id: JobId) -> Option<&JobRecord> {
+        self.jobs.get(&id)
+    }
+
+    pub fn all(&self) -> impl DoubleEndedIterator<Item = &JobRecord> {
+        self.jobs.values()
+    }
+
+    pub fn by_task(&self, task: u64) -> Option<&JobRecord> {
+        self.jobs.values().rev().find(|j| j.task == Some(task))
+    }
+
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::strategy::Strategy;
+    use crate::lab::workload::Workload;
+
+    fn ms(v: u64) -> Duration {
+        Duration::from_millis(v)
+    }
+
+    fn spec(id: JobId) -> JobSpec {
+        JobSpec { id, run: 1, workload: Workload::Sleep, strategy: Strategy::SpawnBlocking, ms: 200 }
+    }
+
+    #[test]
+    fn lifecycle_fills_one_record() {
+        let mut t = Timeline::default();
+        t.apply(JobEvent { job: 1, at: ms(10), kind: JobEventKind::Submitted(spec(1)) });
+        t.apply(JobEvent { job: 1, at: ms(11), kind: JobEventKind::Queued });
+        let started = JobEventKind::Started { thread: "lab-blocking-0".into(), kind: ThreadKind::BlockingPool, task: None };
+        t.apply(JobEvent { job: 1, at: ms(12), kind: started });
+        assert!(t.get(1).unwrap().running_at(ms(100)));
+        let finished = JobEventKind::Finished { outcome: Outcome::Ok, cpu: None, error: None };
+        t.apply(JobEvent { job: 1, at: ms(212), kind: finished });
+        let j = t.get(1).unwrap();
+        assert_eq!(j.run_time(), Some(ms(200)));
+        assert_eq!(j.wait_time(), Some(ms(2)));
+        assert_eq!(j.outcome, Outcome::Ok);
+        assert!(!j.blocks_loop());
+        assert!(!j.running_at(ms(300)));
+    }
+
+    #[test]
+    fn first_end_wins_and_unknown_jobs_are_ignored() {
+        let mut t = Timeline::default();
+        t.apply(JobEvent { job: 9, at: ms(1), kind: JobEventKind::Queued });
+        assert!(t.is_empty());
+        t.apply(JobEvent { job: 1, at: ms(0), kind: JobEventKind::Submitted(spec(1)) });
+        let failed = JobEventKind::Finished { outcome: Outcome::Failed, cpu: None, error: Some("panicked: boom".into()) };
+        t.apply(JobEvent { job: 1, at: ms(5), kind: failed });
+        let ok = JobEventKind::Finished { outcome: Outcome::Ok, cpu: None, error: None };
+        t.apply(JobEvent { job: 1, at: ms(6), kind: ok });
+        assert_eq!(t.get(1).unwrap().outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn bounded() {
+        let mut t = Timeline::default();
+        for id in 0..(MAX_JOBS as u64 + 10) {
+            t.apply(JobEvent { job: id, at: ms(id), kind: JobEventKind::Submitted(spec(id)) });
+        }
+        assert_eq!(t.len(), MAX_JOBS);
+        assert!(t.get(0).is_none());
+    }
+}

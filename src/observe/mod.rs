@@ -1,0 +1,196 @@
+//! The observer: its own OS thread and runtime, never the lab's, so it keeps measuring while the
+//! lab is frozen. It pings the lab's probe, watches the poll-hook slots, samples tokio's metrics,
+//! relays job and request events, and sends everything as batches of plain [`Sample`]s.
+pub mod sample;
+
+use std::collections::VecDeque;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::oneshot;
+use tokio::time::MissedTickBehavior;
+use tokio_metrics::RuntimeMonitor;
+
+use crate::lab::{Lab, LabEvent, Ping};
+pub use sample::*;
+
+#[derive(Clone, Copy, Debug)]
+pub struct ObserverConfig {
+    /// How often to ping the lab: bounds how short a stall the probe can see.
+    pub ping_period: Duration,
+    /// How often to send a batch (and a live `Watch`).
+    pub tick: Duration,
+    /// How often to read tokio's runtime metrics.
+    pub metrics_period: Duration,
+}
+
+impl Default for ObserverConfig {
+    fn default() -> Self {
+        Self {
+            ping_period: Duration::from_millis(1),
+            tick: Duration::from_millis(20),
+            metrics_period: Duration::from_millis(100),
+        }
+    }
+}
+
+pub type Batches = mpsc::Receiver<Vec<Sample>>;
+
+/// A running observer; dropping it stops it.
+pub struct Observer {
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Observer {
+    pub fn start(lab: &Lab, events: UnboundedReceiver<LabEvent>, config: ObserverConfig) -> std::io::Result<(Observer, Batches)> {
+        let (batches_tx, batches_rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let watcher = Watcher {
+            clock: lab.clock,
+            pings: lab.pinger(),
+            hooks: lab.hooks(),
+            monitor: RuntimeMonitor::new(lab.handle()),
+            handle: lab.handle().clone(),
+            outstanding: VecDeque::new(),
+            next_seq: 0,
+            last_worker_busy: Vec::new(),
+        };
+        let thread = std::thread::Builder::new().name("observer".into()).spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("observer runtime");
+            rt.block_on(watcher.run(events, batches_tx, stop_rx, config));
+        })?;
+        Ok((Observer { stop: Some(stop_tx), thread: Some(thread) }, batches_rx))
+    }
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        // The observer never blocks on the lab, so this join is short.
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Watcher {
+    clock: crate::clock::Clock,
+    pings: tokio::sync::mpsc::UnboundedSender<Ping>,
+    hooks: Option<std::sync::Arc<crate::lab::hooks::PollHooks>>,
+    monitor: RuntimeMonitor,
+    handle: tokio::runtime::Handle,
+    /// (seq, sent) of pings not answered yet, oldest first.
+    outstanding: VecDeque<(u64, Duration)>,
+    next_seq: u64,
+    last_worker_busy: Vec<Duration>,
+}
+
+impl Watcher {
+    async fn run(
+        mut self,
+        mut events: UnboundedReceiver<LabEvent>,
+        batches: mpsc::Sender<Vec<Sample>>,
+        mut stop: oneshot::Receiver<()>,
+        config: ObserverConfig,
+    ) {
+        let mut ping = tokio::time::interval(config.ping_period);
+        ping.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut tick = tokio::time::interval(config.tick);
+        let mut metrics = tokio::time::interval(config.metrics_period);
+        let mut intervals = self.monitor.intervals();
+        let mut batch = Vec::new();
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut stop => break,
+                _ = ping.tick() => self.ping(),
+                Some(event) = events.recv() => self.relay(event, &mut batch),
+                _ = metrics.tick() => {
+                    if let Some(m) = intervals.next() {
+                        batch.push(Sample::Runtime(self.runtime_sample(&m)));
+                    }
+                }
+                _ = tick.tick() => {
+                    batch.push(Sample::Watch(self.watch()));
+                    if let Some(hooks) = &self.hooks {
+                        batch.extend(hooks.drain_long_polls().into_iter().map(Sample::LongPoll));
+                    }
+                    if batches.send(std::mem::take(&mut batch)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn ping(&mut self) {
+        self.next_seq += 1;
+        let sent = self.clock.now();
+        if self.pings.send(Ping { seq: self.next_seq, sent }).is_ok() {
+            self.outstanding.push_back((self.next_seq, sent));
+        }
+    }
+
+    fn relay(&mut self, event: LabEvent, batch: &mut Vec<Sample>) {
+        match event {
+            LabEvent::PingAnswer { seq, sent, received } => {
+                while self.outstanding.front().is_some_and(|&(s, _)| s <= seq) {
+                    self.outstanding.pop_front();
+                }
+                batch.push(Sample::Lag { sent, lag: received.saturating_sub(sent) });
+            }
+            LabEvent::Request { sent, done } => batch.push(Sample::Request { sent, latency: done.saturating_sub(sent) }),
+            LabEvent::Job(job) => batch.push(Sample::Job(job)),
+        }
+    }
+
+    fn watch(&self) -> Watch {
+        Watch {
+            at: self.clock.now(),
+            oldest_unanswered: self.outstanding.front().map(|&(_, sent)| sent),
+            workers: self.hooks.as_ref().map(|h| h.snapshot()),
+        }
+    }
+
+    fn runtime_sample(&mut self, m: &tokio_metrics::RuntimeMetrics) -> RuntimeSample {
+        let metrics = self.handle.metrics();
+        let totals: Vec<Duration> = (0..m.workers_count).map(|w| metrics.worker_total_busy_duration(w)).collect();
+        let elapsed = m.elapsed.as_secs_f64().max(1e-9);
+        let worker_busy = totals
+            .iter()
+            .enumerate()
+            .map(|(w, total)| {
+                let before = self.last_worker_busy.get(w).copied().unwrap_or(*total);
+                (total.saturating_sub(before).as_secs_f64() / elapsed).min(1.0)
+            })
+            .collect();
+        self.last_worker_busy = totals;
+        RuntimeSample {
+            at: self.clock.now(),
+            workers: m.workers_count,
+            busy_ratio: m.busy_ratio().min(1.0),
+            worker_busy,
+            global_queue: m.global_queue_depth,
+            live_tasks: m.live_tasks_count,
+            blocking: blocking_pool(m),
+        }
+    }
+}
+
+#[cfg(tokio_unstable)]
+fn blocking_pool(m: &tokio_metrics::RuntimeMetrics) -> Option<BlockingPool> {
+    Some(BlockingPool {
+        threads: m.blocking_threads_count,
+        idle: m.idle_blocking_threads_count,
+        queue: m.blocking_queue_depth,
+    })
+}
+
+#[cfg(not(tokio_unstable))]
+fn blocking_pool(_: &tokio_metrics::RuntimeMetrics) -> Option<BlockingPool> {
+    None
+}

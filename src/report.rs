@@ -1,0 +1,304 @@
+//! The headless report: the same model the TUI draws, as a JSON object or a short summary.
+//! Field names here are a contract other tools read (see README "Command line").
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::clock::ms;
+use crate::lab::job::{JobId, Outcome, RunId, ThreadKind};
+use crate::lab::{LabConfig, STALL_THRESHOLD};
+use crate::model::{JobRecord, Model};
+
+/// What part of the model a report covers.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope {
+    pub from: Duration,
+    pub to: Duration,
+    /// The quiet stretch before the jobs, for "what is normal here".
+    pub baseline: (Duration, Duration),
+    /// Only this run's jobs (an action press); `None` for every job in the window.
+    pub run: Option<RunId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub duration_ms: f64,
+    pub lag_ms: LagOut,
+    pub baseline: BaselineOut,
+    pub stalls: Vec<StallOut>,
+    pub requests: RequestsOut,
+    pub jobs: Vec<JobOut>,
+    pub long_polls: Option<Vec<LongPollOut>>,
+    pub runtime: RuntimeOut,
+    pub pools: PoolsOut,
+    pub traffic: TrafficOut,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LagOut {
+    pub p50: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub samples: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineOut {
+    pub lag_p50_ms: f64,
+    pub lag_p99_ms: f64,
+    pub requests_p99_ms: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StallOut {
+    pub start_ms: f64,
+    pub duration_ms: f64,
+    pub job: Option<JobId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestsOut {
+    pub count: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct JobOut {
+    pub id: JobId,
+    pub workload: &'static str,
+    pub strategy: &'static str,
+    pub ms: u64,
+    pub submitted_ms: f64,
+    pub queued_ms: Option<f64>,
+    pub started_ms: Option<f64>,
+    pub finished_ms: Option<f64>,
+    pub thread: Option<String>,
+    pub thread_kind: Option<ThreadKind>,
+    pub outcome: Outcome,
+    /// Submit → start: time spent waiting for a thread.
+    pub wait_ms: Option<f64>,
+    /// Start → finish.
+    pub run_ms: Option<f64>,
+    pub cpu_ms: Option<f64>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LongPollOut {
+    pub thread: String,
+    pub start_ms: f64,
+    pub duration_ms: f64,
+    pub job: Option<JobId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuntimeOut {
+    pub flavor: &'static str,
+    pub workers: usize,
+    pub max_blocking_threads: usize,
+    pub busy_ratio_mean: f64,
+    pub busy_ratio_max: f64,
+    pub global_queue_max: usize,
+    pub tokio_unstable: bool,
+    pub stall_threshold_ms: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PoolsOut {
+    /// tokio's blocking pool, peaks over the window; `None` without `tokio_unstable`.
+    pub blocking: Option<BlockingOut>,
+    pub blocking_note: Option<&'static str>,
+    /// blocklab's own counters per offload path (strategy name → counters).
+    pub offload: BTreeMap<&'static str, OffloadOut>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockingOut {
+    pub threads_max: usize,
+    pub busy_max: usize,
+    pub queue_max: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OffloadOut {
+    pub jobs: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub unfinished: usize,
+    /// Most jobs of this path running at the same moment.
+    pub peak_running: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TrafficOut {
+    pub rate_per_s: u32,
+    pub request_ms: u64,
+}
+
+pub const NOT_UNSTABLE: &str = "n/a (built without tokio_unstable)";
+
+impl Report {
+    pub fn build(model: &Model, scope: Scope, config: &LabConfig) -> Report {
+        let Scope { from, to, baseline, run } = scope;
+        let lag = model.lag_summary(from, to);
+        let requests = model.request_summary(from, to);
+        let jobs: Vec<&JobRecord> =
+            model.timeline.all().filter(|j| run.is_none_or(|r| j.spec.run == r) && j.submitted < to && j.submitted >= from).collect();
+        let rel = |d: Duration| ms(d.saturating_sub(from));
+        let runtime: Vec<_> = model.runtime_in(from, to).collect();
+        let busy: Vec<f64> = runtime.iter().map(|r| r.busy_ratio).collect();
+
+        Report {
+            duration_ms: ms(to.saturating_sub(from)),
+            lag_ms: LagOut { p50: ms(lag.p50), p99: ms(lag.p99), max: ms(lag.max), samples: lag.count },
+            baseline: {
+                let l = model.lag_summary(baseline.0, baseline.1);
+                let r = model.request_summary(baseline.0, baseline.1);
+                BaselineOut { lag_p50_ms: ms(l.p50), lag_p99_ms: ms(l.p99), requests_p99_ms: ms(r.p99) }
+            },
+            stalls: model
+                .stalls_in(from, to)
+                .map(|s| StallOut { start_ms: rel(s.start), duration_ms: ms(s.duration()), job: model.stall_job(s) })
+                .collect(),
+            requests: RequestsOut {
+                count: requests.count,
+                p50_ms: ms(requests.p50),
+                p99_ms: ms(requests.p99),
+                max_ms: ms(requests.max),
+            },
+            jobs: jobs
+                .iter()
+                .map(|j| JobOut {
+                    id: j.id(),
+                    workload: j.spec.workload.as_str(),
+                    strategy: j.spec.strategy.as_str(),
+                    ms: j.spec.ms,
+                    submitted_ms: rel(j.submitted),
+                    queued_ms: j.queued.map(rel),
+                    started_ms: j.started.map(rel),
+                    finished_ms: j.finished.map(rel),
+                    thread: j.thread.clone(),
+                    thread_kind: j.thread_kind,
+                    outcome: j.outcome,
+                    wait_ms: j.wait_time().map(ms),
+                    run_ms: j.run_time().map(ms),
+                    cpu_ms: j.cpu.map(ms),
+                    error: j.error.clone(),
+                })
+                .collect(),
+            long_polls: model.watch().and_then(|w| w.workers.as_ref()).map(|_| {
+                model
+                    .long_polls_in(from, to)
+                    .map(|p| LongPollOut {
+                        thread: p.thread.clone(),
+                        start_ms: rel(p.start),
+                        duration_ms: ms(p.duration),
+                        job: model.timeline.by_task(p.task).map(|j| j.id()),
+                    })
+                    .collect()
+            }),
+            runtime: RuntimeOut {
+                flavor: config.flavor.as_str(),
+                workers: config.loop_threads(),
+                max_blocking_threads: config.max_blocking_threads,
+                busy_ratio_mean: if busy.is_empty() { 0.0 } else { busy.iter().sum::<f64>() / busy.len() as f64 },
+                busy_ratio_max: busy.iter().copied().fold(0.0, f64::max),
+                global_queue_max: runtime.iter().map(|r| r.global_queue).max().unwrap_or(0),
+                tokio_unstable: cfg!(tokio_unstable),
+                stall_threshold_ms: ms(STALL_THRESHOLD),
+            },
+            pools: PoolsOut {
+                blocking: runtime.iter().any(|r| r.blocking.is_some()).then(|| BlockingOut {
+                    threads_max: runtime.iter().filter_map(|r| r.blocking).map(|b| b.threads).max().unwrap_or(0),
+                    busy_max: runtime.iter().filter_map(|r| r.blocking).map(|b| b.busy()).max().unwrap_or(0),
+                    queue_max: runtime.iter().filter_map(|r| r.blocking).map(|b| b.queue).max().unwrap_or(0),
+                }),
+                blocking_note: (!cfg!(tokio_unstable)).then_some(NOT_UNSTABLE),
+                offload: offload_counters(&jobs),
+            },
+            traffic: TrafficOut { rate_per_s: config.traffic_rate, request_ms: config.request_ms },
+        }
+    }
+
+    /// A few lines for people.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let l = &self.lag_ms;
+        out += &format!(
+            "event-loop lag   p50 {:.3} ms   p99 {:.3} ms   max {:.1} ms   ({} samples)\n",
+            l.p50, l.p99, l.max, l.samples
+        );
+        let r = &self.requests;
+        out += &format!(
+            "requests         p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms   ({} requests)\n",
+            r.p50_ms, r.p99_ms, r.max_ms, r.count
+        );
+        if self.stalls.is_empty() {
+            out += "stalls           none\n";
+        }
+        for s in &self.stalls {
+            let job = s.job.map_or("no job".to_string(), |j| format!("job #{j}"));
+            out += &format!("stall            at {:.0} ms for {:.1} ms ({job})\n", s.start_ms, s.duration_ms);
+        }
+        for j in &self.jobs {
+            out += &format!(
+                "job #{:<3}        {} × {} {} ms: {} on {} ({}), waited {}, ran {}\n",
+                j.id,
+                j.workload,
+                j.strategy,
+                j.ms,
+                j.outcome.as_str(),
+                j.thread.as_deref().unwrap_or("-"),
+                j.thread_kind.map_or("-", |k| k.as_str()),
+                j.wait_ms.map_or("-".into(), |v| format!("{v:.1} ms")),
+                j.run_ms.map_or("-".into(), |v| format!("{v:.1} ms")),
+            );
+            if let Some(e) = &j.error {
+                out += &format!("                 error: {e}\n");
+            }
+        }
+        let rt = &self.runtime;
+        out += &format!("runtime          {} ({} loop thread(s)), busy {:.0} % mean\n", rt.flavor, rt.workers, rt.busy_ratio_mean * 100.0);
+        match &self.pools.blocking {
+            Some(b) => {
+                out += &format!("blocking pool    peak {} threads, {} busy, {} queued\n", b.threads_max, b.busy_max, b.queue_max)
+            }
+            None => out += &format!("blocking pool    {NOT_UNSTABLE}\n"),
+        }
+        out
+    }
+}
+
+fn offload_counters(jobs: &[&JobRecord]) -> BTreeMap<&'static str, OffloadOut> {
+    let mut out = BTreeMap::new();
+    for j in jobs {
+        let e = out.entry(j.spec.strategy.as_str()).or_insert(OffloadOut { jobs: 0, ok: 0, failed: 0, unfinished: 0, peak_running: 0 });
+        e.jobs += 1;
+        match (j.finished, j.outcome) {
+            (Some(_), Outcome::Ok) => e.ok += 1,
+            (Some(_), _) => e.failed += 1,
+            (None, _) => e.unfinished += 1,
+        }
+    }
+    for (name, counters) in out.iter_mut() {
+        let mut edges: Vec<(Duration, i32)> = Vec::new();
+        for j in jobs.iter().filter(|j| j.spec.strategy.as_str() == *name) {
+            if let Some(s) = j.started {
+                edges.push((s, 1));
+                edges.push((j.finished.unwrap_or(Duration::MAX), -1));
+            }
+        }
+        // Ends sort before starts at the same instant: back-to-back jobs do not overlap.
+        edges.sort();
+        let (mut now, mut peak) = (0i32, 0i32);
+        for (_, d) in edges {
+            now += d;
+            peak = peak.max(now);
+        }
+        counters.peak_running = peak as usize;
+    }
+    out
+}

@@ -1,0 +1,53 @@
+//! A session: one lab and the observer watching it, started and stopped together.
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::lab::{Lab, LabConfig};
+use crate::model::Model;
+use crate::observe::{Batches, Observer, ObserverConfig};
+
+pub struct Session {
+    // Field order is drop order: stop observing first, then let the lab go.
+    _observer: Observer,
+    pub lab: Lab,
+    batches: Batches,
+}
+
+impl Session {
+    pub fn start(config: LabConfig) -> std::io::Result<Session> {
+        // Calibrate the CPU workload before any lab thread competes for the cores.
+        crate::lab::workload::rounds_per_ms();
+        let (lab, events) = Lab::start(config, Clock::start())?;
+        let (observer, batches) = Observer::start(&lab, events, ObserverConfig::default())?;
+        Ok(Session { _observer: observer, lab, batches })
+    }
+
+    pub fn now(&self) -> Duration {
+        self.lab.clock.now()
+    }
+
+    /// Moves every batch that has arrived into the model; returns how many samples came.
+    pub fn drain_into(&self, model: &mut Model) -> usize {
+        let mut n = 0;
+        while let Ok(batch) = self.batches.try_recv() {
+            n += batch.len();
+            model.ingest_all(batch);
+        }
+        n
+    }
+
+    /// Feeds the model until `deadline` (session time), or until `done` says so.
+    pub fn pump_until(&self, model: &mut Model, deadline: Duration, mut done: impl FnMut(&Model) -> bool) {
+        loop {
+            let now = self.now();
+            if now >= deadline || done(model) {
+                return;
+            }
+            let wait = (deadline - now).min(Duration::from_millis(20));
+            if let Ok(batch) = self.batches.recv_timeout(wait) {
+                model.ingest_all(batch);
+                self.drain_into(model);
+            }
+        }
+    }
+}
