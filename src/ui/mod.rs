@@ -1,1 +1,84 @@
-pub fn run(_l: Vec<crate::lesson::Lesson>, _s: usize, _o: crate::cli::LabArgs) -> std::io::Result<()> { Ok(()) }
+//! The terminal UI: owns the terminal, runs the input/draw loop on the main thread, and carries
+//! out the app's commands on the session. It never waits on the lab, so it keeps drawing while
+//! the lab is frozen.
+pub mod app;
+pub mod terminal;
+pub mod view;
+
+#[cfg(test)]
+mod snapshots;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event, KeyEventKind};
+
+use crate::cli::LabArgs;
+use crate::lesson::Lesson;
+use crate::session::Session;
+use app::{App, Command};
+
+/// At most ~30 frames a second.
+const FRAME: Duration = Duration::from_millis(33);
+
+pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::Result<()> {
+    let mut app = App::new(lessons, start, overrides);
+    let mut session = Session::start(app.lab.clone())?;
+
+    // SIGTERM / SIGHUP / SIGINT only set a flag; the loop below restores the terminal.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, stop.clone())?;
+    }
+    let mut terminal = terminal::Guard::enter()?;
+    let mut last_draw: Option<Instant> = None;
+    let mut dirty = true;
+
+    while !stop.load(Ordering::Relaxed) {
+        let timeout = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+        if event::poll(timeout)? {
+            // Take every pending event before drawing: keys never wait behind frames.
+            loop {
+                match event::read()? {
+                    Event::Key(key) if key.kind != KeyEventKind::Release => {
+                        match app.on_key(key, session.now()) {
+                            Some(Command::Quit) => return Ok(()),
+                            Some(Command::Submit { run, workload, strategy, ms, jobs }) => {
+                                session.lab.submit(run, workload, strategy, ms, jobs);
+                            }
+                            Some(Command::Restart(config)) => {
+                                drop(session);
+                                session = Session::start(config.clone())?;
+                                app.restarted(config);
+                            }
+                            None => {}
+                        }
+                        dirty = true;
+                    }
+                    Event::Resize(..) => {
+                        terminal.autoresize()?;
+                        dirty = true;
+                    }
+                    _ => {}
+                }
+                if !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        let now = session.now();
+        if session.drain_into(&mut app.model) > 0 && app.paused.is_none() {
+            dirty = true;
+        }
+        dirty |= app.tick(now);
+        // A live stall counter changes with time alone.
+        dirty |= app.paused.is_none() && app.model.live_stall(now).is_some();
+        if dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
+            terminal.draw(|frame| view::draw(frame, &app, now))?;
+            last_draw = Some(Instant::now());
+            dirty = false;
+        }
+    }
+    Ok(())
+}

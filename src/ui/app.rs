@@ -1,0 +1,266 @@
+//! The app state: which lesson, which section, paused or not, and the model. Keys become
+//! [`Command`]s for the runner to carry out; nothing here does I/O, and time is passed in.
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::cli::LabArgs;
+use crate::lab::LabConfig;
+use crate::lab::job::RunId;
+use crate::lab::strategy::Strategy;
+use crate::lab::workload::Workload;
+use crate::lesson::expect::{Facts, Verdict};
+use crate::lesson::{Action, Lesson};
+use crate::model::Model;
+use crate::report::{Report, Scope};
+
+/// Time windows of the lag chart and the timeline (`+` / `-`).
+pub const WINDOWS: [Duration; 5] = [
+    Duration::from_secs(2),
+    Duration::from_secs(5),
+    Duration::from_secs(10),
+    Duration::from_secs(30),
+    Duration::from_secs(60),
+];
+const DEFAULT_WINDOW: usize = 2;
+
+/// How long after its last job ends an action's expectations are checked (requests queued
+/// behind it need to finish too).
+pub const SETTLE: Duration = Duration::from_millis(300);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Idea,
+    Python,
+    Rust,
+    Check,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [Section::Idea, Section::Python, Section::Rust, Section::Check];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Idea => "Idea",
+            Section::Python => "Python",
+            Section::Rust => "Rust",
+            Section::Check => "Check",
+        }
+    }
+
+    fn step(self, by: isize) -> Section {
+        let i = Section::ALL.iter().position(|s| *s == self).unwrap() as isize;
+        Section::ALL[(i + by).rem_euclid(Section::ALL.len() as isize) as usize]
+    }
+}
+
+/// What the runner must do for the app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Submit { run: RunId, workload: Workload, strategy: Strategy, ms: u64, jobs: usize },
+    /// Start a fresh lab with this configuration (the model starts over with it).
+    Restart(LabConfig),
+    Quit,
+}
+
+/// One press of an action key, and what the lab made of it.
+#[derive(Clone, Debug)]
+pub struct ActionRun {
+    pub id: RunId,
+    pub lesson: String,
+    pub key: char,
+    pub at: Duration,
+    /// One per expectation, once the run has settled.
+    pub verdicts: Option<Vec<Verdict>>,
+}
+
+pub struct App {
+    pub lessons: Vec<Lesson>,
+    pub current: usize,
+    pub section: Section,
+    pub scroll: u16,
+    /// The view is frozen at this time (the lab goes on).
+    pub paused: Option<Duration>,
+    pub help: bool,
+    pub window: usize,
+    pub model: Model,
+    pub runs: Vec<ActionRun>,
+    pub lab: LabConfig,
+    overrides: LabArgs,
+    next_run: RunId,
+    /// A short message for the footer, and when it was set.
+    pub notice: Option<(String, Duration)>,
+}
+
+impl App {
+    pub fn new(lessons: Vec<Lesson>, current: usize, overrides: LabArgs) -> App {
+        let lab = overrides.apply(lessons[current].lab.clone());
+        App {
+            lessons,
+            current,
+            section: Section::Idea,
+            scroll: 0,
+            paused: None,
+            help: false,
+            window: DEFAULT_WINDOW,
+            model: Model::new(),
+            runs: Vec::new(),
+            lab,
+            overrides,
+            next_run: 1,
+            notice: None,
+        }
+    }
+
+    pub fn lesson(&self) -> &Lesson {
+        &self.lessons[self.current]
+    }
+
+    pub fn window(&self) -> Duration {
+        WINDOWS[self.window]
+    }
+
+    /// The time the view shows: now, or the moment it was paused.
+    pub fn view_time(&self, now: Duration) -> Duration {
+        self.paused.unwrap_or(now)
+    }
+
+    /// The lab configuration a lesson wants, with the command-line flags on top.
+    pub fn lab_for(&self, lesson: usize) -> LabConfig {
+        self.overrides.apply(self.lessons[lesson].lab.clone())
+    }
+
+    /// After a restart: a new lab, a new clock, an empty model.
+    pub fn restarted(&mut self, lab: LabConfig) {
+        self.lab = lab;
+        self.model = Model::new();
+        self.runs.clear();
+        self.paused = None;
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent, now: Duration) -> Option<Command> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if self.help {
+            // Any key closes the help; the quitting keys still quit.
+            self.help = false;
+            return match key.code {
+                KeyCode::Char('q') => Some(Command::Quit),
+                KeyCode::Char('c') if ctrl => Some(Command::Quit),
+                _ => None,
+            };
+        }
+        match key.code {
+            KeyCode::Char('c') if ctrl => Some(Command::Quit),
+            KeyCode::Char('q') | KeyCode::Esc => Some(Command::Quit),
+            KeyCode::Char('?') => {
+                self.help = true;
+                None
+            }
+            KeyCode::Left | KeyCode::Char('h') => self.go(self.current.checked_sub(1)?),
+            KeyCode::Right | KeyCode::Char('l') => self.go(self.current + 1),
+            KeyCode::Tab => self.show(self.section.step(1)),
+            KeyCode::BackTab => self.show(self.section.step(-1)),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll_by(1),
+            KeyCode::Up | KeyCode::Char('k') => self.scroll_by(-1),
+            KeyCode::PageDown => self.scroll_by(10),
+            KeyCode::PageUp => self.scroll_by(-10),
+            KeyCode::Char(' ') => {
+                self.paused = match self.paused {
+                    Some(_) => None,
+                    None => Some(now),
+                };
+                None
+            }
+            KeyCode::Char('+') | KeyCode::Char('=') => {
+                self.window = self.window.saturating_sub(1);
+                None
+            }
+            KeyCode::Char('-') => {
+                self.window = (self.window + 1).min(WINDOWS.len() - 1);
+                None
+            }
+            KeyCode::Char('r') => Some(Command::Restart(self.lab.clone())),
+            KeyCode::Char(c) if c.is_ascii_digit() => self.trigger(c, now),
+            _ => None,
+        }
+    }
+
+    fn go(&mut self, lesson: usize) -> Option<Command> {
+        if lesson >= self.lessons.len() || lesson == self.current {
+            return None;
+        }
+        self.current = lesson;
+        self.section = Section::Idea;
+        self.scroll = 0;
+        let wanted = self.lab_for(lesson);
+        (wanted != self.lab).then_some(Command::Restart(wanted))
+    }
+
+    fn show(&mut self, section: Section) -> Option<Command> {
+        self.section = section;
+        self.scroll = 0;
+        None
+    }
+
+    fn scroll_by(&mut self, by: i32) -> Option<Command> {
+        self.scroll = (i32::from(self.scroll) + by).clamp(0, 500) as u16;
+        None
+    }
+
+    fn trigger(&mut self, key: char, now: Duration) -> Option<Command> {
+        let Some(action) = self.lesson().action(key).cloned() else {
+            self.notice = Some((format!("no action on key {key} in this lesson"), now));
+            return None;
+        };
+        let run = self.next_run;
+        self.next_run += 1;
+        self.runs.push(ActionRun { id: run, lesson: self.lesson().id.clone(), key, at: now, verdicts: None });
+        self.notice = Some((format!("[{key}] {} …", action.label), now));
+        Some(Command::Submit { run, workload: action.workload, strategy: action.strategy, ms: action.ms, jobs: action.jobs })
+    }
+
+    /// Checks the expectations of runs that have settled. Returns true if anything changed.
+    pub fn tick(&mut self, now: Duration) -> bool {
+        let mut changed = false;
+        for i in 0..self.runs.len() {
+            let run = &self.runs[i];
+            if run.verdicts.is_some() {
+                continue;
+            }
+            let Some(lesson) = self.lessons.iter().find(|l| l.id == run.lesson) else { continue };
+            let Some(action) = lesson.action(run.key) else { continue };
+            let jobs: Vec<_> = self.model.run_jobs(run.id).collect();
+            let last_end = jobs.iter().map(|j| j.finished).collect::<Option<Vec<_>>>().and_then(|e| e.into_iter().max());
+            let Some(last_end) = last_end.filter(|_| jobs.len() == action.jobs) else { continue };
+            if now < last_end + SETTLE {
+                continue;
+            }
+            let verdicts = verdicts(&self.model, &self.lab, action, run.id, run.at, now);
+            let passed = verdicts.iter().filter(|v| v.pass).count();
+            self.notice = Some((format!("[{}] {}: {passed}/{} expectations held", run.key, action.label, verdicts.len()), now));
+            self.runs[i].verdicts = Some(verdicts);
+            changed = true;
+        }
+        changed
+    }
+
+    /// The latest settled verdicts for an action of the current lesson.
+    pub fn last_verdicts(&self, key: char) -> Option<&[Verdict]> {
+        let id = &self.lesson().id;
+        self.runs.iter().rev().find(|r| &r.lesson == id && r.key == key).and_then(|r| r.verdicts.as_deref())
+    }
+
+    /// True while an action of this lesson is still running or settling.
+    pub fn pending(&self, key: char) -> bool {
+        let id = &self.lesson().id;
+        self.runs.iter().rev().find(|r| &r.lesson == id && r.key == key).is_some_and(|r| r.verdicts.is_none())
+    }
+}
+
+/// The same check `blocklab check` makes, on the live model, for one press of an action key.
+fn verdicts(model: &Model, lab: &LabConfig, action: &Action, run: RunId, at: Duration, now: Duration) -> Vec<Verdict> {
+    let scope = Scope { from: at, to: now, baseline: (at.saturating_sub(Duration::from_secs(1)), at), run: Some(run) };
+    let report = Report::build(model, scope, lab);
+    let facts = Facts { report: &report, block_ms: action.ms as f64 };
+    action.expect.iter().map(|e| e.check(&facts)).collect()
+}

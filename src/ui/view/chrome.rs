@@ -1,0 +1,53 @@
+//! The header (where am I) and the footer (what can I press).
+use std::time::Duration;
+
+use ratatui::prelude::*;
+use ratatui::widgets::Paragraph;
+
+use super::theme;
+use crate::ui::app::App;
+
+/// How long a footer notice stays.
+const NOTICE_FOR: Duration = Duration::from_secs(6);
+
+pub fn header(frame: &mut Frame, area: Rect, app: &App) {
+    let lesson = app.lesson();
+    let left = Line::from(vec![
+        Span::styled(" blocklab ", theme::KEY),
+        Span::styled(format!("  lesson {}/{} · ", app.current + 1, app.lessons.len()), theme::DIM),
+        Span::styled(lesson.title.clone(), theme::TITLE),
+    ]);
+    frame.render_widget(Paragraph::new(left), area);
+    let mut right = vec![Span::styled(format!("window {}s ", app.window().as_secs()), theme::DIM)];
+    if app.paused.is_some() {
+        right.push(Span::styled(" PAUSED (space) ", theme::PAUSED));
+    }
+    frame.render_widget(Paragraph::new(Line::from(right).right_aligned()), area);
+}
+
+pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
+    let mut actions = vec![Span::raw(" ")];
+    for a in &app.lesson().actions {
+        actions.push(Span::styled(format!(" {} ", a.key), theme::KEY));
+        actions.push(Span::raw(format!(" {}  ", a.label)));
+    }
+    let notice = app.notice.as_ref().filter(|(_, at)| now.saturating_sub(*at) < NOTICE_FOR).map(|(t, _)| t.clone());
+    let keys = match notice {
+        Some(text) => Line::from(Span::styled(format!(" {text}"), theme::WAITING)),
+        None => Line::from(vec![
+            Span::styled(" ←/→", theme::LABEL),
+            Span::styled(" lesson  ", theme::DIM),
+            Span::styled("tab", theme::LABEL),
+            Span::styled(" section  ", theme::DIM),
+            Span::styled("space", theme::LABEL),
+            Span::styled(" pause  ", theme::DIM),
+            Span::styled("+/-", theme::LABEL),
+            Span::styled(" zoom  ", theme::DIM),
+            Span::styled("?", theme::LABEL),
+            Span::styled(" help  ", theme::DIM),
+            Span::styled("q", theme::LABEL),
+            Span::styled(" quit", theme::DIM),
+        ]),
+    };
+    frame.render_widget(Paragraph::new(vec![Line::from(actions), keys]), area);
+}

@@ -1,0 +1,44 @@
+//! The help overlay: every key, in one place.
+use ratatui::prelude::*;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::theme;
+use crate::ui::app::App;
+
+pub const KEYS: &[(&str, &str)] = &[
+    ("1-9", "run the lesson's actions (see the footer)"),
+    ("← → / h l", "previous / next lesson"),
+    ("tab / shift-tab", "next / previous section: Idea, Python, Rust, Check"),
+    ("↑ ↓ / j k, PgUp PgDn", "scroll the lesson text"),
+    ("space", "pause / resume the view (the lab goes on)"),
+    ("+ / -", "zoom the time axis in / out"),
+    ("r", "restart the lab (a fresh runtime, history cleared)"),
+    ("?", "this help (any key closes it)"),
+    ("q / Esc / Ctrl-C", "quit"),
+];
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let mut lines = vec![Line::default()];
+    for (key, what) in KEYS {
+        lines.push(Line::from(vec![Span::styled(format!("  {key:<22}"), theme::HEADING), Span::raw(*what)]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("  This lesson's actions:", theme::LABEL)));
+    for a in &app.lesson().actions {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<22}", a.key), theme::HEADING),
+            Span::raw(format!("{} ({} × {}, {} ms{})", a.label, a.workload.as_str(), a.strategy.as_str(), a.ms, if a.jobs > 1 { format!(", {} jobs", a.jobs) } else { String::new() })),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "  Lag: how late the loop answers a ping from outside. A stall: one freeze ≥ 10 ms.",
+        theme::DIM,
+    )));
+    let width = area.width.min(90);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    frame.render_widget(Clear, popup);
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(" Help — keys ", theme::TITLE));
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}

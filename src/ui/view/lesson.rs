@@ -1,0 +1,108 @@
+//! The lesson pane: the idea, the Python form, the Rust code that runs, and the live check of
+//! the lesson's expectations — one section at a time (Tab).
+use ratatui::prelude::*;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::theme;
+use crate::ui::app::{App, Section};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let mut tabs = vec![Span::raw(" ")];
+    for (i, s) in Section::ALL.iter().enumerate() {
+        if i > 0 {
+            tabs.push(Span::styled(" │ ", theme::DIM));
+        }
+        let style = if *s == app.section { theme::KEY } else { theme::LABEL };
+        tabs.push(Span::styled(s.title(), style));
+    }
+    tabs.push(Span::raw(" "));
+    let block = Block::default().borders(Borders::ALL).title(Line::from(tabs)).title_bottom(
+        Line::from(Span::styled(" tab: section · ↑↓: scroll ", theme::DIM)).right_aligned(),
+    );
+    let lines = match app.section {
+        Section::Idea => idea(app),
+        Section::Python => prose(&app.lesson().python),
+        Section::Rust => rust(app),
+        Section::Check => check(app),
+    };
+    let paragraph = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((app.scroll, 0));
+    frame.render_widget(paragraph, area);
+}
+
+fn heading(text: &str) -> Line<'static> {
+    Line::from(Span::styled(text.to_string(), theme::HEADING))
+}
+
+/// Prose with code: lines indented by four spaces are code.
+fn prose(text: &str) -> Vec<Line<'static>> {
+    text.lines()
+        .map(|l| match l.strip_prefix("    ") {
+            Some(code) => Line::from(Span::styled(format!("  {code}"), theme::CODE)),
+            None => Line::from(l.to_string()),
+        })
+        .collect()
+}
+
+fn idea(app: &App) -> Vec<Line<'static>> {
+    let lesson = app.lesson();
+    let mut lines = prose(&lesson.idea);
+    lines.push(Line::default());
+    lines.push(heading("Predict"));
+    lines.extend(prose(&lesson.predict));
+    lines.push(Line::default());
+    lines.push(heading("Try"));
+    for a in &lesson.actions {
+        lines.push(Line::from(vec![Span::styled(format!(" {} ", a.key), theme::KEY), Span::raw(format!(" {}", a.label))]));
+    }
+    lines
+}
+
+fn rust(app: &App) -> Vec<Line<'static>> {
+    let lesson = app.lesson();
+    let mut lines = prose(&lesson.rust);
+    for s in &lesson.snippets {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(format!("── {}:{} ──", s.file, s.line), theme::DIM)));
+        lines.extend(s.code.lines().map(|l| Line::from(Span::styled(l.to_string(), theme::CODE))));
+    }
+    lines
+}
+
+fn check(app: &App) -> Vec<Line<'static>> {
+    let lesson = app.lesson();
+    let mut lines = vec![Line::from(Span::styled(
+        "Each action's claims, checked on the live lab after it runs:",
+        theme::DIM,
+    ))];
+    for a in &lesson.actions {
+        lines.push(Line::default());
+        let state = if app.pending(a.key) {
+            Span::styled("  running…", theme::WAITING)
+        } else if app.last_verdicts(a.key).is_none() {
+            Span::styled("  not run yet", theme::DIM)
+        } else {
+            Span::raw("")
+        };
+        lines.push(Line::from(vec![Span::styled(format!(" {} ", a.key), theme::KEY), Span::raw(format!(" {}", a.label)), state]));
+        let verdicts = app.last_verdicts(a.key);
+        for (i, e) in a.expect.iter().enumerate() {
+            match verdicts.and_then(|v| v.get(i)) {
+                Some(v) if v.pass => lines.push(Line::from(vec![
+                    Span::styled("  ✓ ", theme::PASS),
+                    Span::raw(e.text.clone()),
+                    Span::styled(format!("  {}", v.measured), theme::DIM),
+                ])),
+                Some(v) => lines.push(Line::from(vec![
+                    Span::styled("  ✗ ", theme::FAIL),
+                    Span::raw(e.text.clone()),
+                    Span::styled(format!("  {}", v.measured), theme::FAIL),
+                ])),
+                None => lines.push(Line::from(vec![Span::styled("  · ", theme::DIM), Span::raw(e.text.clone())])),
+            }
+        }
+    }
+    lines.push(Line::default());
+    lines.push(heading("Takeaway"));
+    lines.extend(prose(&lesson.takeaway));
+    lines
+}

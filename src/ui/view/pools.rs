@@ -1,0 +1,118 @@
+//! The "Pools" pane: the event loop's worker(s), tokio's blocking pool, and blocklab's own
+//! counters per offload path.
+use std::time::Duration;
+
+use ratatui::prelude::*;
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::theme;
+use crate::clock::human;
+use crate::lab::job::ThreadKind;
+use crate::lab::strategy::Strategy;
+use crate::lab::{Flavor, LabConfig, STALL_THRESHOLD};
+use crate::model::Model;
+use crate::report::NOT_UNSTABLE;
+
+/// Rows the pane needs for a lab (borders included).
+pub fn height(lab: &LabConfig) -> u16 {
+    2 + lab.loop_threads() as u16 + 3
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: Duration) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Pools ", theme::TITLE))
+        .title(Line::from(format!(" {} · {} req/s ", lab.describe(), lab.traffic_rate)).right_aligned());
+    let mut lines = worker_lines(model, lab, now);
+    lines.push(blocking_line(model, lab));
+    lines.push(offload_line(model));
+    let traffic = model.request_summary(now.saturating_sub(Duration::from_secs(10)), now);
+    lines.push(Line::from(vec![
+        Span::styled(label("Requests"), theme::LABEL),
+        Span::raw(format!(
+            "last 10 s: {} answered · p50 {} · p99 {} · max {}",
+            traffic.count,
+            human(traffic.p50),
+            human(traffic.p99),
+            human(traffic.max)
+        )),
+    ]));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn label(text: &str) -> String {
+    format!("{text:<11}")
+}
+
+fn worker_lines(model: &Model, lab: &LabConfig, now: Duration) -> Vec<Line<'static>> {
+    let runtime = model.runtime();
+    let workers = model.watch().and_then(|w| w.workers.clone());
+    let live = model.live_stall(now);
+    (0..lab.loop_threads())
+        .map(|i| {
+            let name = if lab.loop_threads() == 1 { "Event loop".to_string() } else { format!("Worker {i}") };
+            let busy = runtime.and_then(|r| r.worker_busy.get(i)).map_or(String::from("busy -"), |b| format!("busy {:>3.0}%", b * 100.0));
+            // With poll hooks, each worker's own poll; without, the loop-wide stall.
+            let stuck = match &workers {
+                Some(ws) => ws.iter().find(|w| w.thread == thread_of(lab, i)).and_then(|w| {
+                    let since = w.polling_since?;
+                    let age = now.saturating_sub(since);
+                    let job = w.task.and_then(|t| model.timeline.by_task(t)).map(|j| j.id());
+                    (age >= STALL_THRESHOLD).then(|| (w.thread.clone(), age, job))
+                }),
+                None => live.as_ref().filter(|_| lab.loop_threads() == 1).map(|s| (thread_of(lab, i), s.age, s.job)),
+            };
+            let mut spans = vec![Span::styled(label(&name), theme::LABEL)];
+            match stuck {
+                Some((thread, age, job)) => {
+                    let job = job.map_or(String::new(), |j| format!(" in job #{j}"));
+                    spans.push(Span::styled(format!("● STUCK {}{job}", human(age)), theme::STALL_LIVE));
+                    spans.push(Span::raw(format!("  {thread}")));
+                }
+                None => spans.push(Span::styled("○ serving", theme::LAG_OK)),
+            }
+            spans.push(Span::styled(format!("  {busy}"), theme::DIM));
+            Line::from(spans)
+        })
+        .collect()
+}
+
+/// The name the lab gives to event-loop thread `i`.
+fn thread_of(lab: &LabConfig, i: usize) -> String {
+    match lab.flavor {
+        Flavor::CurrentThread => ThreadKind::LOOP_PREFIX.to_string(),
+        Flavor::MultiThread => format!("{}{i}", ThreadKind::WORKER_PREFIX),
+    }
+}
+
+fn blocking_line(model: &Model, lab: &LabConfig) -> Line<'static> {
+    let mut spans = vec![Span::styled(label("Blocking"), theme::LABEL)];
+    match model.runtime().and_then(|r| r.blocking) {
+        Some(b) => spans.push(Span::raw(format!(
+            "{} busy · {} idle · {} queued  (threads {} of max {})",
+            b.busy(),
+            b.idle,
+            b.queue,
+            b.threads,
+            lab.max_blocking_threads
+        ))),
+        None if cfg!(tokio_unstable) => spans.push(Span::styled("waiting for the first sample…", theme::DIM)),
+        None => spans.push(Span::styled(NOT_UNSTABLE, theme::DIM)),
+    }
+    Line::from(spans)
+}
+
+fn offload_line(model: &Model) -> Line<'static> {
+    let mut spans = vec![Span::styled(label("Jobs"), theme::LABEL)];
+    for (i, s) in Strategy::ALL.iter().enumerate() {
+        let c = model.path_counters(*s);
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme::DIM));
+        }
+        spans.push(Span::raw(format!("{} {} run · {} wait · {} done", s.as_str(), c.running, c.waiting, c.done)));
+        if c.failed > 0 {
+            spans.push(Span::styled(format!(" · {} failed", c.failed), theme::STALL));
+        }
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,21 @@
+//! Every style in one place. Colour carries meaning: red holds or stalls the loop, green runs
+//! elsewhere, yellow waits, cyan awaits.
+use ratatui::style::{Color, Modifier, Style};
+
+pub const TITLE: Style = Style::new().add_modifier(Modifier::BOLD);
+pub const DIM: Style = Style::new().fg(Color::DarkGray);
+pub const LABEL: Style = Style::new().fg(Color::Gray);
+pub const KEY: Style = Style::new().fg(Color::Black).bg(Color::Cyan);
+pub const LAG_OK: Style = Style::new().fg(Color::Green);
+pub const STALL: Style = Style::new().fg(Color::Red);
+pub const STALL_LIVE: Style = Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD);
+pub const STALL_LABEL: Style = Style::new().fg(Color::White).bg(Color::Red);
+pub const HOLDS_LOOP: Style = Style::new().fg(Color::Red);
+pub const ON_POOL: Style = Style::new().fg(Color::Green);
+pub const AWAITING: Style = Style::new().fg(Color::Cyan);
+pub const WAITING: Style = Style::new().fg(Color::Yellow);
+pub const PASS: Style = Style::new().fg(Color::Green);
+pub const FAIL: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+pub const CODE: Style = Style::new().fg(Color::LightYellow);
+pub const HEADING: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow);

@@ -1,0 +1,112 @@
+//! The "Timeline" pane: a row per recent job on the lag chart's time axis. Waiting for a thread,
+//! holding the event loop, running on a pool thread and awaiting each have their own look.
+use std::time::Duration;
+
+use ratatui::prelude::*;
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::axis::{GUTTER, TimeAxis};
+use super::theme;
+use crate::lab::job::{Outcome, ThreadKind};
+use crate::model::{JobRecord, Model};
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, span: Duration, now: Duration) {
+    let legend = Line::from(vec![
+        Span::styled("█", theme::HOLDS_LOOP),
+        Span::raw(" holds loop "),
+        Span::styled("█", theme::ON_POOL),
+        Span::raw(" pool thread "),
+        Span::styled("─", theme::AWAITING),
+        Span::raw(" awaits "),
+        Span::styled("░", theme::WAITING),
+        Span::raw(" waits "),
+    ])
+    .right_aligned();
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(" Timeline ", theme::TITLE)).title(legend);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width <= GUTTER + 4 {
+        return;
+    }
+    let axis = TimeAxis { end: now, span, width: inner.width - GUTTER };
+    let visible: Vec<&JobRecord> = {
+        let mut v: Vec<_> = model
+            .timeline
+            .all()
+            .rev()
+            .filter(|j| j.submitted <= now && j.finished.is_none_or(|f| f >= axis.start()))
+            .take(inner.height as usize)
+            .collect();
+        v.reverse();
+        v
+    };
+    if visible.is_empty() {
+        let hint = Line::from(Span::styled("  no jobs yet — press an action key (see the footer)", theme::DIM));
+        frame.render_widget(Paragraph::new(hint), inner);
+        return;
+    }
+    let buf = frame.buffer_mut();
+    for (row, job) in visible.iter().enumerate() {
+        draw_row(buf, inner.x, inner.y + row as u16, &axis, job, now);
+    }
+}
+
+fn draw_row(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, job: &JobRecord, now: Duration) {
+    let mark = match job.outcome {
+        Outcome::Ok => " ",
+        Outcome::Running => "›",
+        _ => "✗",
+    };
+    let id_style = if matches!(job.outcome, Outcome::Ok | Outcome::Running) { theme::DIM } else { theme::STALL };
+    buf.set_string(x, y, format!("{:>5}{mark}", format!("#{}", job.id())), id_style);
+
+    let plot_x = x + GUTTER;
+    let end = job.finished.unwrap_or(now);
+    let started = job.started.unwrap_or(end);
+    // Waiting: submitted, not yet on a thread.
+    paint(buf, plot_x, y, axis, job.submitted, started, "░", theme::WAITING);
+    let (symbol, style) = match job.thread_kind {
+        Some(ThreadKind::EventLoop) if job.spec.workload.blocks_thread() => ("█", theme::HOLDS_LOOP),
+        Some(ThreadKind::EventLoop) => ("─", theme::AWAITING),
+        Some(_) => ("█", theme::ON_POOL),
+        None => ("░", theme::WAITING),
+    };
+    if job.started.is_some() {
+        paint(buf, plot_x, y, axis, started, end, symbol, style);
+    }
+
+    let mut label = format!(
+        "{} {}ms · {}{}",
+        job.spec.workload.as_str(),
+        job.spec.ms,
+        job.spec.strategy.as_str(),
+        job.thread.as_ref().map_or(String::new(), |t| format!(" · {t}"))
+    );
+    if let Some(e) = &job.error {
+        label += &format!(" · {e}");
+    }
+    let first = axis.clamp_column(job.submitted);
+    let last = axis.clamp_column(end);
+    let width = label.chars().count() as u16;
+    let column = if first >= width + 1 {
+        first - width - 1
+    } else if axis.width > last + 2 + width {
+        last + 2
+    } else {
+        0
+    };
+    let style = if job.error.is_some() { theme::STALL } else { theme::LABEL };
+    let room = axis.width.saturating_sub(column) as usize;
+    let text: String = label.chars().take(room).collect();
+    buf.set_string(plot_x + column, y, text, style);
+}
+
+fn paint(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, from: Duration, to: Duration, symbol: &str, style: Style) {
+    if to < axis.start() || from > axis.end {
+        return;
+    }
+    let (a, b) = (axis.clamp_column(from), axis.clamp_column(to));
+    for c in a..=b {
+        buf.set_string(x + c, y, symbol, style);
+    }
+}
