@@ -188,6 +188,12 @@ impl Model {
             consider(since, None, None);
         }
         let mut stall = found?;
+        // Whichever signal saw it first, name the job and thread from the best source there is.
+        let stuck = watch.workers.iter().flatten().find(|w| w.polling_since.is_some_and(|p| now.saturating_sub(p) >= STALL_THRESHOLD));
+        if let Some(w) = stuck {
+            stall.thread = stall.thread.or_else(|| Some(w.thread.clone()));
+            stall.job = stall.job.or_else(|| w.task.and_then(|t| self.timeline.by_task(t)).map(|j| j.id()));
+        }
         if stall.job.is_none() {
             // Without hooks: the loop-blocking job that started most recently and is not done.
             stall.job = self.timeline.all().rev().find(|j| j.blocks_loop() && !j.is_done()).map(|j| j.id());

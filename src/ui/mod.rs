@@ -6,7 +6,7 @@ pub mod terminal;
 pub mod view;
 
 #[cfg(test)]
-mod snapshots;
+mod screens;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

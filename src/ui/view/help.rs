@@ -20,19 +20,19 @@ pub const KEYS: &[(&str, &str)] = &[
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut lines = vec![Line::default()];
     for (key, what) in KEYS {
-        lines.push(Line::from(vec![Span::styled(format!("  {key:<22}"), theme::HEADING), Span::raw(*what)]));
+        lines.push(Line::from(vec![Span::styled(format!("  {key:<21}"), theme::HEADING), Span::raw(*what)]));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("  This lesson's actions:", theme::LABEL)));
     for a in &app.lesson().actions {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<22}", a.key), theme::HEADING),
-            Span::raw(format!("{} ({} × {}, {} ms{})", a.label, a.workload.as_str(), a.strategy.as_str(), a.ms, if a.jobs > 1 { format!(", {} jobs", a.jobs) } else { String::new() })),
+            Span::styled(format!("  {:<21}", a.key), theme::HEADING),
+            Span::raw(format!("{} ({} × {}{})", a.label, a.workload.as_str(), a.strategy.as_str(), if a.jobs > 1 { format!(" ×{}", a.jobs) } else { String::new() })),
         ]));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "  Lag: how late the loop answers a ping from outside. A stall: one freeze ≥ 10 ms.",
+        "  Lag: how late the loop answers a ping from outside. Stall: one freeze ≥ 10 ms.",
         theme::DIM,
     )));
     let width = area.width.min(90);

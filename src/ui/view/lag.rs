@@ -11,22 +11,27 @@ use crate::clock::human;
 use crate::lab::STALL_THRESHOLD;
 use crate::model::Model;
 
-/// The log scale's floor: idle lag on this machine is tens of µs.
-const FLOOR_MS: f64 = 0.01;
+/// The log scale's floor: idle lag on this machine is tens of µs, which should read as "none".
+const FLOOR_MS: f64 = 0.05;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, now: Duration) {
     let summary = model.lag_summary(now.saturating_sub(axis_span), now + Duration::from_millis(1));
-    let stats = format!(
-        " now {} · p50 {} · p99 {} · max {} ",
-        model.lag_now().map_or("-".into(), human),
-        human(summary.p50),
-        human(summary.p99),
-        human(summary.max)
-    );
+    let now_lag = model.lag_now().map_or("-".into(), human);
+    let stats = vec![
+        Line::from(format!(
+            " now {now_lag} · p50 {} · p99 {} · max {} ",
+            human(summary.p50),
+            human(summary.p99),
+            human(summary.max)
+        )),
+        Line::from(format!(" p99 {} · max {} ", human(summary.p99), human(summary.max))),
+        Line::from(format!(" max {} ", human(summary.max))),
+    ];
+    const TITLE: &str = " Event-loop lag ";
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(" Event-loop lag ", theme::TITLE))
-        .title(Line::from(stats).right_aligned());
+        .title(Span::styled(TITLE, theme::TITLE))
+        .title(theme::fit_title(area.width, TITLE, stats));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 || inner.width <= GUTTER + 4 {

@@ -10,7 +10,7 @@ use crate::clock::human;
 use crate::lab::job::ThreadKind;
 use crate::lab::strategy::Strategy;
 use crate::lab::{Flavor, LabConfig, STALL_THRESHOLD};
-use crate::model::Model;
+use crate::model::{Model, PathCounters};
 use crate::report::NOT_UNSTABLE;
 
 /// Rows the pane needs for a lab (borders included).
@@ -19,10 +19,15 @@ pub fn height(lab: &LabConfig) -> u16 {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: Duration) {
+    const TITLE: &str = " Pools ";
+    let about = vec![
+        Line::from(format!(" {} runtime · {} req/s ", lab.describe(), lab.traffic_rate)),
+        Line::from(format!(" {} · {} req/s ", lab.describe(), lab.traffic_rate)),
+    ];
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(" Pools ", theme::TITLE))
-        .title(Line::from(format!(" {} · {} req/s ", lab.describe(), lab.traffic_rate)).right_aligned());
+        .title(Span::styled(TITLE, theme::TITLE))
+        .title(theme::fit_title(area.width, TITLE, about));
     let mut lines = worker_lines(model, lab, now);
     lines.push(blocking_line(model, lab));
     lines.push(offload_line(model));
@@ -30,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: 
     lines.push(Line::from(vec![
         Span::styled(label("Requests"), theme::LABEL),
         Span::raw(format!(
-            "last 10 s: {} answered · p50 {} · p99 {} · max {}",
+            "{} in 10 s · p50 {} · p99 {} · max {}",
             traffic.count,
             human(traffic.p50),
             human(traffic.p99),
@@ -89,11 +94,10 @@ fn blocking_line(model: &Model, lab: &LabConfig) -> Line<'static> {
     let mut spans = vec![Span::styled(label("Blocking"), theme::LABEL)];
     match model.runtime().and_then(|r| r.blocking) {
         Some(b) => spans.push(Span::raw(format!(
-            "{} busy · {} idle · {} queued  (threads {} of max {})",
+            "{} busy · {} idle · {} queued · max {}",
             b.busy(),
             b.idle,
             b.queue,
-            b.threads,
             lab.max_blocking_threads
         ))),
         None if cfg!(tokio_unstable) => spans.push(Span::styled("waiting for the first sample…", theme::DIM)),
@@ -104,15 +108,30 @@ fn blocking_line(model: &Model, lab: &LabConfig) -> Line<'static> {
 
 fn offload_line(model: &Model) -> Line<'static> {
     let mut spans = vec![Span::styled(label("Jobs"), theme::LABEL)];
-    for (i, s) in Strategy::ALL.iter().enumerate() {
-        let c = model.path_counters(*s);
-        if i > 0 {
+    let mut any = false;
+    for s in Strategy::ALL {
+        let c = model.path_counters(s);
+        if c == PathCounters::default() {
+            continue;
+        }
+        if any {
             spans.push(Span::styled(" │ ", theme::DIM));
         }
-        spans.push(Span::raw(format!("{} {} run · {} wait · {} done", s.as_str(), c.running, c.waiting, c.done)));
+        any = true;
+        // Only the counts that are not zero: short enough for 80 columns.
+        let counts: Vec<String> = [(c.running, "running"), (c.waiting, "waiting"), (c.done, "done")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        spans.push(Span::raw(format!("{}: {}", s.as_str(), counts.join(", "))));
         if c.failed > 0 {
-            spans.push(Span::styled(format!(" · {} failed", c.failed), theme::STALL));
+            let sep = if counts.is_empty() { "" } else { ", " };
+            spans.push(Span::styled(format!("{sep}{} failed", c.failed), theme::STALL));
         }
+    }
+    if !any {
+        spans.push(Span::styled("none yet", theme::DIM));
     }
     Line::from(spans)
 }

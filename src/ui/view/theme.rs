@@ -19,3 +19,10 @@ pub const FAIL: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 pub const CODE: Style = Style::new().fg(Color::LightYellow);
 pub const HEADING: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
+
+/// The first of `candidates` that fits beside a left title of `left` columns in a pane `width`
+/// wide (borders included), or nothing: titles must never overwrite each other.
+pub fn fit_title(width: u16, left: &str, candidates: Vec<ratatui::text::Line<'static>>) -> ratatui::text::Line<'static> {
+    let room = usize::from(width).saturating_sub(left.chars().count() + 4);
+    candidates.into_iter().find(|c| c.width() <= room).unwrap_or_default().right_aligned()
+}

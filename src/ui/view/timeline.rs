@@ -11,18 +11,27 @@ use crate::lab::job::{Outcome, ThreadKind};
 use crate::model::{JobRecord, Model};
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, span: Duration, now: Duration) {
-    let legend = Line::from(vec![
-        Span::styled("█", theme::HOLDS_LOOP),
-        Span::raw(" holds loop "),
-        Span::styled("█", theme::ON_POOL),
-        Span::raw(" pool thread "),
-        Span::styled("─", theme::AWAITING),
-        Span::raw(" awaits "),
-        Span::styled("░", theme::WAITING),
-        Span::raw(" waits "),
-    ])
-    .right_aligned();
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(" Timeline ", theme::TITLE)).title(legend);
+    let legend = |words: [&'static str; 4]| {
+        Line::from(vec![
+            Span::styled("█", theme::HOLDS_LOOP),
+            Span::raw(words[0]),
+            Span::styled("█", theme::ON_POOL),
+            Span::raw(words[1]),
+            Span::styled("─", theme::AWAITING),
+            Span::raw(words[2]),
+            Span::styled("░", theme::WAITING),
+            Span::raw(words[3]),
+        ])
+    };
+    const TITLE: &str = " Timeline ";
+    let legends = vec![
+        legend([" holds loop ", " pool thread ", " awaits ", " waits "]),
+        legend([" loop ", " pool ", " await ", " wait "]),
+    ];
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(TITLE, theme::TITLE))
+        .title(theme::fit_title(area.width, TITLE, legends));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width <= GUTTER + 4 {
@@ -75,26 +84,26 @@ fn draw_row(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, job: &JobRecord, 
         paint(buf, plot_x, y, axis, started, end, symbol, style);
     }
 
-    let mut label = format!(
-        "{} {}ms · {}{}",
-        job.spec.workload.as_str(),
-        job.spec.ms,
-        job.spec.strategy.as_str(),
-        job.thread.as_ref().map_or(String::new(), |t| format!(" · {t}"))
-    );
-    if let Some(e) = &job.error {
-        label += &format!(" · {e}");
-    }
-    let first = axis.clamp_column(job.submitted);
-    let last = axis.clamp_column(end);
-    let width = label.chars().count() as u16;
-    let column = if first >= width + 1 {
-        first - width - 1
-    } else if axis.width > last + 2 + width {
-        last + 2
-    } else {
-        0
+    let (first, last) = (axis.clamp_column(job.submitted), axis.clamp_column(end));
+    let what = format!("{} {}ms", job.spec.workload.as_str(), job.spec.ms);
+    let how = format!("{what} · {}", job.spec.strategy.as_str());
+    let full = format!("{how}{}", job.thread.as_ref().map_or(String::new(), |t| format!(" · {t}")));
+    let full = match &job.error {
+        Some(e) => format!("{full} · {e}"),
+        None => full,
     };
+    // The longest label that fits beside the bar, left of it or right of it; else over it.
+    let beside = [full.clone(), how, what].into_iter().find_map(|text| {
+        let width = text.chars().count() as u16;
+        if first > width {
+            Some((first - width - 1, text))
+        } else if axis.width > last + 2 + width {
+            Some((last + 2, text))
+        } else {
+            None
+        }
+    });
+    let (column, label) = beside.unwrap_or((0, full));
     let style = if job.error.is_some() { theme::STALL } else { theme::LABEL };
     let room = axis.width.saturating_sub(column) as usize;
     let text: String = label.chars().take(room).collect();

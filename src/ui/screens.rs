@@ -1,0 +1,172 @@
+//! Snapshot tests of whole screens, drawn from a model fed with made-up samples (time passed
+//! in), at the smallest supported size and a roomy one. Colour is not in the snapshots, so the
+//! cells where colour carries meaning are asserted separately.
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+use super::app::App;
+use super::view;
+use crate::cli::LabArgs;
+use crate::lab::job::{JobEvent, JobEventKind, JobSpec, Outcome, ThreadKind};
+use crate::lab::strategy::Strategy;
+use crate::lab::workload::Workload;
+use crate::observe::{BlockingPool, RuntimeSample, Sample, Watch, WorkerPoll};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn ms(v: u64) -> Duration {
+    Duration::from_millis(v)
+}
+
+fn app_on(lesson: &str) -> App {
+    let lessons = crate::lesson::builtin().unwrap();
+    let at = lessons.iter().position(|l| l.id == lesson).unwrap();
+    let none = LabArgs { runtime: None, workers: None, max_blocking_threads: None, rate: None };
+    App::new(lessons, at, none)
+}
+
+/// A quiet lab from 0 to `until`: pings answered in tens of µs, requests in ~2 ms.
+fn quiet(app: &mut App, until: u64, busy: usize) {
+    for t in 0..until {
+        let lag = Duration::from_micros(20 + (t * 7919) % 40);
+        app.model.ingest(Sample::Lag { sent: ms(t), lag });
+        if t % 10 == 0 {
+            app.model.ingest(Sample::Request { sent: ms(t), latency: Duration::from_micros(2100 + (t * 31) % 400) });
+        }
+        if t % 100 == 0 {
+            app.model.ingest(Sample::Runtime(RuntimeSample {
+                at: ms(t),
+                workers: 1,
+                busy_ratio: 0.01,
+                worker_busy: vec![0.01],
+                global_queue: 0,
+                live_tasks: 3,
+                blocking: Some(BlockingPool { threads: busy, idle: 0, queue: 0 }),
+            }));
+        }
+    }
+    watch(app, until, None, None);
+}
+
+fn watch(app: &mut App, at: u64, unanswered: Option<u64>, stuck_task: Option<(u64, u64)>) {
+    let worker = WorkerPoll {
+        worker: 0,
+        thread: "lab-loop".into(),
+        polling_since: stuck_task.map(|(since, _)| ms(since)),
+        task: stuck_task.map(|(_, task)| task),
+    };
+    app.model.ingest(Sample::Watch(Watch { at: ms(at), oldest_unanswered: unanswered.map(ms), workers: Some(vec![worker]) }));
+}
+
+fn job(app: &mut App, id: u64, run: u64, spec: (Workload, Strategy, u64), times: (u64, Option<u64>, Option<u64>), thread: &str) {
+    let (workload, strategy, length) = spec;
+    let (submitted, started, finished) = times;
+    let spec = JobSpec { id, run, workload, strategy, ms: length };
+    let mut events = vec![JobEvent { job: id, at: ms(submitted), kind: JobEventKind::Submitted(spec) }];
+    if strategy == Strategy::SpawnBlocking {
+        events.push(JobEvent { job: id, at: ms(submitted), kind: JobEventKind::Queued });
+    }
+    if let Some(s) = started {
+        let kind = JobEventKind::Started { thread: thread.into(), kind: ThreadKind::of_name(thread), task: Some(100 + id) };
+        events.push(JobEvent { job: id, at: ms(s), kind });
+    }
+    if let Some(f) = finished {
+        events.push(JobEvent { job: id, at: ms(f), kind: JobEventKind::Finished { outcome: Outcome::Ok, cpu: None, error: None } });
+    }
+    app.model.ingest_all(events.into_iter().map(Sample::Job));
+}
+
+fn render(app: &App, now: u64, (w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| view::draw(f, app, ms(now))).unwrap();
+    terminal
+}
+
+fn press(app: &mut App, code: KeyCode, now: u64) {
+    let _ = app.on_key(KeyEvent::new(code, KeyModifiers::NONE), ms(now));
+}
+
+fn find(terminal: &Terminal<TestBackend>, text: &str) -> Option<(u16, u16)> {
+    let buf = terminal.backend().buffer();
+    (0..buf.area.height).find_map(|y| {
+        let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        row.find(text).map(|byte| (row[..byte].chars().count() as u16, y))
+    })
+}
+
+#[test]
+fn idle() {
+    let mut app = app_on("event-loop");
+    quiet(&mut app, 12_000, 0);
+    for size in SIZES {
+        let t = render(&app, 12_000, size);
+        insta::assert_snapshot!(format!("idle_{}x{}", size.0, size.1), t.backend());
+        assert!(find(&t, "responsive").is_some());
+    }
+}
+
+#[test]
+fn stalled_by_an_inline_job() {
+    let mut app = app_on("event-loop");
+    quiet(&mut app, 10_000, 0);
+    job(&mut app, 1, 1, (Workload::Sleep, Strategy::Inline, 3000), (10_000, Some(10_000), None), "lab-loop");
+    // The observer still reports while the lab is frozen: no answers since 10.0 s.
+    watch(&mut app, 11_480, Some(10_000), Some((10_000, 101)));
+    for size in SIZES {
+        let t = render(&app, 11_500, size);
+        insta::assert_snapshot!(format!("stalled_{}x{}", size.0, size.1), t.backend());
+        let (x, y) = find(&t, "STALLED 1.50 s").expect("the live stall counter");
+        assert_eq!(t.backend().buffer()[(x, y)].fg, Color::LightRed);
+        assert!(find(&t, "STUCK 1.50 s in job #1").is_some());
+    }
+    // Time passes, the counter grows: the same model drawn later.
+    let later = render(&app, 12_250, (120, 40));
+    assert!(find(&later, "STALLED 2.25 s").is_some());
+}
+
+#[test]
+fn after_an_offloaded_job() {
+    let mut app = app_on("spawn-blocking");
+    quiet(&mut app, 9_000, 1);
+    press(&mut app, KeyCode::Char('1'), 8_000);
+    job(&mut app, 1, 1, (Workload::Sleep, Strategy::SpawnBlocking, 200), (8_000, Some(8_001), Some(8_201)), "lab-blocking-0");
+    assert!(app.tick(ms(9_000)), "the run settles and is checked");
+    press(&mut app, KeyCode::Tab, 9_000);
+    press(&mut app, KeyCode::Tab, 9_000);
+    press(&mut app, KeyCode::Tab, 9_000);
+    for size in SIZES {
+        let t = render(&app, 9_000, size);
+        insta::assert_snapshot!(format!("offloaded_{}x{}", size.0, size.1), t.backend());
+        // The job's bar is green (a pool thread), not red (holding the loop).
+        let (x, y) = find(&t, "sleep 200ms · spawn-blocking").unwrap();
+        let row_right = (x..t.backend().buffer().area.width).map(|x| &t.backend().buffer()[(x, y)]).find(|c| c.symbol() == "█");
+        assert_eq!(row_right.map(|c| c.fg), Some(Color::Green));
+        let (x, y) = find(&t, "✓ lag.max < 5 ms").expect("the live verdict");
+        assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Green);
+    }
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app_on("blocking-inline");
+    quiet(&mut app, 5_000, 0);
+    press(&mut app, KeyCode::Char('?'), 5_000);
+    for size in SIZES {
+        let t = render(&app, 5_000, size);
+        insta::assert_snapshot!(format!("help_{}x{}", size.0, size.1), t.backend());
+    }
+    press(&mut app, KeyCode::Char('x'), 5_000);
+    assert!(!app.help, "any key closes the help");
+}
+
+#[test]
+fn too_small() {
+    let app = app_on("event-loop");
+    let t = render(&app, 0, (60, 20));
+    insta::assert_snapshot!("too_small_60x20", t.backend());
+    assert!(find(&t, "Terminal too small: 60×20").is_some());
+}
