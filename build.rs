@@ -20,7 +20,11 @@ fn main() {
     files.sort();
     let mut snippets = String::from("pub static SNIPPETS: &[Snippet] = &[\n");
     for file in &files {
-        let rel = file.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = fs::read_to_string(file).unwrap();
         for s in extract(&text, &rel) {
             writeln!(
@@ -39,15 +43,26 @@ fn main() {
     lessons.sort();
     let mut embedded = String::from("pub static LESSON_FILES: &[(&str, &str)] = &[\n");
     for file in &lessons {
-        let rel = file.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
-        writeln!(embedded, "    ({rel:?}, include_str!({:?})),", file.to_string_lossy()).unwrap();
+        let rel = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            embedded,
+            "    ({rel:?}, include_str!({:?})),",
+            file.to_string_lossy()
+        )
+        .unwrap();
     }
     embedded.push_str("];\n");
     fs::write(out.join("lessons.rs"), embedded).unwrap();
 }
 
 fn collect(dir: &Path, ext: &str, into: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -68,9 +83,15 @@ fn extract(text: &str, file: &str) -> Vec<(String, usize, String)> {
             assert!(open.is_none(), "{file}:{}: nested snippet", i + 1);
             open = Some((name.trim().to_string(), i + 2, Vec::new()));
         } else if let Some(name) = t.strip_prefix("// snippet:end ") {
-            let (start_name, first, lines) =
-                open.take().unwrap_or_else(|| panic!("{file}:{}: snippet:end without start", i + 1));
-            assert_eq!(start_name, name.trim(), "{file}:{}: snippet names differ", i + 1);
+            let (start_name, first, lines) = open
+                .take()
+                .unwrap_or_else(|| panic!("{file}:{}: snippet:end without start", i + 1));
+            assert_eq!(
+                start_name,
+                name.trim(),
+                "{file}:{}: snippet names differ",
+                i + 1
+            );
             found.push((start_name, first, dedent(&lines)));
         } else if let Some((_, _, lines)) = open.as_mut() {
             lines.push(line);
@@ -87,6 +108,15 @@ fn dedent(lines: &[&str]) -> String {
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    let body: Vec<&str> = lines.iter().map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() }).collect();
+    let body: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim_start()
+            }
+        })
+        .collect();
     body.join("\n")
 }

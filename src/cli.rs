@@ -8,7 +8,11 @@ use crate::lab::workload::Workload;
 use crate::lab::{Flavor, LabConfig};
 
 #[derive(Parser, Debug)]
-#[command(name = "blocklab", version, about = "See, on a live tokio runtime, what blocking code does to an async server.")]
+#[command(
+    name = "blocklab",
+    version,
+    about = "See, on a live tokio runtime, what blocking code does to an async server."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -37,8 +41,9 @@ pub enum Command {
     Run(RunArgs),
     /// Run every expectation of the named lessons (default: all); exit 1 if any fails.
     Check {
-        /// Lesson ids.
-        lessons: Vec<String>,
+        /// Lesson ids (see `blocklab list`).
+        #[arg(value_name = "LESSON")]
+        ids: Vec<String>,
     },
 }
 
@@ -49,11 +54,11 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     pub strategy: Strategy,
     /// Length of each job in milliseconds (sleep / wait length, or CPU work calibrated to it).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=600_000))]
-    pub ms: u64,
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000))]
+    pub ms: i64,
     /// How many jobs to submit at once.
-    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    pub jobs: u64,
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    pub jobs: i64,
     /// Run this long in all (seconds) instead of until the jobs finish.
     #[arg(long, value_parser = positive_seconds)]
     pub seconds: Option<f64>,
@@ -69,14 +74,14 @@ pub struct LabArgs {
     #[arg(long, value_enum, global = true)]
     pub runtime: Option<Flavor>,
     /// Worker threads of a multi-thread runtime.
-    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=64))]
-    pub workers: Option<u64>,
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=64))]
+    pub workers: Option<i64>,
     /// Cap of tokio's blocking pool (tokio's default: 512).
-    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=4096))]
-    pub max_blocking_threads: Option<u64>,
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096))]
+    pub max_blocking_threads: Option<i64>,
     /// Background requests per second (0 turns the traffic off).
-    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=5_000))]
-    pub rate: Option<u32>,
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(0..=5_000))]
+    pub rate: Option<i64>,
 }
 
 impl LabArgs {
@@ -96,17 +101,19 @@ impl LabArgs {
             base.max_blocking_threads = m as usize;
         }
         if let Some(r) = self.rate {
-            base.traffic_rate = r;
+            base.traffic_rate = r as u32;
         }
         base
-    }
-
-    pub fn any(&self) -> bool {
-        self.runtime.is_some() || self.workers.is_some() || self.max_blocking_threads.is_some() || self.rate.is_some()
     }
 }
 
 fn positive_seconds(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
-    if v > 0.0 && v <= 3600.0 { Ok(v) } else { Err(format!("must be above 0 and at most 3600, not {s}")) }
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if v > 0.0 && v <= 3600.0 {
+        Ok(v)
+    } else {
+        Err(format!("must be above 0 and at most 3600, not {s}"))
+    }
 }

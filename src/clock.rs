@@ -11,7 +11,9 @@ pub struct Clock {
 
 impl Clock {
     pub fn start() -> Self {
-        Self { origin: Instant::now() }
+        Self {
+            origin: Instant::now(),
+        }
     }
 
     /// Time since the origin.

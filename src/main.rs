@@ -1,30 +1,12 @@
-//! blocklab: a terminal lab that shows, on a live tokio runtime, what blocking code does to an
-//! async server — and what each way of offloading it costs.
-//!
-//! Three parts that cannot block each other:
-//! * `lab`     — the runtime under study, which the user deliberately blocks;
-//! * `observe` — its own thread and runtime; measures the lab, even while it is frozen;
-//! * `ui`      — model + views + input on the main thread.
-//!
-//! Plain data flows lab → observer → model → screen (or the headless report); intents flow back.
-mod cli;
-mod clock;
-mod headless;
-mod lab;
-mod lesson;
-mod model;
-mod observe;
-mod report;
-mod session;
-mod ui;
-
+//! The `blocklab` command: parses the command line and hands over to the library.
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 
-use cli::{Cli, Command, RunArgs};
-use lesson::Lesson;
+use blocklab::cli::{Cli, Command, RunArgs};
+use blocklab::lesson::Lesson;
+use blocklab::{headless, lab, lesson, ui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -49,7 +31,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Run(ref args)) => run(&cli, args),
-        Some(Command::Check { lessons: ref ids }) => check(&lessons, ids),
+        Some(Command::Check { ref ids }) => check(&lessons, ids),
     }
 }
 
@@ -60,7 +42,11 @@ fn tui(cli: &Cli, lessons: Vec<Lesson>) -> ExitCode {
             Some(i) => i,
             None => {
                 let known: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
-                eprintln!("blocklab: no lesson `{want}` (known: {}, or a number 1-{})", known.join(", "), lessons.len());
+                eprintln!(
+                    "blocklab: no lesson `{want}` (known: {}, or a number 1-{})",
+                    known.join(", "),
+                    lessons.len()
+                );
                 return ExitCode::from(2);
             }
         },
@@ -84,11 +70,20 @@ fn find_lesson(lessons: &[Lesson], want: &str) -> Option<usize> {
 
 fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
     let config = cli.lab.apply(lab::LabConfig::default());
-    let mut experiment = headless::Experiment::new(config, args.workload, args.strategy, args.ms, args.jobs as usize);
+    let mut experiment = headless::Experiment::new(
+        config,
+        args.workload,
+        args.strategy,
+        args.ms as u64,
+        args.jobs as usize,
+    );
     experiment.seconds = args.seconds.map(Duration::from_secs_f64);
     match experiment.run() {
         Ok((report, _)) if args.json => {
-            println!("{}", serde_json::to_string(&report).expect("a report is plain data"));
+            println!(
+                "{}",
+                serde_json::to_string(&report).expect("a report is plain data")
+            );
             ExitCode::SUCCESS
         }
         Ok((report, _)) => {
@@ -129,17 +124,30 @@ fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
         }
     }
     println!("\ncheck: {passed} passed, {failed} failed");
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn init_log(path: &std::path::Path) -> tracing_appender::non_blocking::WorkerGuard {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let file = path.file_name().map_or("blocklab.log".into(), |f| f.to_string_lossy().into_owned());
-    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(dir, file));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let file = path
+        .file_name()
+        .map_or("blocklab.log".into(), |f| f.to_string_lossy().into_owned());
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::never(dir, file));
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "blocklab=info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "blocklab=info".into()),
+        )
         .init();
     guard
 }

@@ -142,26 +142,49 @@ pub const NOT_UNSTABLE: &str = "n/a (built without tokio_unstable)";
 
 impl Report {
     pub fn build(model: &Model, scope: Scope, config: &LabConfig) -> Report {
-        let Scope { from, to, baseline, run } = scope;
+        let Scope {
+            from,
+            to,
+            baseline,
+            run,
+        } = scope;
         let lag = model.lag_summary(from, to);
         let requests = model.request_summary(from, to);
-        let jobs: Vec<&JobRecord> =
-            model.timeline.all().filter(|j| run.is_none_or(|r| j.spec.run == r) && j.submitted < to && j.submitted >= from).collect();
+        let jobs: Vec<&JobRecord> = model
+            .timeline
+            .all()
+            .filter(|j| {
+                run.is_none_or(|r| j.spec.run == r) && j.submitted < to && j.submitted >= from
+            })
+            .collect();
         let rel = |d: Duration| ms(d.saturating_sub(from));
         let runtime: Vec<_> = model.runtime_in(from, to).collect();
         let busy: Vec<f64> = runtime.iter().map(|r| r.busy_ratio).collect();
 
         Report {
             duration_ms: ms(to.saturating_sub(from)),
-            lag_ms: LagOut { p50: ms(lag.p50), p99: ms(lag.p99), max: ms(lag.max), samples: lag.count },
+            lag_ms: LagOut {
+                p50: ms(lag.p50),
+                p99: ms(lag.p99),
+                max: ms(lag.max),
+                samples: lag.count,
+            },
             baseline: {
                 let l = model.lag_summary(baseline.0, baseline.1);
                 let r = model.request_summary(baseline.0, baseline.1);
-                BaselineOut { lag_p50_ms: ms(l.p50), lag_p99_ms: ms(l.p99), requests_p99_ms: ms(r.p99) }
+                BaselineOut {
+                    lag_p50_ms: ms(l.p50),
+                    lag_p99_ms: ms(l.p99),
+                    requests_p99_ms: ms(r.p99),
+                }
             },
             stalls: model
                 .stalls_in(from, to)
-                .map(|s| StallOut { start_ms: rel(s.start), duration_ms: ms(s.duration()), job: model.stall_job(s) })
+                .map(|s| StallOut {
+                    start_ms: rel(s.start),
+                    duration_ms: ms(s.duration()),
+                    job: model.stall_job(s),
+                })
                 .collect(),
             requests: RequestsOut {
                 count: requests.count,
@@ -204,22 +227,47 @@ impl Report {
                 flavor: config.flavor.as_str(),
                 workers: config.loop_threads(),
                 max_blocking_threads: config.max_blocking_threads,
-                busy_ratio_mean: if busy.is_empty() { 0.0 } else { busy.iter().sum::<f64>() / busy.len() as f64 },
+                busy_ratio_mean: if busy.is_empty() {
+                    0.0
+                } else {
+                    busy.iter().sum::<f64>() / busy.len() as f64
+                },
                 busy_ratio_max: busy.iter().copied().fold(0.0, f64::max),
                 global_queue_max: runtime.iter().map(|r| r.global_queue).max().unwrap_or(0),
                 tokio_unstable: cfg!(tokio_unstable),
                 stall_threshold_ms: ms(STALL_THRESHOLD),
             },
             pools: PoolsOut {
-                blocking: runtime.iter().any(|r| r.blocking.is_some()).then(|| BlockingOut {
-                    threads_max: runtime.iter().filter_map(|r| r.blocking).map(|b| b.threads).max().unwrap_or(0),
-                    busy_max: runtime.iter().filter_map(|r| r.blocking).map(|b| b.busy()).max().unwrap_or(0),
-                    queue_max: runtime.iter().filter_map(|r| r.blocking).map(|b| b.queue).max().unwrap_or(0),
-                }),
+                blocking: runtime
+                    .iter()
+                    .any(|r| r.blocking.is_some())
+                    .then(|| BlockingOut {
+                        threads_max: runtime
+                            .iter()
+                            .filter_map(|r| r.blocking)
+                            .map(|b| b.threads)
+                            .max()
+                            .unwrap_or(0),
+                        busy_max: runtime
+                            .iter()
+                            .filter_map(|r| r.blocking)
+                            .map(|b| b.busy())
+                            .max()
+                            .unwrap_or(0),
+                        queue_max: runtime
+                            .iter()
+                            .filter_map(|r| r.blocking)
+                            .map(|b| b.queue)
+                            .max()
+                            .unwrap_or(0),
+                    }),
                 blocking_note: (!cfg!(tokio_unstable)).then_some(NOT_UNSTABLE),
                 offload: offload_counters(&jobs),
             },
-            traffic: TrafficOut { rate_per_s: config.traffic_rate, request_ms: config.request_ms },
+            traffic: TrafficOut {
+                rate_per_s: config.traffic_rate,
+                request_ms: config.request_ms,
+            },
         }
     }
 
@@ -241,7 +289,10 @@ impl Report {
         }
         for s in &self.stalls {
             let job = s.job.map_or("no job".to_string(), |j| format!("job #{j}"));
-            out += &format!("stall            at {:.0} ms for {:.1} ms ({job})\n", s.start_ms, s.duration_ms);
+            out += &format!(
+                "stall            at {:.0} ms for {:.1} ms ({job})\n",
+                s.start_ms, s.duration_ms
+            );
         }
         for j in &self.jobs {
             out += &format!(
@@ -261,10 +312,18 @@ impl Report {
             }
         }
         let rt = &self.runtime;
-        out += &format!("runtime          {} ({} loop thread(s)), busy {:.0} % mean\n", rt.flavor, rt.workers, rt.busy_ratio_mean * 100.0);
+        out += &format!(
+            "runtime          {} ({} loop thread(s)), busy {:.0} % mean\n",
+            rt.flavor,
+            rt.workers,
+            rt.busy_ratio_mean * 100.0
+        );
         match &self.pools.blocking {
             Some(b) => {
-                out += &format!("blocking pool    peak {} threads, {} busy, {} queued\n", b.threads_max, b.busy_max, b.queue_max)
+                out += &format!(
+                    "blocking pool    peak {} threads, {} busy, {} queued\n",
+                    b.threads_max, b.busy_max, b.queue_max
+                )
             }
             None => out += &format!("blocking pool    {NOT_UNSTABLE}\n"),
         }
@@ -275,7 +334,13 @@ impl Report {
 fn offload_counters(jobs: &[&JobRecord]) -> BTreeMap<&'static str, OffloadOut> {
     let mut out = BTreeMap::new();
     for j in jobs {
-        let e = out.entry(j.spec.strategy.as_str()).or_insert(OffloadOut { jobs: 0, ok: 0, failed: 0, unfinished: 0, peak_running: 0 });
+        let e = out.entry(j.spec.strategy.as_str()).or_insert(OffloadOut {
+            jobs: 0,
+            ok: 0,
+            failed: 0,
+            unfinished: 0,
+            peak_running: 0,
+        });
         e.jobs += 1;
         match (j.finished, j.outcome) {
             (Some(_), Outcome::Ok) => e.ok += 1,

@@ -19,7 +19,11 @@ impl Session {
         crate::lab::workload::rounds_per_ms();
         let (lab, events) = Lab::start(config, Clock::start())?;
         let (observer, batches) = Observer::start(&lab, events, ObserverConfig::default())?;
-        Ok(Session { _observer: observer, lab, batches })
+        Ok(Session {
+            _observer: observer,
+            lab,
+            batches,
+        })
     }
 
     pub fn now(&self) -> Duration {
@@ -37,7 +41,12 @@ impl Session {
     }
 
     /// Feeds the model until `deadline` (session time), or until `done` says so.
-    pub fn pump_until(&self, model: &mut Model, deadline: Duration, mut done: impl FnMut(&Model) -> bool) {
+    pub fn pump_until(
+        &self,
+        model: &mut Model,
+        deadline: Duration,
+        mut done: impl FnMut(&Model) -> bool,
+    ) {
         loop {
             let now = self.now();
             if now >= deadline || done(model) {

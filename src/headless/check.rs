@@ -17,15 +17,28 @@ pub struct Row {
 
 /// The experiment an action stands for, on its lesson's lab.
 pub fn experiment_for(lesson: &Lesson, action: &Action) -> Experiment {
-    let mut e = Experiment::new(lesson.lab.clone(), action.workload, action.strategy, action.ms, action.jobs);
+    let mut e = Experiment::new(
+        lesson.lab.clone(),
+        action.workload,
+        action.strategy,
+        action.ms,
+        action.jobs,
+    );
     e.tail = Duration::from_millis(300);
     e
 }
 
 /// Runs one action and checks its expectations; `on_row` sees each row as soon as it is known.
-pub fn check_action(lesson: &Lesson, action: &Action, on_row: &mut impl FnMut(&Row)) -> std::io::Result<Vec<Row>> {
+pub fn check_action(
+    lesson: &Lesson,
+    action: &Action,
+    on_row: &mut impl FnMut(&Row),
+) -> std::io::Result<Vec<Row>> {
     let (report, _) = experiment_for(lesson, action).run()?;
-    let facts = Facts { report: &report, block_ms: action.ms as f64 };
+    let facts = Facts {
+        report: &report,
+        block_ms: action.ms as f64,
+    };
     let rows: Vec<Row> = action
         .expect
         .iter()
@@ -65,12 +78,22 @@ pub const WIDTHS: [usize; 4] = [18, 30, 34, 30];
 pub fn format_row(cells: [&str; 5]) -> String {
     let mut line = String::new();
     for (cell, width) in cells.iter().zip(WIDTHS) {
-        let cell: String = if cell.chars().count() > width { cell.chars().take(width - 1).chain(['…']).collect() } else { cell.to_string() };
+        let cell: String = if cell.chars().count() > width {
+            cell.chars().take(width - 1).chain(['…']).collect()
+        } else {
+            cell.to_string()
+        };
         line += &format!("{cell:<width$}  ");
     }
     line + cells[4]
 }
 
 pub fn format(row: &Row) -> String {
-    format_row([&row.lesson, &row.action, &row.expectation, &row.measured, if row.pass { "pass" } else { "FAIL" }])
+    format_row([
+        &row.lesson,
+        &row.action,
+        &row.expectation,
+        &row.measured,
+        if row.pass { "pass" } else { "FAIL" },
+    ])
 }

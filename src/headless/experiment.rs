@@ -26,7 +26,13 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    pub fn new(lab: LabConfig, workload: Workload, strategy: Strategy, ms: u64, jobs: usize) -> Self {
+    pub fn new(
+        lab: LabConfig,
+        workload: Workload,
+        strategy: Strategy,
+        ms: u64,
+        jobs: usize,
+    ) -> Self {
         Self {
             lab,
             workload,
@@ -46,13 +52,17 @@ impl Experiment {
         let mut model = Model::new();
         session.pump_until(&mut model, self.baseline, |_| false);
         let submitted = session.now();
-        session.lab.submit(RUN, self.workload, self.strategy, self.ms, self.jobs);
+        session
+            .lab
+            .submit(RUN, self.workload, self.strategy, self.ms, self.jobs);
 
         let end = match self.seconds {
             Some(total) => total.max(submitted),
             None => {
                 // Generous: all jobs one after another, twice over, plus slack.
-                let limit = submitted + Duration::from_millis(self.ms) * (2 * self.jobs as u32) + Duration::from_secs(10);
+                let limit = submitted
+                    + Duration::from_millis(self.ms) * (2 * self.jobs as u32)
+                    + Duration::from_secs(10);
                 let all_done = |m: &Model| {
                     let jobs: Vec<_> = m.run_jobs(RUN).collect();
                     jobs.len() == self.jobs && jobs.iter().all(|j| j.is_done())
@@ -64,7 +74,12 @@ impl Experiment {
         session.pump_until(&mut model, end, |_| false);
         // Let answers already in flight land (a ping sent just before `end`).
         session.pump_until(&mut model, end + Duration::from_millis(40), |_| false);
-        let scope = Scope { from: Duration::ZERO, to: end, baseline: (Duration::ZERO, submitted), run: None };
+        let scope = Scope {
+            from: Duration::ZERO,
+            to: end,
+            baseline: (Duration::ZERO, submitted),
+            run: None,
+        };
         Ok((Report::build(&model, scope, &self.lab), model))
     }
 }

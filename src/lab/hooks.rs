@@ -100,7 +100,10 @@ impl PollHooks {
             }
             let index = self.registered.fetch_add(1, Ordering::Relaxed);
             if index < MAX_SLOTS {
-                let name = std::thread::current().name().unwrap_or("unnamed").to_string();
+                let name = std::thread::current()
+                    .name()
+                    .unwrap_or("unnamed")
+                    .to_string();
                 let _ = self.slots[index].thread.set(name);
             }
             cell.set((self.id, index));
@@ -112,7 +115,8 @@ impl PollHooks {
         if let Some(i) = self.slot() {
             let slot = &self.slots[i];
             slot.task.store(task_id_u64(task), Ordering::Relaxed);
-            slot.since_nanos.store(self.clock.now_nanos(), Ordering::Release);
+            slot.since_nanos
+                .store(self.clock.now_nanos(), Ordering::Release);
         }
     }
 
@@ -133,7 +137,10 @@ impl PollHooks {
                 start: Duration::from_nanos(since - 1),
                 duration,
             };
-            self.long_polls.lock().unwrap_or_else(|e| e.into_inner()).push(poll);
+            self.long_polls
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(poll);
         }
     }
 
@@ -174,7 +181,9 @@ mod tests {
 
     #[test]
     fn task_ids_are_captured_as_their_numbers() {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let handle = rt.spawn(async {});
         let id = handle.id();
         assert_eq!(task_id_u64(id).to_string(), id.to_string());
@@ -183,7 +192,9 @@ mod tests {
     #[test]
     fn a_long_poll_is_seen_live_and_logged_after() {
         let hooks = PollHooks::new(Clock::start(), Duration::from_millis(5));
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let id = rt.spawn(async {}).id();
         hooks.before_poll(id);
         std::thread::sleep(Duration::from_millis(8));

@@ -89,7 +89,10 @@ impl ThreadKind {
     pub const BLOCKING_PREFIX: &'static str = "lab-blocking-";
 
     pub fn of_current_thread() -> (String, ThreadKind) {
-        let name = std::thread::current().name().unwrap_or("unnamed").to_string();
+        let name = std::thread::current()
+            .name()
+            .unwrap_or("unnamed")
+            .to_string();
         let kind = Self::of_name(&name);
         (name, kind)
     }
@@ -123,12 +126,20 @@ pub struct JobCtx {
 
 impl JobCtx {
     pub fn new(spec: JobSpec, clock: Clock, events: UnboundedSender<LabEvent>) -> Self {
-        Self { spec, clock, events }
+        Self {
+            spec,
+            clock,
+            events,
+        }
     }
 
     fn emit(&self, kind: JobEventKind) {
         // A closed channel means nobody watches any more (the lab is shutting down): fine.
-        let _ = self.events.send(LabEvent::Job(JobEvent { job: self.spec.id, at: self.clock.now(), kind }));
+        let _ = self.events.send(LabEvent::Job(JobEvent {
+            job: self.spec.id,
+            at: self.clock.now(),
+            kind,
+        }));
     }
 
     pub fn queued(&self) {
@@ -143,10 +154,18 @@ impl JobCtx {
     }
 
     pub fn finished(&self, cpu: Option<Duration>) {
-        self.emit(JobEventKind::Finished { outcome: Outcome::Ok, cpu, error: None });
+        self.emit(JobEventKind::Finished {
+            outcome: Outcome::Ok,
+            cpu,
+            error: None,
+        });
     }
 
     pub fn ended(&self, outcome: Outcome, error: impl Into<String>) {
-        self.emit(JobEventKind::Finished { outcome, cpu: None, error: Some(error.into()) });
+        self.emit(JobEventKind::Finished {
+            outcome,
+            cpu: None,
+            error: Some(error.into()),
+        });
     }
 }

@@ -59,7 +59,13 @@ pub struct LabConfig {
 
 impl Default for LabConfig {
     fn default() -> Self {
-        Self { flavor: Flavor::CurrentThread, workers: 2, max_blocking_threads: 512, traffic_rate: 100, request_ms: 1 }
+        Self {
+            flavor: Flavor::CurrentThread,
+            workers: 2,
+            max_blocking_threads: 512,
+            traffic_rate: 100,
+            request_ms: 1,
+        }
     }
 }
 
@@ -85,9 +91,16 @@ impl LabConfig {
 pub enum LabEvent {
     Job(JobEvent),
     /// A background request: when its client sent it, when the handler replied.
-    Request { sent: Duration, done: Duration },
+    Request {
+        sent: Duration,
+        done: Duration,
+    },
     /// The probe task received ping `seq` (sent by the observer at `sent`) at `received`.
-    PingAnswer { seq: u64, sent: Duration, received: Duration },
+    PingAnswer {
+        seq: u64,
+        sent: Duration,
+        received: Duration,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -116,7 +129,10 @@ pub struct Lab {
 
 impl Lab {
     /// Builds the runtime and starts the probe, the server and the clients.
-    pub fn start(config: LabConfig, clock: Clock) -> std::io::Result<(Lab, UnboundedReceiver<LabEvent>)> {
+    pub fn start(
+        config: LabConfig,
+        clock: Clock,
+    ) -> std::io::Result<(Lab, UnboundedReceiver<LabEvent>)> {
         let (events_tx, events_rx) = unbounded_channel();
         let (commands_tx, commands_rx) = unbounded_channel();
         let (pings_tx, pings_rx) = unbounded_channel();
@@ -136,7 +152,12 @@ impl Lab {
         std::thread::Builder::new().name(loop_name).spawn(move || {
             runtime.block_on(async move {
                 tokio::spawn(probe(pings_rx, clock, events.clone()));
-                tokio::spawn(traffic::serve(requests_rx, request_wait, clock, events.clone()));
+                tokio::spawn(traffic::serve(
+                    requests_rx,
+                    request_wait,
+                    clock,
+                    events.clone(),
+                ));
                 tokio::spawn(accept(commands_rx, clock, events));
                 let _ = shutdown_rx.await;
             });
@@ -162,12 +183,29 @@ impl Lab {
 
     /// Submits `count` jobs at once; returns their ids. Never waits for the lab: the
     /// `Submitted` event is stamped here even while the loop is frozen.
-    pub fn submit(&self, run: RunId, workload: Workload, strategy: Strategy, ms: u64, count: usize) -> Vec<JobId> {
+    pub fn submit(
+        &self,
+        run: RunId,
+        workload: Workload,
+        strategy: Strategy,
+        ms: u64,
+        count: usize,
+    ) -> Vec<JobId> {
         (0..count)
             .map(|_| {
                 let id = self.next_job.fetch_add(1, Ordering::Relaxed);
-                let spec = JobSpec { id, run, workload, strategy, ms };
-                let submitted = JobEvent { job: id, at: self.clock.now(), kind: JobEventKind::Submitted(spec.clone()) };
+                let spec = JobSpec {
+                    id,
+                    run,
+                    workload,
+                    strategy,
+                    ms,
+                };
+                let submitted = JobEvent {
+                    job: id,
+                    at: self.clock.now(),
+                    kind: JobEventKind::Submitted(spec.clone()),
+                };
                 let _ = self.events.send(LabEvent::Job(submitted));
                 let _ = self.commands.send(Command::Run(spec));
                 id
@@ -206,7 +244,10 @@ fn hooks_for(_clock: Clock) -> Option<Arc<PollHooks>> {
     None
 }
 
-fn build_runtime(config: &LabConfig, hooks: Option<Arc<PollHooks>>) -> std::io::Result<tokio::runtime::Runtime> {
+fn build_runtime(
+    config: &LabConfig,
+    hooks: Option<Arc<PollHooks>>,
+) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match config.flavor {
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
         Flavor::MultiThread => {
@@ -244,9 +285,17 @@ fn build_runtime(config: &LabConfig, hooks: Option<Arc<PollHooks>>) -> std::io::
 
 /// The probe: answers each ping the moment the loop gets to it. The delay between the
 /// observer's send and this receive is the event-loop lag.
-async fn probe(mut pings: UnboundedReceiver<Ping>, clock: Clock, events: UnboundedSender<LabEvent>) {
+async fn probe(
+    mut pings: UnboundedReceiver<Ping>,
+    clock: Clock,
+    events: UnboundedSender<LabEvent>,
+) {
     while let Some(ping) = pings.recv().await {
-        let answer = LabEvent::PingAnswer { seq: ping.seq, sent: ping.sent, received: clock.now() };
+        let answer = LabEvent::PingAnswer {
+            seq: ping.seq,
+            sent: ping.sent,
+            received: clock.now(),
+        };
         if events.send(answer).is_err() {
             break;
         }
@@ -254,7 +303,11 @@ async fn probe(mut pings: UnboundedReceiver<Ping>, clock: Clock, events: Unbound
 }
 
 /// Accepts submitted jobs: each runs in its own handler task, like a request.
-async fn accept(mut commands: UnboundedReceiver<Command>, clock: Clock, events: UnboundedSender<LabEvent>) {
+async fn accept(
+    mut commands: UnboundedReceiver<Command>,
+    clock: Clock,
+    events: UnboundedSender<LabEvent>,
+) {
     while let Some(Command::Run(spec)) = commands.recv().await {
         let job = JobCtx::new(spec, clock, events.clone());
         let handler = tokio::spawn(job.spec.strategy.run(job.clone()));

@@ -17,25 +17,31 @@ pub struct Clients {
 
 impl Clients {
     /// Sends `rate` requests a second (open loop: on schedule, whatever the server does).
-    pub fn start(rate: u32, clock: Clock, requests: UnboundedSender<Duration>) -> std::io::Result<Self> {
+    pub fn start(
+        rate: u32,
+        clock: Clock,
+        requests: UnboundedSender<Duration>,
+    ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         if rate > 0 {
             let flag = stop.clone();
             let period = Duration::from_secs_f64(1.0 / f64::from(rate));
-            std::thread::Builder::new().name("lab-clients".into()).spawn(move || {
-                let start = Instant::now();
-                let mut sent = 0u32;
-                while !flag.load(Ordering::Relaxed) {
-                    sent += 1;
-                    let due = start + period * sent;
-                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                        std::thread::sleep(wait);
+            std::thread::Builder::new()
+                .name("lab-clients".into())
+                .spawn(move || {
+                    let start = Instant::now();
+                    let mut sent = 0u32;
+                    while !flag.load(Ordering::Relaxed) {
+                        sent += 1;
+                        let due = start + period * sent;
+                        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                            std::thread::sleep(wait);
+                        }
+                        if requests.send(clock.now()).is_err() {
+                            break;
+                        }
                     }
-                    if requests.send(clock.now()).is_err() {
-                        break;
-                    }
-                }
-            })?;
+                })?;
         }
         Ok(Self { stop })
     }
@@ -61,8 +67,16 @@ pub async fn serve(
 
 // snippet:start traffic-handler
 /// A small request: a short async wait (a cache or database call that awaits), then reply.
-async fn handle_request(sent: Duration, wait: Duration, clock: Clock, events: UnboundedSender<LabEvent>) {
+async fn handle_request(
+    sent: Duration,
+    wait: Duration,
+    clock: Clock,
+    events: UnboundedSender<LabEvent>,
+) {
     tokio::time::sleep(wait).await;
-    let _ = events.send(LabEvent::Request { sent, done: clock.now() });
+    let _ = events.send(LabEvent::Request {
+        sent,
+        done: clock.now(),
+    });
 }
 // snippet:end traffic-handler

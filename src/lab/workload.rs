@@ -64,9 +64,15 @@ impl Workload {
 impl FromStr for Workload {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Workload::ALL.into_iter().find(|w| w.as_str() == s).ok_or_else(|| {
-            format!("unknown workload `{s}` (allowed: {})", Workload::ALL.map(|w| w.as_str()).join(", "))
-        })
+        Workload::ALL
+            .into_iter()
+            .find(|w| w.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown workload `{s}` (allowed: {})",
+                    Workload::ALL.map(|w| w.as_str()).join(", ")
+                )
+            })
     }
 }
 
@@ -109,7 +115,10 @@ pub fn rounds_per_ms() -> f64 {
 /// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`): tells "this job burned the core"
 /// from "the OS took the core away".
 pub fn thread_cpu_time() -> Option<Duration> {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec and the clock id is a constant the OS knows.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
@@ -132,7 +141,13 @@ mod tests {
     fn cpu_work_uses_the_cpu_and_sleep_does_not() {
         let cpu = Workload::Cpu.run_blocking(30).unwrap();
         let sleep = Workload::Sleep.run_blocking(30).unwrap();
-        assert!(cpu > Duration::from_millis(10), "cpu job used only {cpu:?} of CPU");
-        assert!(sleep < Duration::from_millis(5), "sleep job used {sleep:?} of CPU");
+        assert!(
+            cpu > Duration::from_millis(10),
+            "cpu job used only {cpu:?} of CPU"
+        );
+        assert!(
+            sleep < Duration::from_millis(5),
+            "sleep job used {sleep:?} of CPU"
+        );
     }
 }

@@ -71,8 +71,16 @@ const NUMBERS: &[(&str, Number, bool)] = &[
 ];
 
 const WORDS: &[(&str, Word, &[&str])] = &[
-    ("job.thread", Word::JobThread, &["event-loop", "blocking-pool", "other", "mixed"]),
-    ("job.outcome", Word::JobOutcome, &["ok", "failed", "cancelled", "lost", "running", "mixed"]),
+    (
+        "job.thread",
+        Word::JobThread,
+        &["event-loop", "blocking-pool", "other", "mixed"],
+    ),
+    (
+        "job.outcome",
+        Word::JobOutcome,
+        &["ok", "failed", "cancelled", "lost", "running", "mixed"],
+    ),
     ("stall.job", Word::StallJob, &["this", "none", "other"]),
 ];
 
@@ -97,8 +105,15 @@ pub enum Value {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expectation {
-    Compare { metric: Number, op: Op, value: Value },
-    Is { metric: Word, word: String },
+    Compare {
+        metric: Number,
+        op: Op,
+        value: Value,
+    },
+    Is {
+        metric: Word,
+        word: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -121,11 +136,18 @@ impl fmt::Display for Expect {
 }
 
 fn number(name: &str) -> Option<(Number, bool)> {
-    NUMBERS.iter().find(|(n, _, _)| *n == name).map(|&(_, m, t)| (m, t))
+    NUMBERS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|&(_, m, t)| (m, t))
 }
 
 fn number_name(m: Number) -> &'static str {
-    NUMBERS.iter().find(|(_, x, _)| *x == m).map(|(n, _, _)| *n).unwrap_or("?")
+    NUMBERS
+        .iter()
+        .find(|(_, x, _)| *x == m)
+        .map(|(n, _, _)| *n)
+        .unwrap_or("?")
 }
 
 fn known() -> String {
@@ -138,20 +160,36 @@ impl Expect {
     pub fn parse(text: &str) -> Result<Expect, String> {
         let tokens: Vec<&str> = text.split_whitespace().collect();
         let [metric, op, rest @ ..] = tokens.as_slice() else {
-            return Err(format!("`{text}`: expected `<metric> <op> <value>`, e.g. `lag.max < 5 ms`"));
+            return Err(format!(
+                "`{text}`: expected `<metric> <op> <value>`, e.g. `lag.max < 5 ms`"
+            ));
         };
         if let Some(&(_, word_metric, allowed)) = WORDS.iter().find(|(n, _, _)| n == metric) {
-            let [word] = rest else { return Err(format!("`{text}`: `{metric} is` takes one word")) };
+            let [word] = rest else {
+                return Err(format!("`{text}`: `{metric} is` takes one word"));
+            };
             if *op != "is" {
                 return Err(format!("`{text}`: `{metric}` is compared with `is`"));
             }
             if !allowed.contains(word) {
-                return Err(format!("`{text}`: `{metric}` is one of {}", allowed.join(", ")));
+                return Err(format!(
+                    "`{text}`: `{metric}` is one of {}",
+                    allowed.join(", ")
+                ));
             }
-            return Ok(Expect { text: text.into(), rule: Expectation::Is { metric: word_metric, word: word.to_string() } });
+            return Ok(Expect {
+                text: text.into(),
+                rule: Expectation::Is {
+                    metric: word_metric,
+                    word: word.to_string(),
+                },
+            });
         }
         let Some((metric, is_time)) = number(metric) else {
-            return Err(format!("`{text}`: unknown metric `{metric}` (known: {})", known()));
+            return Err(format!(
+                "`{text}`: unknown metric `{metric}` (known: {})",
+                known()
+            ));
         };
         let op = match *op {
             "<" => Op::Lt,
@@ -160,13 +198,20 @@ impl Expect {
             ">=" => Op::Ge,
             "==" => Op::Eq,
             "within" => Op::Within,
-            other => return Err(format!("`{text}`: unknown operator `{other}` (known: < <= > >= == within is)")),
+            other => {
+                return Err(format!(
+                    "`{text}`: unknown operator `{other}` (known: < <= > >= == within is)"
+                ));
+            }
         };
         let value = parse_value(rest, is_time).map_err(|e| format!("`{text}`: {e}"))?;
         if op == Op::Within && !matches!(value, Value::Share(..)) {
             return Err(format!("`{text}`: `within` takes `N% of <metric>`"));
         }
-        Ok(Expect { text: text.into(), rule: Expectation::Compare { metric, op, value } })
+        Ok(Expect {
+            text: text.into(),
+            rule: Expectation::Compare { metric, op, value },
+        })
     }
 
     /// Checks it against a report of the action's run.
@@ -174,13 +219,18 @@ impl Expect {
         match &self.rule {
             Expectation::Is { metric, word } => {
                 let measured = facts.word(*metric);
-                Verdict { pass: &measured == word, measured }
+                Verdict {
+                    pass: &measured == word,
+                    measured,
+                }
             }
             Expectation::Compare { metric, op, value } => {
                 let m = facts.number(*metric);
                 let (target, tolerance) = match value {
                     Value::Fixed(v) => (*v, 0.0),
-                    Value::Share(share, of) if *op == Op::Within => (facts.number(*of), share * facts.number(*of)),
+                    Value::Share(share, of) if *op == Op::Within => {
+                        (facts.number(*of), share * facts.number(*of))
+                    }
                     Value::Share(share, of) => (share * facts.number(*of), 0.0),
                 };
                 let pass = match op {
@@ -192,10 +242,18 @@ impl Expect {
                     Op::Within => (m - target).abs() <= tolerance,
                 };
                 let is_time = NUMBERS.iter().any(|(_, x, t)| x == metric && *t);
-                let mut measured = if is_time { format!("{m:.1} ms") } else { format!("{m}") };
+                let mut measured = if is_time {
+                    format!("{m:.1} ms")
+                } else {
+                    format!("{m}")
+                };
                 if let Value::Share(_, of) = value {
                     let reference = facts.number(*of);
-                    measured += &format!(" ({:.0}% of {})", 100.0 * m / reference.max(1e-9), number_name(*of));
+                    measured += &format!(
+                        " ({:.0}% of {})",
+                        100.0 * m / reference.max(1e-9),
+                        number_name(*of)
+                    );
                 }
                 Verdict { measured, pass }
             }
@@ -204,11 +262,15 @@ impl Expect {
 }
 
 fn parse_value(tokens: &[&str], is_time: bool) -> Result<Value, String> {
-    let number = |s: &str| s.parse::<f64>().map_err(|_| format!("`{s}` is not a number"));
+    let number = |s: &str| {
+        s.parse::<f64>()
+            .map_err(|_| format!("`{s}` is not a number"))
+    };
     match tokens {
         [share, "of", reference] if share.ends_with('%') => {
             let share = number(share.trim_end_matches('%'))? / 100.0;
-            let (of, _) = self::number(reference).ok_or_else(|| format!("unknown metric `{reference}` after `of`"))?;
+            let (of, _) = self::number(reference)
+                .ok_or_else(|| format!("unknown metric `{reference}` after `of`"))?;
             Ok(Value::Share(share, of))
         }
         [v, unit] if is_time => {
@@ -236,7 +298,9 @@ impl Facts<'_> {
     pub fn number(&self, metric: Number) -> f64 {
         let r = self.report;
         let jobs = &r.jobs;
-        let max_of = |f: fn(&crate::report::JobOut) -> Option<f64>| jobs.iter().filter_map(f).fold(0.0, f64::max);
+        let max_of = |f: fn(&crate::report::JobOut) -> Option<f64>| {
+            jobs.iter().filter_map(f).fold(0.0, f64::max)
+        };
         match metric {
             Number::LagMax => r.lag_ms.max,
             Number::LagP99 => r.lag_ms.p99,
@@ -251,11 +315,20 @@ impl Facts<'_> {
             Number::JobWait => max_of(|j| j.wait_ms),
             Number::JobCpu => max_of(|j| j.cpu_ms),
             Number::JobTotal => {
-                let first = jobs.iter().map(|j| j.submitted_ms).fold(f64::INFINITY, f64::min);
+                let first = jobs
+                    .iter()
+                    .map(|j| j.submitted_ms)
+                    .fold(f64::INFINITY, f64::min);
                 let last = max_of(|j| j.finished_ms);
                 if jobs.is_empty() { 0.0 } else { last - first }
             }
-            Number::JobConcurrency => r.pools.offload.values().map(|o| o.peak_running).max().unwrap_or(0) as f64,
+            Number::JobConcurrency => r
+                .pools
+                .offload
+                .values()
+                .map(|o| o.peak_running)
+                .max()
+                .unwrap_or(0) as f64,
             Number::Block => self.block_ms,
         }
     }
@@ -270,10 +343,18 @@ impl Facts<'_> {
             }
         };
         match metric {
-            Word::JobThread => common(jobs.iter().map(|j| j.thread_kind.map_or("none", |k| k.as_str())).collect()),
+            Word::JobThread => common(
+                jobs.iter()
+                    .map(|j| j.thread_kind.map_or("none", |k| k.as_str()))
+                    .collect(),
+            ),
             Word::JobOutcome => common(jobs.iter().map(|j| j.outcome.as_str()).collect()),
             Word::StallJob => {
-                let longest = self.report.stalls.iter().max_by(|a, b| a.duration_ms.total_cmp(&b.duration_ms));
+                let longest = self
+                    .report
+                    .stalls
+                    .iter()
+                    .max_by(|a, b| a.duration_ms.total_cmp(&b.duration_ms));
                 match longest.map(|s| s.job) {
                     None | Some(None) => "none".into(),
                     Some(Some(id)) if jobs.iter().any(|j| j.id == id) => "this".into(),
@@ -291,13 +372,40 @@ mod tests {
     #[test]
     fn parses_each_form() {
         let e = Expect::parse("lag.max >= 90% of block").unwrap();
-        assert_eq!(e.rule, Expectation::Compare { metric: Number::LagMax, op: Op::Ge, value: Value::Share(0.9, Number::Block) });
+        assert_eq!(
+            e.rule,
+            Expectation::Compare {
+                metric: Number::LagMax,
+                op: Op::Ge,
+                value: Value::Share(0.9, Number::Block)
+            }
+        );
         let e = Expect::parse("requests.max < 2 s").unwrap();
-        assert_eq!(e.rule, Expectation::Compare { metric: Number::RequestsMax, op: Op::Lt, value: Value::Fixed(2000.0) });
+        assert_eq!(
+            e.rule,
+            Expectation::Compare {
+                metric: Number::RequestsMax,
+                op: Op::Lt,
+                value: Value::Fixed(2000.0)
+            }
+        );
         let e = Expect::parse("stalls == 1").unwrap();
-        assert_eq!(e.rule, Expectation::Compare { metric: Number::Stalls, op: Op::Eq, value: Value::Fixed(1.0) });
+        assert_eq!(
+            e.rule,
+            Expectation::Compare {
+                metric: Number::Stalls,
+                op: Op::Eq,
+                value: Value::Fixed(1.0)
+            }
+        );
         let e = Expect::parse("job.thread is blocking-pool").unwrap();
-        assert_eq!(e.rule, Expectation::Is { metric: Word::JobThread, word: "blocking-pool".into() });
+        assert_eq!(
+            e.rule,
+            Expectation::Is {
+                metric: Word::JobThread,
+                word: "blocking-pool".into()
+            }
+        );
     }
 
     #[test]

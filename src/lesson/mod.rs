@@ -102,7 +102,11 @@ struct RawAction {
 /// Parses one lesson file. `file` is the name used in errors.
 pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
     let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-    let err = |offset: usize, message: String| LessonError { file: file.to_string(), line: line_of(offset), message };
+    let err = |offset: usize, message: String| LessonError {
+        file: file.to_string(),
+        line: line_of(offset),
+        message,
+    };
     let raw: RawLesson = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         err(offset, e.message().trim().to_string())
@@ -111,19 +115,41 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         u64::try_from(*v.get_ref())
             .ok()
             .filter(|&n| n > 0)
-            .ok_or_else(|| err(v.span().start, format!("`{what}` must be a whole number above 0, not {}", v.get_ref())))
+            .ok_or_else(|| {
+                err(
+                    v.span().start,
+                    format!(
+                        "`{what}` must be a whole number above 0, not {}",
+                        v.get_ref()
+                    ),
+                )
+            })
     };
 
     let id = raw.id.get_ref().clone();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(err(raw.id.span().start, format!("id `{id}` must be lowercase letters, digits and `-`")));
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(err(
+            raw.id.span().start,
+            format!("id `{id}` must be lowercase letters, digits and `-`"),
+        ));
     }
 
     let mut snippets = Vec::new();
     for name in &raw.snippets {
         let found = snippet::find(name.get_ref()).ok_or_else(|| {
             let known: Vec<_> = snippet::SNIPPETS.iter().map(|s| s.name).collect();
-            err(name.span().start, format!("no snippet named `{}` in the source (known: {})", name.get_ref(), known.join(", ")))
+            err(
+                name.span().start,
+                format!(
+                    "no snippet named `{}` in the source (known: {})",
+                    name.get_ref(),
+                    known.join(", ")
+                ),
+            )
         })?;
         snippets.push(found);
     }
@@ -134,7 +160,10 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
             "current-thread" => Flavor::CurrentThread,
             "multi-thread" => Flavor::MultiThread,
             other => {
-                return Err(err(r.span().start, format!("unknown runtime `{other}` (allowed: current-thread, multi-thread)")));
+                return Err(err(
+                    r.span().start,
+                    format!("unknown runtime `{other}` (allowed: current-thread, multi-thread)"),
+                ));
             }
         };
     }
@@ -158,23 +187,53 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         let key = a.key.get_ref();
         let mut chars = key.chars();
         let (Some(k), None) = (chars.next(), chars.next()) else {
-            return Err(err(a.key.span().start, format!("key `{key}` must be one character")));
+            return Err(err(
+                a.key.span().start,
+                format!("key `{key}` must be one character"),
+            ));
         };
         if !k.is_ascii_digit() {
-            return Err(err(a.key.span().start, format!("key `{key}` must be a digit 1-9 (other keys drive the app)")));
+            return Err(err(
+                a.key.span().start,
+                format!("key `{key}` must be a digit 1-9 (other keys drive the app)"),
+            ));
         }
         if actions.iter().any(|x| x.key == k) {
-            return Err(err(a.key.span().start, format!("key `{k}` is used twice in this lesson")));
+            return Err(err(
+                a.key.span().start,
+                format!("key `{k}` is used twice in this lesson"),
+            ));
         }
-        let workload = a.workload.get_ref().parse().map_err(|e| err(a.workload.span().start, e))?;
-        let strategy = a.strategy.get_ref().parse().map_err(|e| err(a.strategy.span().start, e))?;
+        let workload = a
+            .workload
+            .get_ref()
+            .parse()
+            .map_err(|e| err(a.workload.span().start, e))?;
+        let strategy = a
+            .strategy
+            .get_ref()
+            .parse()
+            .map_err(|e| err(a.strategy.span().start, e))?;
         let ms = positive(&a.ms, "ms")?;
-        let jobs = a.jobs.as_ref().map(|j| positive(j, "jobs")).transpose()?.unwrap_or(1) as usize;
+        let jobs = a
+            .jobs
+            .as_ref()
+            .map(|j| positive(j, "jobs"))
+            .transpose()?
+            .unwrap_or(1) as usize;
         let mut expect = Vec::new();
         for e in &a.expect {
             expect.push(Expect::parse(e.get_ref()).map_err(|m| err(e.span().start, m))?);
         }
-        actions.push(Action { key: k, label: a.label.clone(), workload, strategy, ms, jobs, expect });
+        actions.push(Action {
+            key: k,
+            label: a.label.clone(),
+            workload,
+            strategy,
+            ms,
+            jobs,
+            expect,
+        });
     }
 
     Ok(Lesson {
@@ -193,18 +252,32 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
 }
 
 /// Parses a set of (file name, text) pairs in order; ids must be unique.
-pub fn parse_all<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Vec<Lesson>, LessonError> {
+pub fn parse_all<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Vec<Lesson>, LessonError> {
     let mut lessons: Vec<Lesson> = Vec::new();
     for (file, text) in files {
         let lesson = parse(file, text)?;
         if lessons.iter().any(|l| l.id == lesson.id) {
-            let line = text.lines().position(|l| l.trim_start().starts_with("id")).unwrap_or(0) + 1;
-            return Err(LessonError { file: file.into(), line, message: format!("id `{}` is used by another lesson", lesson.id) });
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("id"))
+                .unwrap_or(0)
+                + 1;
+            return Err(LessonError {
+                file: file.into(),
+                line,
+                message: format!("id `{}` is used by another lesson", lesson.id),
+            });
         }
         lessons.push(lesson);
     }
     if lessons.is_empty() {
-        return Err(LessonError { file: "lessons/".into(), line: 0, message: "no lesson files (*.toml)".into() });
+        return Err(LessonError {
+            file: "lessons/".into(),
+            line: 0,
+            message: "no lesson files (*.toml)".into(),
+        });
     }
     Ok(lessons)
 }
@@ -216,7 +289,11 @@ pub fn builtin() -> Result<Vec<Lesson>, LessonError> {
 
 /// Lessons from a directory instead (for lesson authors: edit, rerun, no rebuild).
 pub fn from_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
-    let io = |e: std::io::Error| LessonError { file: dir.display().to_string(), line: 0, message: e.to_string() };
+    let io = |e: std::io::Error| LessonError {
+        file: dir.display().to_string(),
+        line: 0,
+        message: e.to_string(),
+    };
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -225,7 +302,10 @@ pub fn from_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
     paths.sort();
     let mut texts = Vec::new();
     for p in &paths {
-        texts.push((p.display().to_string(), std::fs::read_to_string(p).map_err(io)?));
+        texts.push((
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(io)?,
+        ));
     }
     parse_all(texts.iter().map(|(f, t)| (f.as_str(), t.as_str())))
 }
@@ -265,7 +345,11 @@ expect = ["lag.max >= 90% of block"]
         assert!(lessons.len() >= 3);
         for l in &lessons {
             assert!(!l.snippets.is_empty(), "{} shows no code", l.id);
-            assert!(l.actions.iter().all(|a| !a.expect.is_empty()), "{} has an action with no expectation", l.id);
+            assert!(
+                l.actions.iter().all(|a| !a.expect.is_empty()),
+                "{} has an action with no expectation",
+                l.id
+            );
         }
     }
 
@@ -287,17 +371,30 @@ expect = ["lag.max >= 90% of block"]
     fn errors_name_the_file_and_line() {
         let e = error_of("ms = 200", "ms = 0");
         assert_eq!((e.file.as_str(), e.line), ("lessons/demo.toml", 16));
-        assert!(e.to_string().starts_with("lessons/demo.toml:16: `ms` must be"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("lessons/demo.toml:16: `ms` must be"),
+            "{e}"
+        );
 
-        let e = error_of(r#"snippets = ["strategy-inline"]"#, r#"snippets = ["no-such-snippet"]"#);
+        let e = error_of(
+            r#"snippets = ["strategy-inline"]"#,
+            r#"snippets = ["no-such-snippet"]"#,
+        );
         assert_eq!(e.line, 7);
-        assert!(e.message.contains("no snippet named `no-such-snippet`"), "{e}");
+        assert!(
+            e.message.contains("no snippet named `no-such-snippet`"),
+            "{e}"
+        );
 
         let e = error_of(r#"strategy = "inline""#, r#"strategy = "threads""#);
         assert_eq!(e.line, 15);
         assert!(e.message.contains("allowed: inline, spawn-blocking"), "{e}");
 
-        let e = error_of(r#"expect = ["lag.max >= 90% of block"]"#, r#"expect = ["lag.max >= lots"]"#);
+        let e = error_of(
+            r#"expect = ["lag.max >= 90% of block"]"#,
+            r#"expect = ["lag.max >= lots"]"#,
+        );
         assert_eq!(e.line, 17);
 
         let e = error_of("title = \"Demo\"", "title = ");

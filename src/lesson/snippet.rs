@@ -29,7 +29,11 @@ mod tests {
             let source = std::fs::read_to_string(&path).unwrap();
             let first = s.code.lines().next().unwrap().trim();
             let at = source.lines().nth(s.line - 1).unwrap().trim();
-            assert_eq!(first, at, "snippet {} does not start at {}:{}", s.name, s.file, s.line);
+            assert_eq!(
+                first, at,
+                "snippet {} does not start at {}:{}",
+                s.name, s.file, s.line
+            );
         }
     }
 

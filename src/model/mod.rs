@@ -1,7 +1,7 @@
 //! The model: everything blocklab knows, folded from the observer's samples. Pure data, time
 //! passed in; the TUI and the headless report both read it.
-pub mod stats;
 pub mod stalls;
+pub mod stats;
 pub mod timeline;
 
 use std::collections::VecDeque;
@@ -108,7 +108,9 @@ impl Model {
     }
 
     fn prune(&mut self) {
-        let Some(cut) = self.latest.checked_sub(RETAIN) else { return };
+        let Some(cut) = self.latest.checked_sub(RETAIN) else {
+            return;
+        };
         while self.lag.front().is_some_and(|&(t, _)| t < cut) {
             self.lag.pop_front();
         }
@@ -129,8 +131,12 @@ impl Model {
     }
 
     /// Lag samples whose ping was sent in `[from, to)`.
-    pub fn lag_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = (Duration, Duration)> + '_ {
-        self.lag.iter().copied().filter(move |&(t, _)| t >= from && t < to)
+    pub fn lag_in(
+        &self,
+        from: Duration,
+        to: Duration,
+    ) -> impl Iterator<Item = (Duration, Duration)> + '_ {
+        window(&self.lag, from, to)
     }
 
     pub fn lag_summary(&self, from: Duration, to: Duration) -> Summary {
@@ -143,12 +149,15 @@ impl Model {
     }
 
     pub fn request_summary(&self, from: Duration, to: Duration) -> Summary {
-        Summary::of(self.requests.iter().filter(|&&(t, _)| t >= from && t < to).map(|&(_, l)| l))
+        Summary::of(window(&self.requests, from, to).map(|(_, l)| l))
     }
 
     /// Stalls that overlap `[from, to)`.
     pub fn stalls_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &Stall> {
-        self.stalls.all().iter().filter(move |s| s.end > from && s.start < to)
+        self.stalls
+            .all()
+            .iter()
+            .filter(move |s| s.end > from && s.start < to)
     }
 
     /// The job a stall is attributed to: the one that held an event-loop thread with blocking
@@ -175,12 +184,20 @@ impl Model {
         let mut consider = |since: Duration, job: Option<JobId>, thread: Option<String>| {
             let age = now.saturating_sub(since);
             if age >= STALL_THRESHOLD && found.as_ref().is_none_or(|f| since < f.since) {
-                found = Some(LiveStall { since, age, job, thread });
+                found = Some(LiveStall {
+                    since,
+                    age,
+                    job,
+                    thread,
+                });
             }
         };
         for w in watch.workers.iter().flatten() {
             if let Some(since) = w.polling_since {
-                let job = w.task.and_then(|t| self.timeline.by_task(t)).map(|j| j.id());
+                let job = w
+                    .task
+                    .and_then(|t| self.timeline.by_task(t))
+                    .map(|j| j.id());
                 consider(since, job, Some(w.thread.clone()));
             }
         }
@@ -189,14 +206,26 @@ impl Model {
         }
         let mut stall = found?;
         // Whichever signal saw it first, name the job and thread from the best source there is.
-        let stuck = watch.workers.iter().flatten().find(|w| w.polling_since.is_some_and(|p| now.saturating_sub(p) >= STALL_THRESHOLD));
+        let stuck = watch.workers.iter().flatten().find(|w| {
+            w.polling_since
+                .is_some_and(|p| now.saturating_sub(p) >= STALL_THRESHOLD)
+        });
         if let Some(w) = stuck {
             stall.thread = stall.thread.or_else(|| Some(w.thread.clone()));
-            stall.job = stall.job.or_else(|| w.task.and_then(|t| self.timeline.by_task(t)).map(|j| j.id()));
+            stall.job = stall.job.or_else(|| {
+                w.task
+                    .and_then(|t| self.timeline.by_task(t))
+                    .map(|j| j.id())
+            });
         }
         if stall.job.is_none() {
             // Without hooks: the loop-blocking job that started most recently and is not done.
-            stall.job = self.timeline.all().rev().find(|j| j.blocks_loop() && !j.is_done()).map(|j| j.id());
+            stall.job = self
+                .timeline
+                .all()
+                .rev()
+                .find(|j| j.blocks_loop() && !j.is_done())
+                .map(|j| j.id());
         }
         Some(stall)
     }
@@ -210,11 +239,15 @@ impl Model {
     }
 
     pub fn runtime_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &RuntimeSample> {
-        self.runtime.iter().filter(move |r| r.at >= from && r.at < to)
+        self.runtime
+            .iter()
+            .filter(move |r| r.at >= from && r.at < to)
     }
 
     pub fn long_polls_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &LongPoll> {
-        self.long_polls.iter().filter(move |p| p.start + p.duration > from && p.start < to)
+        self.long_polls
+            .iter()
+            .filter(move |p| p.start + p.duration > from && p.start < to)
     }
 
     /// blocklab's own counters for one offload path, at `now`.
@@ -242,6 +275,23 @@ impl Model {
     }
 }
 
+/// Samples sent in `[from, to)`. They arrive in answer order, which is nearly send order (a
+/// request answered late lands after later ones), so the binary search starts a margin early
+/// and the filter keeps the result exact for any answer delay under the margin.
+fn window(
+    samples: &VecDeque<(Duration, Duration)>,
+    from: Duration,
+    to: Duration,
+) -> impl Iterator<Item = (Duration, Duration)> + '_ {
+    const MARGIN: Duration = Duration::from_secs(10);
+    let start = samples.partition_point(|&(t, _)| t + MARGIN < from);
+    samples
+        .range(start..)
+        .copied()
+        .take_while(move |&(t, _)| t < to + MARGIN)
+        .filter(move |&(t, _)| t >= from && t < to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,28 +304,60 @@ mod tests {
     }
 
     fn submit(m: &mut Model, id: u64, at: u64, strategy: Strategy) {
-        let spec = JobSpec { id, run: 1, workload: Workload::Sleep, strategy, ms: 200 };
-        m.ingest(Sample::Job(JobEvent { job: id, at: ms(at), kind: JobEventKind::Submitted(spec) }));
+        let spec = JobSpec {
+            id,
+            run: 1,
+            workload: Workload::Sleep,
+            strategy,
+            ms: 200,
+        };
+        m.ingest(Sample::Job(JobEvent {
+            job: id,
+            at: ms(at),
+            kind: JobEventKind::Submitted(spec),
+        }));
     }
 
     fn start(m: &mut Model, id: u64, at: u64, thread: &str, task: Option<u64>) {
         let kind = ThreadKind::of_name(thread);
-        let started = JobEventKind::Started { thread: thread.into(), kind, task };
-        m.ingest(Sample::Job(JobEvent { job: id, at: ms(at), kind: started }));
+        let started = JobEventKind::Started {
+            thread: thread.into(),
+            kind,
+            task,
+        };
+        m.ingest(Sample::Job(JobEvent {
+            job: id,
+            at: ms(at),
+            kind: started,
+        }));
     }
 
     fn finish(m: &mut Model, id: u64, at: u64) {
-        let kind = JobEventKind::Finished { outcome: Outcome::Ok, cpu: None, error: None };
-        m.ingest(Sample::Job(JobEvent { job: id, at: ms(at), kind }));
+        let kind = JobEventKind::Finished {
+            outcome: Outcome::Ok,
+            cpu: None,
+            error: None,
+        };
+        m.ingest(Sample::Job(JobEvent {
+            job: id,
+            at: ms(at),
+            kind,
+        }));
     }
 
     #[test]
     fn lag_summary_covers_the_window_only() {
         let mut m = Model::new();
         for t in 0..100 {
-            m.ingest(Sample::Lag { sent: ms(t), lag: Duration::from_micros(50) });
+            m.ingest(Sample::Lag {
+                sent: ms(t),
+                lag: Duration::from_micros(50),
+            });
         }
-        m.ingest(Sample::Lag { sent: ms(100), lag: ms(30) });
+        m.ingest(Sample::Lag {
+            sent: ms(100),
+            lag: ms(30),
+        });
         assert_eq!(m.lag_summary(ms(0), ms(100)).max, Duration::from_micros(50));
         assert_eq!(m.lag_summary(ms(0), ms(101)).max, ms(30));
         assert_eq!(m.lag_now(), Some(ms(30)));
@@ -289,7 +371,10 @@ mod tests {
         submit(&mut m, 2, 96, Strategy::SpawnBlocking);
         start(&mut m, 2, 97, "lab-blocking-0", None);
         for sent in 100..300 {
-            m.ingest(Sample::Lag { sent: ms(sent), lag: ms(300 - sent) });
+            m.ingest(Sample::Lag {
+                sent: ms(sent),
+                lag: ms(300 - sent),
+            });
         }
         finish(&mut m, 1, 300);
         let stalls: Vec<_> = m.stalls_in(ms(0), ms(400)).copied().collect();
@@ -302,7 +387,11 @@ mod tests {
         let mut m = Model::new();
         submit(&mut m, 7, 0, Strategy::Inline);
         start(&mut m, 7, 1, "lab-loop", None);
-        m.ingest(Sample::Watch(Watch { at: ms(20), oldest_unanswered: Some(ms(2)), workers: None }));
+        m.ingest(Sample::Watch(Watch {
+            at: ms(20),
+            oldest_unanswered: Some(ms(2)),
+            workers: None,
+        }));
         assert_eq!(m.live_stall(ms(5)), None, "3 ms is not a stall");
         let a = m.live_stall(ms(500)).unwrap();
         let b = m.live_stall(ms(1500)).unwrap();
@@ -317,11 +406,25 @@ mod tests {
         submit(&mut m, 3, 0, Strategy::Inline);
         start(&mut m, 3, 1, "lab-worker-1", Some(42));
         let workers = vec![
-            WorkerPoll { worker: 0, thread: "lab-worker-0".into(), polling_since: None, task: None },
-            WorkerPoll { worker: 1, thread: "lab-worker-1".into(), polling_since: Some(ms(1)), task: Some(42) },
+            WorkerPoll {
+                worker: 0,
+                thread: "lab-worker-0".into(),
+                polling_since: None,
+                task: None,
+            },
+            WorkerPoll {
+                worker: 1,
+                thread: "lab-worker-1".into(),
+                polling_since: Some(ms(1)),
+                task: Some(42),
+            },
         ];
         // The probe answers on the other worker: no unanswered ping, yet worker 1 is stuck.
-        m.ingest(Sample::Watch(Watch { at: ms(100), oldest_unanswered: None, workers: Some(workers) }));
+        m.ingest(Sample::Watch(Watch {
+            at: ms(100),
+            oldest_unanswered: None,
+            workers: Some(workers),
+        }));
         let live = m.live_stall(ms(101)).unwrap();
         assert_eq!(live.job, Some(3));
         assert_eq!(live.thread.as_deref(), Some("lab-worker-1"));
@@ -344,8 +447,14 @@ mod tests {
     #[test]
     fn old_samples_are_dropped() {
         let mut m = Model::new();
-        m.ingest(Sample::Lag { sent: ms(0), lag: ms(1) });
-        m.ingest(Sample::Lag { sent: RETAIN + ms(10), lag: ms(1) });
+        m.ingest(Sample::Lag {
+            sent: ms(0),
+            lag: ms(1),
+        });
+        m.ingest(Sample::Lag {
+            sent: RETAIN + ms(10),
+            lag: ms(1),
+        });
         assert_eq!(m.lag_in(ms(0), RETAIN * 2).count(), 1);
     }
 }

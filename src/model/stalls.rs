@@ -31,7 +31,10 @@ pub struct StallDetector {
 
 impl StallDetector {
     pub fn new(threshold: Duration) -> Self {
-        Self { threshold, stalls: Vec::new() }
+        Self {
+            threshold,
+            stalls: Vec::new(),
+        }
     }
 
     pub fn threshold(&self) -> Duration {
@@ -76,7 +79,11 @@ mod tests {
     /// Pings every 1 ms; the loop is frozen from `block_at` for `block` ms.
     fn feed(d: &mut StallDetector, block_at: u64, block: u64, until: u64) {
         for sent in 0..until {
-            let lag = if (block_at..block_at + block).contains(&sent) { block_at + block - sent } else { 0 };
+            let lag = if (block_at..block_at + block).contains(&sent) {
+                block_at + block - sent
+            } else {
+                0
+            };
             d.observe(ms(sent), ms(lag));
         }
     }

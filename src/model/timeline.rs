@@ -83,7 +83,9 @@ impl Timeline {
             }
             return;
         }
-        let Some(record) = self.jobs.get_mut(&job) else { return };
+        let Some(record) = self.jobs.get_mut(&job) else {
+            return;
+        };
         match kind {
             JobEventKind::Submitted(_) => unreachable!("handled above"),
             JobEventKind::Queued => record.queued = Some(at),
@@ -93,7 +95,11 @@ impl Timeline {
                 record.thread_kind = Some(kind);
                 record.task = task;
             }
-            JobEventKind::Finished { outcome, cpu, error } => {
+            JobEventKind::Finished {
+                outcome,
+                cpu,
+                error,
+            } => {
                 // The first end wins: a strategy may report, then its handler's watcher too.
                 if record.finished.is_none() {
                     record.finished = Some(at);
@@ -137,19 +143,49 @@ mod tests {
     }
 
     fn spec(id: JobId) -> JobSpec {
-        JobSpec { id, run: 1, workload: Workload::Sleep, strategy: Strategy::SpawnBlocking, ms: 200 }
+        JobSpec {
+            id,
+            run: 1,
+            workload: Workload::Sleep,
+            strategy: Strategy::SpawnBlocking,
+            ms: 200,
+        }
     }
 
     #[test]
     fn lifecycle_fills_one_record() {
         let mut t = Timeline::default();
-        t.apply(JobEvent { job: 1, at: ms(10), kind: JobEventKind::Submitted(spec(1)) });
-        t.apply(JobEvent { job: 1, at: ms(11), kind: JobEventKind::Queued });
-        let started = JobEventKind::Started { thread: "lab-blocking-0".into(), kind: ThreadKind::BlockingPool, task: None };
-        t.apply(JobEvent { job: 1, at: ms(12), kind: started });
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(10),
+            kind: JobEventKind::Submitted(spec(1)),
+        });
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(11),
+            kind: JobEventKind::Queued,
+        });
+        let started = JobEventKind::Started {
+            thread: "lab-blocking-0".into(),
+            kind: ThreadKind::BlockingPool,
+            task: None,
+        };
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(12),
+            kind: started,
+        });
         assert!(t.get(1).unwrap().running_at(ms(100)));
-        let finished = JobEventKind::Finished { outcome: Outcome::Ok, cpu: None, error: None };
-        t.apply(JobEvent { job: 1, at: ms(212), kind: finished });
+        let finished = JobEventKind::Finished {
+            outcome: Outcome::Ok,
+            cpu: None,
+            error: None,
+        };
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(212),
+            kind: finished,
+        });
         let j = t.get(1).unwrap();
         assert_eq!(j.run_time(), Some(ms(200)));
         assert_eq!(j.wait_time(), Some(ms(2)));
@@ -161,13 +197,37 @@ mod tests {
     #[test]
     fn first_end_wins_and_unknown_jobs_are_ignored() {
         let mut t = Timeline::default();
-        t.apply(JobEvent { job: 9, at: ms(1), kind: JobEventKind::Queued });
+        t.apply(JobEvent {
+            job: 9,
+            at: ms(1),
+            kind: JobEventKind::Queued,
+        });
         assert!(t.is_empty());
-        t.apply(JobEvent { job: 1, at: ms(0), kind: JobEventKind::Submitted(spec(1)) });
-        let failed = JobEventKind::Finished { outcome: Outcome::Failed, cpu: None, error: Some("panicked: boom".into()) };
-        t.apply(JobEvent { job: 1, at: ms(5), kind: failed });
-        let ok = JobEventKind::Finished { outcome: Outcome::Ok, cpu: None, error: None };
-        t.apply(JobEvent { job: 1, at: ms(6), kind: ok });
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(0),
+            kind: JobEventKind::Submitted(spec(1)),
+        });
+        let failed = JobEventKind::Finished {
+            outcome: Outcome::Failed,
+            cpu: None,
+            error: Some("panicked: boom".into()),
+        };
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(5),
+            kind: failed,
+        });
+        let ok = JobEventKind::Finished {
+            outcome: Outcome::Ok,
+            cpu: None,
+            error: None,
+        };
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(6),
+            kind: ok,
+        });
         assert_eq!(t.get(1).unwrap().outcome, Outcome::Failed);
     }
 
@@ -175,7 +235,11 @@ mod tests {
     fn bounded() {
         let mut t = Timeline::default();
         for id in 0..(MAX_JOBS as u64 + 10) {
-            t.apply(JobEvent { job: id, at: ms(id), kind: JobEventKind::Submitted(spec(id)) });
+            t.apply(JobEvent {
+                job: id,
+                at: ms(id),
+                kind: JobEventKind::Submitted(spec(id)),
+            });
         }
         assert_eq!(t.len(), MAX_JOBS);
         assert!(t.get(0).is_none());

@@ -44,7 +44,11 @@ pub struct Observer {
 }
 
 impl Observer {
-    pub fn start(lab: &Lab, events: UnboundedReceiver<LabEvent>, config: ObserverConfig) -> std::io::Result<(Observer, Batches)> {
+    pub fn start(
+        lab: &Lab,
+        events: UnboundedReceiver<LabEvent>,
+        config: ObserverConfig,
+    ) -> std::io::Result<(Observer, Batches)> {
         let (batches_tx, batches_rx) = mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel();
         let watcher = Watcher {
@@ -57,11 +61,22 @@ impl Observer {
             next_seq: 0,
             last_worker_busy: Vec::new(),
         };
-        let thread = std::thread::Builder::new().name("observer".into()).spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("observer runtime");
-            rt.block_on(watcher.run(events, batches_tx, stop_rx, config));
-        })?;
-        Ok((Observer { stop: Some(stop_tx), thread: Some(thread) }, batches_rx))
+        let thread = std::thread::Builder::new()
+            .name("observer".into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
+                    .build()
+                    .expect("observer runtime");
+                rt.block_on(watcher.run(events, batches_tx, stop_rx, config));
+            })?;
+        Ok((
+            Observer {
+                stop: Some(stop_tx),
+                thread: Some(thread),
+            },
+            batches_rx,
+        ))
     }
 }
 
@@ -130,20 +145,37 @@ impl Watcher {
     fn ping(&mut self) {
         self.next_seq += 1;
         let sent = self.clock.now();
-        if self.pings.send(Ping { seq: self.next_seq, sent }).is_ok() {
+        if self
+            .pings
+            .send(Ping {
+                seq: self.next_seq,
+                sent,
+            })
+            .is_ok()
+        {
             self.outstanding.push_back((self.next_seq, sent));
         }
     }
 
     fn relay(&mut self, event: LabEvent, batch: &mut Vec<Sample>) {
         match event {
-            LabEvent::PingAnswer { seq, sent, received } => {
+            LabEvent::PingAnswer {
+                seq,
+                sent,
+                received,
+            } => {
                 while self.outstanding.front().is_some_and(|&(s, _)| s <= seq) {
                     self.outstanding.pop_front();
                 }
-                batch.push(Sample::Lag { sent, lag: received.saturating_sub(sent) });
+                batch.push(Sample::Lag {
+                    sent,
+                    lag: received.saturating_sub(sent),
+                });
             }
-            LabEvent::Request { sent, done } => batch.push(Sample::Request { sent, latency: done.saturating_sub(sent) }),
+            LabEvent::Request { sent, done } => batch.push(Sample::Request {
+                sent,
+                latency: done.saturating_sub(sent),
+            }),
             LabEvent::Job(job) => batch.push(Sample::Job(job)),
         }
     }
@@ -158,7 +190,9 @@ impl Watcher {
 
     fn runtime_sample(&mut self, m: &tokio_metrics::RuntimeMetrics) -> RuntimeSample {
         let metrics = self.handle.metrics();
-        let totals: Vec<Duration> = (0..m.workers_count).map(|w| metrics.worker_total_busy_duration(w)).collect();
+        let totals: Vec<Duration> = (0..m.workers_count)
+            .map(|w| metrics.worker_total_busy_duration(w))
+            .collect();
         let elapsed = m.elapsed.as_secs_f64().max(1e-9);
         let worker_busy = totals
             .iter()

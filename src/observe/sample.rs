@@ -7,9 +7,15 @@ use crate::lab::job::JobEvent;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Sample {
     /// A ping sent at `sent` waited `lag` for the event loop.
-    Lag { sent: Duration, lag: Duration },
+    Lag {
+        sent: Duration,
+        lag: Duration,
+    },
     /// A background request sent at `sent` got its reply `latency` later.
-    Request { sent: Duration, latency: Duration },
+    Request {
+        sent: Duration,
+        latency: Duration,
+    },
     Job(JobEvent),
     /// The live picture, from the observer's side: valid even while the lab is frozen.
     Watch(Watch),

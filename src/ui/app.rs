@@ -37,7 +37,12 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [Section::Idea, Section::Python, Section::Rust, Section::Check];
+    pub const ALL: [Section; 4] = [
+        Section::Idea,
+        Section::Python,
+        Section::Rust,
+        Section::Check,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -57,7 +62,13 @@ impl Section {
 /// What the runner must do for the app.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    Submit { run: RunId, workload: Workload, strategy: Strategy, ms: u64, jobs: usize },
+    Submit {
+        run: RunId,
+        workload: Workload,
+        strategy: Strategy,
+        ms: u64,
+        jobs: usize,
+    },
     /// Start a fresh lab with this configuration (the model starts over with it).
     Restart(LabConfig),
     Quit,
@@ -214,9 +225,21 @@ impl App {
         };
         let run = self.next_run;
         self.next_run += 1;
-        self.runs.push(ActionRun { id: run, lesson: self.lesson().id.clone(), key, at: now, verdicts: None });
+        self.runs.push(ActionRun {
+            id: run,
+            lesson: self.lesson().id.clone(),
+            key,
+            at: now,
+            verdicts: None,
+        });
         self.notice = Some((format!("[{key}] {} …", action.label), now));
-        Some(Command::Submit { run, workload: action.workload, strategy: action.strategy, ms: action.ms, jobs: action.jobs })
+        Some(Command::Submit {
+            run,
+            workload: action.workload,
+            strategy: action.strategy,
+            ms: action.ms,
+            jobs: action.jobs,
+        })
     }
 
     /// Checks the expectations of runs that have settled. Returns true if anything changed.
@@ -227,17 +250,35 @@ impl App {
             if run.verdicts.is_some() {
                 continue;
             }
-            let Some(lesson) = self.lessons.iter().find(|l| l.id == run.lesson) else { continue };
-            let Some(action) = lesson.action(run.key) else { continue };
+            let Some(lesson) = self.lessons.iter().find(|l| l.id == run.lesson) else {
+                continue;
+            };
+            let Some(action) = lesson.action(run.key) else {
+                continue;
+            };
             let jobs: Vec<_> = self.model.run_jobs(run.id).collect();
-            let last_end = jobs.iter().map(|j| j.finished).collect::<Option<Vec<_>>>().and_then(|e| e.into_iter().max());
-            let Some(last_end) = last_end.filter(|_| jobs.len() == action.jobs) else { continue };
+            let last_end = jobs
+                .iter()
+                .map(|j| j.finished)
+                .collect::<Option<Vec<_>>>()
+                .and_then(|e| e.into_iter().max());
+            let Some(last_end) = last_end.filter(|_| jobs.len() == action.jobs) else {
+                continue;
+            };
             if now < last_end + SETTLE {
                 continue;
             }
             let verdicts = verdicts(&self.model, &self.lab, action, run.id, run.at, now);
             let passed = verdicts.iter().filter(|v| v.pass).count();
-            self.notice = Some((format!("[{}] {}: {passed}/{} expectations held", run.key, action.label, verdicts.len()), now));
+            self.notice = Some((
+                format!(
+                    "[{}] {}: {passed}/{} expectations held",
+                    run.key,
+                    action.label,
+                    verdicts.len()
+                ),
+                now,
+            ));
             self.runs[i].verdicts = Some(verdicts);
             changed = true;
         }
@@ -247,20 +288,43 @@ impl App {
     /// The latest settled verdicts for an action of the current lesson.
     pub fn last_verdicts(&self, key: char) -> Option<&[Verdict]> {
         let id = &self.lesson().id;
-        self.runs.iter().rev().find(|r| &r.lesson == id && r.key == key).and_then(|r| r.verdicts.as_deref())
+        self.runs
+            .iter()
+            .rev()
+            .find(|r| &r.lesson == id && r.key == key)
+            .and_then(|r| r.verdicts.as_deref())
     }
 
     /// True while an action of this lesson is still running or settling.
     pub fn pending(&self, key: char) -> bool {
         let id = &self.lesson().id;
-        self.runs.iter().rev().find(|r| &r.lesson == id && r.key == key).is_some_and(|r| r.verdicts.is_none())
+        self.runs
+            .iter()
+            .rev()
+            .find(|r| &r.lesson == id && r.key == key)
+            .is_some_and(|r| r.verdicts.is_none())
     }
 }
 
 /// The same check `blocklab check` makes, on the live model, for one press of an action key.
-fn verdicts(model: &Model, lab: &LabConfig, action: &Action, run: RunId, at: Duration, now: Duration) -> Vec<Verdict> {
-    let scope = Scope { from: at, to: now, baseline: (at.saturating_sub(Duration::from_secs(1)), at), run: Some(run) };
+fn verdicts(
+    model: &Model,
+    lab: &LabConfig,
+    action: &Action,
+    run: RunId,
+    at: Duration,
+    now: Duration,
+) -> Vec<Verdict> {
+    let scope = Scope {
+        from: at,
+        to: now,
+        baseline: (at.saturating_sub(Duration::from_secs(1)), at),
+        run: Some(run),
+    };
     let report = Report::build(model, scope, lab);
-    let facts = Facts { report: &report, block_ms: action.ms as f64 };
+    let facts = Facts {
+        report: &report,
+        block_ms: action.ms as f64,
+    };
     action.expect.iter().map(|e| e.check(&facts)).collect()
 }

@@ -12,6 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use std::sync::mpsc;
+
 use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::cli::LabArgs;
@@ -28,44 +30,61 @@ pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::R
 
     // SIGTERM / SIGHUP / SIGINT only set a flag; the loop below restores the terminal.
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
         signal_hook::flag::register(signal, stop.clone())?;
     }
     let mut terminal = terminal::Guard::enter()?;
+    let input = read_input()?;
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
 
     while !stop.load(Ordering::Relaxed) {
+        if terminal::hung_up() {
+            // The terminal went away (window closed, ssh dropped) without a signal reaching us.
+            return Ok(());
+        }
         let timeout = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
-        if event::poll(timeout)? {
-            // Take every pending event before drawing: keys never wait behind frames.
-            loop {
-                match event::read()? {
-                    Event::Key(key) if key.kind != KeyEventKind::Release => {
-                        match app.on_key(key, session.now()) {
-                            Some(Command::Quit) => return Ok(()),
-                            Some(Command::Submit { run, workload, strategy, ms, jobs }) => {
-                                session.lab.submit(run, workload, strategy, ms, jobs);
-                            }
-                            Some(Command::Restart(config)) => {
-                                drop(session);
-                                session = Session::start(config.clone())?;
-                                app.restarted(config);
-                            }
-                            None => {}
+        // Take every pending event before drawing: keys never wait behind frames.
+        let mut next = input.recv_timeout(timeout);
+        while let Ok(event) = next {
+            match event? {
+                Event::Key(key) if key.kind != KeyEventKind::Release => {
+                    match app.on_key(key, session.now()) {
+                        Some(Command::Quit) => return Ok(()),
+                        Some(Command::Submit {
+                            run,
+                            workload,
+                            strategy,
+                            ms,
+                            jobs,
+                        }) => {
+                            session.lab.submit(run, workload, strategy, ms, jobs);
                         }
-                        dirty = true;
+                        Some(Command::Restart(config)) => {
+                            drop(session);
+                            session = Session::start(config.clone())?;
+                            app.restarted(config);
+                        }
+                        None => {}
                     }
-                    Event::Resize(..) => {
-                        terminal.autoresize()?;
-                        dirty = true;
-                    }
-                    _ => {}
+                    dirty = true;
                 }
-                if !event::poll(Duration::ZERO)? {
-                    break;
+                Event::Resize(..) => {
+                    terminal.autoresize()?;
+                    dirty = true;
                 }
+                _ => {}
             }
+            next = input
+                .try_recv()
+                .map_err(|_| mpsc::RecvTimeoutError::Timeout);
+        }
+        if matches!(next, Err(mpsc::RecvTimeoutError::Disconnected)) {
+            return Ok(());
         }
         let now = session.now();
         if session.drain_into(&mut app.model) > 0 && app.paused.is_none() {
@@ -81,4 +100,22 @@ pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::R
         }
     }
     Ok(())
+}
+
+/// Terminal input on its own thread: the draw loop never sits inside crossterm, so it can
+/// notice a hang-up or a signal however crossterm behaves on a closed terminal.
+fn read_input() -> std::io::Result<mpsc::Receiver<std::io::Result<Event>>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let event = event::read();
+                let failed = event.is_err();
+                if tx.send(event).is_err() || failed {
+                    break;
+                }
+            }
+        })?;
+    Ok(rx)
 }

@@ -25,7 +25,12 @@ fn ms(v: u64) -> Duration {
 fn app_on(lesson: &str) -> App {
     let lessons = crate::lesson::builtin().unwrap();
     let at = lessons.iter().position(|l| l.id == lesson).unwrap();
-    let none = LabArgs { runtime: None, workers: None, max_blocking_threads: None, rate: None };
+    let none = LabArgs {
+        runtime: None,
+        workers: None,
+        max_blocking_threads: None,
+        rate: None,
+    };
     App::new(lessons, at, none)
 }
 
@@ -35,7 +40,10 @@ fn quiet(app: &mut App, until: u64, busy: usize) {
         let lag = Duration::from_micros(20 + (t * 7919) % 40);
         app.model.ingest(Sample::Lag { sent: ms(t), lag });
         if t % 10 == 0 {
-            app.model.ingest(Sample::Request { sent: ms(t), latency: Duration::from_micros(2100 + (t * 31) % 400) });
+            app.model.ingest(Sample::Request {
+                sent: ms(t),
+                latency: Duration::from_micros(2100 + (t * 31) % 400),
+            });
         }
         if t % 100 == 0 {
             app.model.ingest(Sample::Runtime(RuntimeSample {
@@ -45,7 +53,11 @@ fn quiet(app: &mut App, until: u64, busy: usize) {
                 worker_busy: vec![0.01],
                 global_queue: 0,
                 live_tasks: 3,
-                blocking: Some(BlockingPool { threads: busy, idle: 0, queue: 0 }),
+                blocking: Some(BlockingPool {
+                    threads: busy,
+                    idle: 0,
+                    queue: 0,
+                }),
             }));
         }
     }
@@ -59,23 +71,64 @@ fn watch(app: &mut App, at: u64, unanswered: Option<u64>, stuck_task: Option<(u6
         polling_since: stuck_task.map(|(since, _)| ms(since)),
         task: stuck_task.map(|(_, task)| task),
     };
-    app.model.ingest(Sample::Watch(Watch { at: ms(at), oldest_unanswered: unanswered.map(ms), workers: Some(vec![worker]) }));
+    app.model.ingest(Sample::Watch(Watch {
+        at: ms(at),
+        oldest_unanswered: unanswered.map(ms),
+        workers: Some(vec![worker]),
+    }));
 }
 
-fn job(app: &mut App, id: u64, run: u64, spec: (Workload, Strategy, u64), times: (u64, Option<u64>, Option<u64>), thread: &str) {
+fn job(
+    app: &mut App,
+    id: u64,
+    run: u64,
+    spec: (Workload, Strategy, u64),
+    times: (u64, Option<u64>, Option<u64>),
+    thread: &str,
+) {
     let (workload, strategy, length) = spec;
     let (submitted, started, finished) = times;
-    let spec = JobSpec { id, run, workload, strategy, ms: length };
-    let mut events = vec![JobEvent { job: id, at: ms(submitted), kind: JobEventKind::Submitted(spec) }];
+    let spec = JobSpec {
+        id,
+        run,
+        workload,
+        strategy,
+        ms: length,
+    };
+    let mut events = vec![JobEvent {
+        job: id,
+        at: ms(submitted),
+        kind: JobEventKind::Submitted(spec),
+    }];
     if strategy == Strategy::SpawnBlocking {
-        events.push(JobEvent { job: id, at: ms(submitted), kind: JobEventKind::Queued });
+        events.push(JobEvent {
+            job: id,
+            at: ms(submitted),
+            kind: JobEventKind::Queued,
+        });
     }
     if let Some(s) = started {
-        let kind = JobEventKind::Started { thread: thread.into(), kind: ThreadKind::of_name(thread), task: Some(100 + id) };
-        events.push(JobEvent { job: id, at: ms(s), kind });
+        let kind = JobEventKind::Started {
+            thread: thread.into(),
+            kind: ThreadKind::of_name(thread),
+            task: Some(100 + id),
+        };
+        events.push(JobEvent {
+            job: id,
+            at: ms(s),
+            kind,
+        });
     }
     if let Some(f) = finished {
-        events.push(JobEvent { job: id, at: ms(f), kind: JobEventKind::Finished { outcome: Outcome::Ok, cpu: None, error: None } });
+        events.push(JobEvent {
+            job: id,
+            at: ms(f),
+            kind: JobEventKind::Finished {
+                outcome: Outcome::Ok,
+                cpu: None,
+                error: None,
+            },
+        });
     }
     app.model.ingest_all(events.into_iter().map(Sample::Job));
 }
@@ -93,8 +146,11 @@ fn press(app: &mut App, code: KeyCode, now: u64) {
 fn find(terminal: &Terminal<TestBackend>, text: &str) -> Option<(u16, u16)> {
     let buf = terminal.backend().buffer();
     (0..buf.area.height).find_map(|y| {
-        let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
-        row.find(text).map(|byte| (row[..byte].chars().count() as u16, y))
+        let row: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        row.find(text)
+            .map(|byte| (row[..byte].chars().count() as u16, y))
     })
 }
 
@@ -113,7 +169,14 @@ fn idle() {
 fn stalled_by_an_inline_job() {
     let mut app = app_on("event-loop");
     quiet(&mut app, 10_000, 0);
-    job(&mut app, 1, 1, (Workload::Sleep, Strategy::Inline, 3000), (10_000, Some(10_000), None), "lab-loop");
+    job(
+        &mut app,
+        1,
+        1,
+        (Workload::Sleep, Strategy::Inline, 3000),
+        (10_000, Some(10_000), None),
+        "lab-loop",
+    );
     // The observer still reports while the lab is frozen: no answers since 10.0 s.
     watch(&mut app, 11_480, Some(10_000), Some((10_000, 101)));
     for size in SIZES {
@@ -133,7 +196,14 @@ fn after_an_offloaded_job() {
     let mut app = app_on("spawn-blocking");
     quiet(&mut app, 9_000, 1);
     press(&mut app, KeyCode::Char('1'), 8_000);
-    job(&mut app, 1, 1, (Workload::Sleep, Strategy::SpawnBlocking, 200), (8_000, Some(8_001), Some(8_201)), "lab-blocking-0");
+    job(
+        &mut app,
+        1,
+        1,
+        (Workload::Sleep, Strategy::SpawnBlocking, 200),
+        (8_000, Some(8_001), Some(8_201)),
+        "lab-blocking-0",
+    );
     assert!(app.tick(ms(9_000)), "the run settles and is checked");
     press(&mut app, KeyCode::Tab, 9_000);
     press(&mut app, KeyCode::Tab, 9_000);
@@ -143,7 +213,9 @@ fn after_an_offloaded_job() {
         insta::assert_snapshot!(format!("offloaded_{}x{}", size.0, size.1), t.backend());
         // The job's bar is green (a pool thread), not red (holding the loop).
         let (x, y) = find(&t, "sleep 200ms · spawn-blocking").unwrap();
-        let row_right = (x..t.backend().buffer().area.width).map(|x| &t.backend().buffer()[(x, y)]).find(|c| c.symbol() == "█");
+        let row_right = (x..t.backend().buffer().area.width)
+            .map(|x| &t.backend().buffer()[(x, y)])
+            .find(|c| c.symbol() == "█");
         assert_eq!(row_right.map(|c| c.fg), Some(Color::Green));
         let (x, y) = find(&t, "✓ lag.max < 5 ms").expect("the live verdict");
         assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Green);

@@ -8,7 +8,9 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Once;
 
 use crossterm::cursor::Show;
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use crossterm::{cursor::Hide, execute};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -60,6 +62,22 @@ pub fn restore() {
     let _ = execute!(stdout(), LeaveAlternateScreen, Show);
 }
 
+/// True when the terminal has hung up. crossterm keeps reading an input at end-of-file as if
+/// it were quiet, so without this check a closed window leaves blocklab spinning on a core.
+pub fn hung_up() -> bool {
+    let mut fds = [0, 1].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: `fds` is a valid array of pollfd of the length passed; a zero timeout never blocks.
+    let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 0) };
+    ready > 0
+        && fds
+            .iter()
+            .any(|p| p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0)
+}
+
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -70,7 +88,10 @@ fn install_panic_hook() {
                 restore();
                 previous(info);
             } else {
-                let thread = std::thread::current().name().unwrap_or("unnamed").to_string();
+                let thread = std::thread::current()
+                    .name()
+                    .unwrap_or("unnamed")
+                    .to_string();
                 tracing::error!(%thread, "panic: {info}");
             }
         }));

@@ -42,9 +42,15 @@ impl Strategy {
 impl FromStr for Strategy {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Strategy::ALL.into_iter().find(|w| w.as_str() == s).ok_or_else(|| {
-            format!("unknown strategy `{s}` (allowed: {})", Strategy::ALL.map(|w| w.as_str()).join(", "))
-        })
+        Strategy::ALL
+            .into_iter()
+            .find(|w| w.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown strategy `{s}` (allowed: {})",
+                    Strategy::ALL.map(|w| w.as_str()).join(", ")
+                )
+            })
     }
 }
 

@@ -33,7 +33,11 @@ impl TimeAxis {
 
     /// The column a time falls in, clamped to the window's edges.
     pub fn clamp_column(&self, t: Duration) -> u16 {
-        if t <= self.start() { 0 } else { self.column(t).unwrap_or(self.width.saturating_sub(1)) }
+        if t <= self.start() {
+            0
+        } else {
+            self.column(t).unwrap_or(self.width.saturating_sub(1))
+        }
     }
 
     /// The time range a column covers.
@@ -41,7 +45,10 @@ impl TimeAxis {
         let base = self.end.as_secs_f64() - self.span.as_secs_f64();
         let from = base + f64::from(column) * self.per_column();
         let to = from + self.per_column();
-        (Duration::from_secs_f64(from.max(0.0)), Duration::from_secs_f64(to.max(0.0)))
+        (
+            Duration::from_secs_f64(from.max(0.0)),
+            Duration::from_secs_f64(to.max(0.0)),
+        )
     }
 }
 
@@ -51,7 +58,11 @@ mod tests {
 
     #[test]
     fn columns_and_buckets_agree() {
-        let axis = TimeAxis { end: Duration::from_secs(20), span: Duration::from_secs(10), width: 100 };
+        let axis = TimeAxis {
+            end: Duration::from_secs(20),
+            span: Duration::from_secs(10),
+            width: 100,
+        };
         assert_eq!(axis.column(Duration::from_secs(9)), None);
         assert_eq!(axis.column(Duration::from_secs(10)), Some(0));
         assert_eq!(axis.column(Duration::from_millis(15_050)), Some(50));

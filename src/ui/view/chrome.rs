@@ -14,11 +14,17 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let lesson = app.lesson();
     let left = Line::from(vec![
         Span::styled(" blocklab ", theme::KEY),
-        Span::styled(format!("  lesson {}/{} · ", app.current + 1, app.lessons.len()), theme::DIM),
+        Span::styled(
+            format!("  lesson {}/{} · ", app.current + 1, app.lessons.len()),
+            theme::DIM,
+        ),
         Span::styled(lesson.title.clone(), theme::TITLE),
     ]);
     frame.render_widget(Paragraph::new(left), area);
-    let mut right = vec![Span::styled(format!("window {}s ", app.window().as_secs()), theme::DIM)];
+    let mut right = vec![Span::styled(
+        format!("window {}s ", app.window().as_secs()),
+        theme::DIM,
+    )];
     if app.paused.is_some() {
         right.push(Span::styled(" PAUSED (space) ", theme::PAUSED));
     }
@@ -31,7 +37,11 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
         actions.push(Span::styled(format!(" {} ", a.key), theme::KEY));
         actions.push(Span::raw(format!(" {}  ", a.label)));
     }
-    let notice = app.notice.as_ref().filter(|(_, at)| now.saturating_sub(*at) < NOTICE_FOR).map(|(t, _)| t.clone());
+    let notice = app
+        .notice
+        .as_ref()
+        .filter(|(_, at)| now.saturating_sub(*at) < NOTICE_FOR)
+        .map(|(t, _)| t.clone());
     let keys = match notice {
         Some(text) => Line::from(Span::styled(format!(" {text}"), theme::WAITING)),
         None => Line::from(vec![

@@ -8,7 +8,10 @@ use crate::ui::app::App;
 pub const KEYS: &[(&str, &str)] = &[
     ("1-9", "run the lesson's actions (see the footer)"),
     ("← → / h l", "previous / next lesson"),
-    ("tab / shift-tab", "next / previous section: Idea, Python, Rust, Check"),
+    (
+        "tab / shift-tab",
+        "next / previous section: Idea, Python, Rust, Check",
+    ),
     ("↑ ↓ / j k, PgUp PgDn", "scroll the lesson text"),
     ("space", "pause / resume the view (the lab goes on)"),
     ("+ / -", "zoom the time axis in / out"),
@@ -20,14 +23,30 @@ pub const KEYS: &[(&str, &str)] = &[
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut lines = vec![Line::default()];
     for (key, what) in KEYS {
-        lines.push(Line::from(vec![Span::styled(format!("  {key:<21}"), theme::HEADING), Span::raw(*what)]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {key:<21}"), theme::HEADING),
+            Span::raw(*what),
+        ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled("  This lesson's actions:", theme::LABEL)));
+    lines.push(Line::from(Span::styled(
+        "  This lesson's actions:",
+        theme::LABEL,
+    )));
     for a in &app.lesson().actions {
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<21}", a.key), theme::HEADING),
-            Span::raw(format!("{} ({} × {}{})", a.label, a.workload.as_str(), a.strategy.as_str(), if a.jobs > 1 { format!(" ×{}", a.jobs) } else { String::new() })),
+            Span::raw(format!(
+                "{} ({} × {}{})",
+                a.label,
+                a.workload.as_str(),
+                a.strategy.as_str(),
+                if a.jobs > 1 {
+                    format!(" ×{}", a.jobs)
+                } else {
+                    String::new()
+                }
+            )),
         ]));
     }
     lines.push(Line::default());
@@ -37,8 +56,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     )));
     let width = area.width.min(90);
     let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
     frame.render_widget(Clear, popup);
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(" Help — keys ", theme::TITLE));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Help — keys ", theme::TITLE));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

@@ -15,7 +15,10 @@ use crate::model::Model;
 const FLOOR_MS: f64 = 0.05;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, now: Duration) {
-    let summary = model.lag_summary(now.saturating_sub(axis_span), now + Duration::from_millis(1));
+    let summary = model.lag_summary(
+        now.saturating_sub(axis_span),
+        now + Duration::from_millis(1),
+    );
     let now_lag = model.lag_now().map_or("-".into(), human);
     let stats = vec![
         Line::from(format!(
@@ -24,7 +27,11 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
             human(summary.p99),
             human(summary.max)
         )),
-        Line::from(format!(" p99 {} · max {} ", human(summary.p99), human(summary.max))),
+        Line::from(format!(
+            " p99 {} · max {} ",
+            human(summary.p99),
+            human(summary.max)
+        )),
         Line::from(format!(" max {} ", human(summary.max))),
     ];
     const TITLE: &str = " Event-loop lag ";
@@ -42,22 +49,47 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
     let banner = match &live {
         Some(s) => {
             let who = match (s.job.and_then(|j| model.timeline.get(j)), &s.thread) {
-                (Some(j), Some(t)) => format!(" — job #{} {}·{} holds {t}", j.id(), j.spec.workload.as_str(), j.spec.strategy.as_str()),
-                (Some(j), None) => format!(" — job #{} {}·{}", j.id(), j.spec.workload.as_str(), j.spec.strategy.as_str()),
+                (Some(j), Some(t)) => format!(
+                    " — job #{} {}·{} holds {t}",
+                    j.id(),
+                    j.spec.workload.as_str(),
+                    j.spec.strategy.as_str()
+                ),
+                (Some(j), None) => format!(
+                    " — job #{} {}·{}",
+                    j.id(),
+                    j.spec.workload.as_str(),
+                    j.spec.strategy.as_str()
+                ),
                 (None, Some(t)) => format!(" — {t} is stuck in one poll"),
                 (None, None) => String::new(),
             };
-            Line::from(vec![Span::styled(format!(" STALLED {}", human(s.age)), theme::STALL_LIVE), Span::raw(who)])
+            Line::from(vec![
+                Span::styled(format!(" STALLED {}", human(s.age)), theme::STALL_LIVE),
+                Span::raw(who),
+            ])
         }
         None => Line::from(Span::styled(
-            format!(" responsive · a stall is one freeze ≥ {}", human(STALL_THRESHOLD)),
+            format!(
+                " responsive · a stall is one freeze ≥ {}",
+                human(STALL_THRESHOLD)
+            ),
             theme::DIM,
         )),
     };
     frame.render_widget(Paragraph::new(banner), Rect { height: 1, ..inner });
 
-    let plot = Rect { x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1 };
-    let axis = TimeAxis { end: now, span: axis_span, width: plot.width - GUTTER };
+    let plot = Rect {
+        x: inner.x,
+        y: inner.y + 1,
+        width: inner.width,
+        height: inner.height - 1,
+    };
+    let axis = TimeAxis {
+        end: now,
+        span: axis_span,
+        width: plot.width - GUTTER,
+    };
     let columns = column_values(model, &axis, live.as_ref().map(|s| s.since), now);
     let max_ms = columns.iter().map(|(v, _)| *v).fold(0.0, f64::max);
     // The top of the scale: a power of ten above the largest value, at least 1 s.
@@ -68,7 +100,12 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
 }
 
 /// Per column: the largest lag of a ping sent in it, and whether it is a stall in progress.
-fn column_values(model: &Model, axis: &TimeAxis, live_since: Option<Duration>, now: Duration) -> Vec<(f64, bool)> {
+fn column_values(
+    model: &Model,
+    axis: &TimeAxis,
+    live_since: Option<Duration>,
+    now: Duration,
+) -> Vec<(f64, bool)> {
     let mut values = vec![(0.0_f64, false); axis.width as usize];
     for (sent, lag) in model.lag_in(axis.start(), axis.end + Duration::from_millis(1)) {
         if let Some(c) = axis.column(sent) {
@@ -104,8 +141,17 @@ fn draw_scale(buf: &mut Buffer, plot: Rect, top_ms: f64) {
         let eighths = scale(value, top_ms, plot.height);
         let row_from_bottom = (eighths / 8).min(plot.height - 1);
         let y = plot.y + plot.height - 1 - row_from_bottom;
-        let text = if value >= 1000.0 { format!("{:.0}s", value / 1000.0) } else { format!("{value}ms") };
-        buf.set_string(plot.x, y, format!("{text:>w$}┤", w = GUTTER as usize - 1), theme::DIM);
+        let text = if value >= 1000.0 {
+            format!("{:.0}s", value / 1000.0)
+        } else {
+            format!("{value}ms")
+        };
+        buf.set_string(
+            plot.x,
+            y,
+            format!("{text:>w$}┤", w = GUTTER as usize - 1),
+            theme::DIM,
+        );
     }
 }
 
@@ -126,7 +172,11 @@ fn draw_bars(buf: &mut Buffer, plot: Rect, columns: &[(f64, bool)], top_ms: f64)
             if filled == 0 {
                 break;
             }
-            let symbol = if filled >= 8 { "█" } else { PARTIAL[filled as usize] };
+            let symbol = if filled >= 8 {
+                "█"
+            } else {
+                PARTIAL[filled as usize]
+            };
             buf.set_string(x, plot.y + plot.height - 1 - row, symbol, style);
         }
     }
@@ -136,7 +186,9 @@ fn draw_bars(buf: &mut Buffer, plot: Rect, columns: &[(f64, bool)], top_ms: f64)
 fn draw_stall_labels(buf: &mut Buffer, plot: Rect, model: &Model, axis: &TimeAxis) {
     let mut free_from = 0u16;
     for stall in model.stalls_in(axis.start(), axis.end) {
-        let job = model.stall_job(stall).map_or(String::new(), |j| format!(" #{j}"));
+        let job = model
+            .stall_job(stall)
+            .map_or(String::new(), |j| format!(" #{j}"));
         let label = format!("{}{job}", human(stall.duration()).replace(' ', ""));
         let column = axis.clamp_column(stall.start).max(free_from);
         let width = label.chars().count() as u16;

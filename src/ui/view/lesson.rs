@@ -12,20 +12,30 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         if i > 0 {
             tabs.push(Span::styled(" │ ", theme::DIM));
         }
-        let style = if *s == app.section { theme::KEY } else { theme::LABEL };
+        let style = if *s == app.section {
+            theme::KEY
+        } else {
+            theme::LABEL
+        };
         tabs.push(Span::styled(s.title(), style));
     }
     tabs.push(Span::raw(" "));
-    let block = Block::default().borders(Borders::ALL).title(Line::from(tabs)).title_bottom(
-        Line::from(Span::styled(" tab: section · ↑↓: scroll ", theme::DIM)).right_aligned(),
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Line::from(tabs))
+        .title_bottom(
+            Line::from(Span::styled(" tab: section · ↑↓: scroll ", theme::DIM)).right_aligned(),
+        );
     let lines = match app.section {
         Section::Idea => idea(app),
         Section::Python => prose(&app.lesson().python),
         Section::Rust => rust(app),
         Section::Check => check(app),
     };
-    let paragraph = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((app.scroll, 0));
+    let paragraph = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.scroll, 0));
     frame.render_widget(paragraph, area);
 }
 
@@ -52,7 +62,10 @@ fn idea(app: &App) -> Vec<Line<'static>> {
     lines.push(Line::default());
     lines.push(heading("Try"));
     for a in &lesson.actions {
-        lines.push(Line::from(vec![Span::styled(format!(" {} ", a.key), theme::KEY), Span::raw(format!(" {}", a.label))]));
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", a.key), theme::KEY),
+            Span::raw(format!(" {}", a.label)),
+        ]));
     }
     lines
 }
@@ -62,8 +75,15 @@ fn rust(app: &App) -> Vec<Line<'static>> {
     let mut lines = prose(&lesson.rust);
     for s in &lesson.snippets {
         lines.push(Line::default());
-        lines.push(Line::from(Span::styled(format!("── {}:{} ──", s.file, s.line), theme::DIM)));
-        lines.extend(s.code.lines().map(|l| Line::from(Span::styled(l.to_string(), theme::CODE))));
+        lines.push(Line::from(Span::styled(
+            format!("── {}:{} ──", s.file, s.line),
+            theme::DIM,
+        )));
+        lines.extend(
+            s.code
+                .lines()
+                .map(|l| Line::from(Span::styled(l.to_string(), theme::CODE))),
+        );
     }
     lines
 }
@@ -83,7 +103,11 @@ fn check(app: &App) -> Vec<Line<'static>> {
         } else {
             Span::raw("")
         };
-        lines.push(Line::from(vec![Span::styled(format!(" {} ", a.key), theme::KEY), Span::raw(format!(" {}", a.label)), state]));
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", a.key), theme::KEY),
+            Span::raw(format!(" {}", a.label)),
+            state,
+        ]));
         let verdicts = app.last_verdicts(a.key);
         for (i, e) in a.expect.iter().enumerate() {
             match verdicts.and_then(|v| v.get(i)) {
@@ -97,7 +121,10 @@ fn check(app: &App) -> Vec<Line<'static>> {
                     Span::raw(e.text.clone()),
                     Span::styled(format!("  {}", v.measured), theme::FAIL),
                 ])),
-                None => lines.push(Line::from(vec![Span::styled("  · ", theme::DIM), Span::raw(e.text.clone())])),
+                None => lines.push(Line::from(vec![
+                    Span::styled("  · ", theme::DIM),
+                    Span::raw(e.text.clone()),
+                ])),
             }
         }
     }

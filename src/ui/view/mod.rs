@@ -25,8 +25,12 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
         return;
     }
     let now = app.view_time(now);
-    let [header, body, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(2)]).areas(area);
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(2),
+    ])
+    .areas(area);
     chrome::header(frame, header, app);
     chrome::footer(frame, footer, app, now);
 
@@ -58,6 +62,8 @@ fn too_small(frame: &mut Frame, area: Rect) {
     );
     let height = 3.min(area.height);
     let y = area.y + area.height.saturating_sub(height) / 2;
-    let p = Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true });
+    let p = Paragraph::new(text)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true });
     frame.render_widget(p, Rect { y, height, ..area });
 }

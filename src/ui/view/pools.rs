@@ -21,7 +21,11 @@ pub fn height(lab: &LabConfig) -> u16 {
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: Duration) {
     const TITLE: &str = " Pools ";
     let about = vec![
-        Line::from(format!(" {} runtime · {} req/s ", lab.describe(), lab.traffic_rate)),
+        Line::from(format!(
+            " {} runtime · {} req/s ",
+            lab.describe(),
+            lab.traffic_rate
+        )),
         Line::from(format!(" {} · {} req/s ", lab.describe(), lab.traffic_rate)),
     ];
     let block = Block::default()
@@ -55,23 +59,43 @@ fn worker_lines(model: &Model, lab: &LabConfig, now: Duration) -> Vec<Line<'stat
     let live = model.live_stall(now);
     (0..lab.loop_threads())
         .map(|i| {
-            let name = if lab.loop_threads() == 1 { "Event loop".to_string() } else { format!("Worker {i}") };
-            let busy = runtime.and_then(|r| r.worker_busy.get(i)).map_or(String::from("busy -"), |b| format!("busy {:>3.0}%", b * 100.0));
+            let name = if lab.loop_threads() == 1 {
+                "Event loop".to_string()
+            } else {
+                format!("Worker {i}")
+            };
+            let busy = runtime
+                .and_then(|r| r.worker_busy.get(i))
+                .map_or(String::from("busy -"), |b| {
+                    format!("busy {:>3.0}%", b * 100.0)
+                });
             // With poll hooks, each worker's own poll; without, the loop-wide stall.
             let stuck = match &workers {
-                Some(ws) => ws.iter().find(|w| w.thread == thread_of(lab, i)).and_then(|w| {
-                    let since = w.polling_since?;
-                    let age = now.saturating_sub(since);
-                    let job = w.task.and_then(|t| model.timeline.by_task(t)).map(|j| j.id());
-                    (age >= STALL_THRESHOLD).then(|| (w.thread.clone(), age, job))
-                }),
-                None => live.as_ref().filter(|_| lab.loop_threads() == 1).map(|s| (thread_of(lab, i), s.age, s.job)),
+                Some(ws) => ws
+                    .iter()
+                    .find(|w| w.thread == thread_of(lab, i))
+                    .and_then(|w| {
+                        let since = w.polling_since?;
+                        let age = now.saturating_sub(since);
+                        let job = w
+                            .task
+                            .and_then(|t| model.timeline.by_task(t))
+                            .map(|j| j.id());
+                        (age >= STALL_THRESHOLD).then(|| (w.thread.clone(), age, job))
+                    }),
+                None => live
+                    .as_ref()
+                    .filter(|_| lab.loop_threads() == 1)
+                    .map(|s| (thread_of(lab, i), s.age, s.job)),
             };
             let mut spans = vec![Span::styled(label(&name), theme::LABEL)];
             match stuck {
                 Some((thread, age, job)) => {
                     let job = job.map_or(String::new(), |j| format!(" in job #{j}"));
-                    spans.push(Span::styled(format!("● STUCK {}{job}", human(age)), theme::STALL_LIVE));
+                    spans.push(Span::styled(
+                        format!("● STUCK {}{job}", human(age)),
+                        theme::STALL_LIVE,
+                    ));
                     spans.push(Span::raw(format!("  {thread}")));
                 }
                 None => spans.push(Span::styled("○ serving", theme::LAG_OK)),
@@ -100,7 +124,9 @@ fn blocking_line(model: &Model, lab: &LabConfig) -> Line<'static> {
             b.queue,
             lab.max_blocking_threads
         ))),
-        None if cfg!(tokio_unstable) => spans.push(Span::styled("waiting for the first sample…", theme::DIM)),
+        None if cfg!(tokio_unstable) => {
+            spans.push(Span::styled("waiting for the first sample…", theme::DIM))
+        }
         None => spans.push(Span::styled(NOT_UNSTABLE, theme::DIM)),
     }
     Line::from(spans)
@@ -119,15 +145,22 @@ fn offload_line(model: &Model) -> Line<'static> {
         }
         any = true;
         // Only the counts that are not zero: short enough for 80 columns.
-        let counts: Vec<String> = [(c.running, "running"), (c.waiting, "waiting"), (c.done, "done")]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, what)| format!("{n} {what}"))
-            .collect();
+        let counts: Vec<String> = [
+            (c.running, "running"),
+            (c.waiting, "waiting"),
+            (c.done, "done"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
         spans.push(Span::raw(format!("{}: {}", s.as_str(), counts.join(", "))));
         if c.failed > 0 {
             let sep = if counts.is_empty() { "" } else { ", " };
-            spans.push(Span::styled(format!("{sep}{} failed", c.failed), theme::STALL));
+            spans.push(Span::styled(
+                format!("{sep}{} failed", c.failed),
+                theme::STALL,
+            ));
         }
     }
     if !any {

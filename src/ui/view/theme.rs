@@ -8,7 +8,9 @@ pub const LABEL: Style = Style::new().fg(Color::Gray);
 pub const KEY: Style = Style::new().fg(Color::Black).bg(Color::Cyan);
 pub const LAG_OK: Style = Style::new().fg(Color::Green);
 pub const STALL: Style = Style::new().fg(Color::Red);
-pub const STALL_LIVE: Style = Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD);
+pub const STALL_LIVE: Style = Style::new()
+    .fg(Color::LightRed)
+    .add_modifier(Modifier::BOLD);
 pub const STALL_LABEL: Style = Style::new().fg(Color::White).bg(Color::Red);
 pub const HOLDS_LOOP: Style = Style::new().fg(Color::Red);
 pub const ON_POOL: Style = Style::new().fg(Color::Green);
@@ -22,7 +24,15 @@ pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
 
 /// The first of `candidates` that fits beside a left title of `left` columns in a pane `width`
 /// wide (borders included), or nothing: titles must never overwrite each other.
-pub fn fit_title(width: u16, left: &str, candidates: Vec<ratatui::text::Line<'static>>) -> ratatui::text::Line<'static> {
+pub fn fit_title(
+    width: u16,
+    left: &str,
+    candidates: Vec<ratatui::text::Line<'static>>,
+) -> ratatui::text::Line<'static> {
     let room = usize::from(width).saturating_sub(left.chars().count() + 4);
-    candidates.into_iter().find(|c| c.width() <= room).unwrap_or_default().right_aligned()
+    candidates
+        .into_iter()
+        .find(|c| c.width() <= room)
+        .unwrap_or_default()
+        .right_aligned()
 }

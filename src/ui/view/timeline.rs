@@ -37,7 +37,11 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, span: Duration, now: D
     if inner.height == 0 || inner.width <= GUTTER + 4 {
         return;
     }
-    let axis = TimeAxis { end: now, span, width: inner.width - GUTTER };
+    let axis = TimeAxis {
+        end: now,
+        span,
+        width: inner.width - GUTTER,
+    };
     let visible: Vec<&JobRecord> = {
         let mut v: Vec<_> = model
             .timeline
@@ -50,7 +54,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, span: Duration, now: D
         v
     };
     if visible.is_empty() {
-        let hint = Line::from(Span::styled("  no jobs yet — press an action key (see the footer)", theme::DIM));
+        let hint = Line::from(Span::styled(
+            "  no jobs yet — press an action key (see the footer)",
+            theme::DIM,
+        ));
         frame.render_widget(Paragraph::new(hint), inner);
         return;
     }
@@ -66,28 +73,50 @@ fn draw_row(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, job: &JobRecord, 
         Outcome::Running => "›",
         _ => "✗",
     };
-    let id_style = if matches!(job.outcome, Outcome::Ok | Outcome::Running) { theme::DIM } else { theme::STALL };
-    buf.set_string(x, y, format!("{:>5}{mark}", format!("#{}", job.id())), id_style);
+    let id_style = if matches!(job.outcome, Outcome::Ok | Outcome::Running) {
+        theme::DIM
+    } else {
+        theme::STALL
+    };
+    buf.set_string(
+        x,
+        y,
+        format!("{:>5}{mark}", format!("#{}", job.id())),
+        id_style,
+    );
 
     let plot_x = x + GUTTER;
     let end = job.finished.unwrap_or(now);
     let started = job.started.unwrap_or(end);
     // Waiting: submitted, not yet on a thread.
-    paint(buf, plot_x, y, axis, job.submitted, started, "░", theme::WAITING);
+    paint(
+        buf,
+        (plot_x, y),
+        axis,
+        (job.submitted, started),
+        ("░", theme::WAITING),
+    );
     let (symbol, style) = match job.thread_kind {
-        Some(ThreadKind::EventLoop) if job.spec.workload.blocks_thread() => ("█", theme::HOLDS_LOOP),
+        Some(ThreadKind::EventLoop) if job.spec.workload.blocks_thread() => {
+            ("█", theme::HOLDS_LOOP)
+        }
         Some(ThreadKind::EventLoop) => ("─", theme::AWAITING),
         Some(_) => ("█", theme::ON_POOL),
         None => ("░", theme::WAITING),
     };
     if job.started.is_some() {
-        paint(buf, plot_x, y, axis, started, end, symbol, style);
+        paint(buf, (plot_x, y), axis, (started, end), (symbol, style));
     }
 
     let (first, last) = (axis.clamp_column(job.submitted), axis.clamp_column(end));
     let what = format!("{} {}ms", job.spec.workload.as_str(), job.spec.ms);
     let how = format!("{what} · {}", job.spec.strategy.as_str());
-    let full = format!("{how}{}", job.thread.as_ref().map_or(String::new(), |t| format!(" · {t}")));
+    let full = format!(
+        "{how}{}",
+        job.thread
+            .as_ref()
+            .map_or(String::new(), |t| format!(" · {t}"))
+    );
     let full = match &job.error {
         Some(e) => format!("{full} · {e}"),
         None => full,
@@ -104,13 +133,24 @@ fn draw_row(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, job: &JobRecord, 
         }
     });
     let (column, label) = beside.unwrap_or((0, full));
-    let style = if job.error.is_some() { theme::STALL } else { theme::LABEL };
+    let style = if job.error.is_some() {
+        theme::STALL
+    } else {
+        theme::LABEL
+    };
     let room = axis.width.saturating_sub(column) as usize;
     let text: String = label.chars().take(room).collect();
     buf.set_string(plot_x + column, y, text, style);
 }
 
-fn paint(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, from: Duration, to: Duration, symbol: &str, style: Style) {
+/// Fills the columns of `[from, to]` on row `y` with one symbol.
+fn paint(
+    buf: &mut Buffer,
+    (x, y): (u16, u16),
+    axis: &TimeAxis,
+    (from, to): (Duration, Duration),
+    (symbol, style): (&str, Style),
+) {
     if to < axis.start() || from > axis.end {
         return;
     }

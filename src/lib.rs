@@ -1,0 +1,19 @@
+//! blocklab: a terminal lab that shows, on a live tokio runtime, what blocking code does to an
+//! async server — and what each way of offloading it costs.
+//!
+//! Three parts that cannot block each other:
+//! * `lab`     — the runtime under study, which the user deliberately blocks;
+//! * `observe` — its own thread and runtime; measures the lab, even while it is frozen;
+//! * `ui`      — model + views + input on the main thread.
+//!
+//! Plain data flows lab → observer → model → screen (or the headless report); intents flow back.
+pub mod cli;
+pub mod clock;
+pub mod headless;
+pub mod lab;
+pub mod lesson;
+pub mod model;
+pub mod observe;
+pub mod report;
+pub mod session;
+pub mod ui;

@@ -1,0 +1,63 @@
+//! `blocklab check`: every expectation of every lesson, measured on the live lab, must hold.
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The checks measure time: one lab at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+#[test]
+fn every_lesson_expectation_holds() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
+        .arg("check")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "blocklab check failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("LESSON"), "a table with a header");
+    let rows = stdout
+        .lines()
+        .filter(|l| l.ends_with("pass") || l.ends_with("FAIL"))
+        .count();
+    assert!(rows >= 30, "only {rows} expectations were checked");
+    assert!(
+        stdout.contains(&format!("check: {rows} passed, 0 failed")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_failing_expectation_fails_the_check() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = std::env::temp_dir().join(format!("blocklab-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lesson = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/03-spawn-blocking.toml"
+    ))
+    .unwrap();
+    // A false claim: offloading does not freeze the loop.
+    let lie = lesson.replacen("\"lag.max < 5 ms\",", "\"lag.max >= 90% of block\",", 1);
+    std::fs::write(dir.join("03-lie.toml"), lie).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
+        .args([
+            "--lessons",
+            dir.to_str().unwrap(),
+            "check",
+            "spawn-blocking",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("lag.max >= 90% of block") && stdout.contains("FAIL"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

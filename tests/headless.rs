@@ -1,0 +1,185 @@
+//! `blocklab run --json` end to end: the acceptance figures of the spine, on the real binary.
+//! The runs measure time, so they take turns (one lab at a time on a 2-core machine).
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn run(args: &[&str]) -> Value {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
+        .arg("run")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "blocklab run {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.trim().lines().count(),
+        1,
+        "exactly one JSON object on stdout:\n{stdout}"
+    );
+    serde_json::from_str(&stdout).unwrap()
+}
+
+fn f(v: &Value, path: &str) -> f64 {
+    path.split('.')
+        .fold(v, |v, k| &v[k])
+        .as_f64()
+        .unwrap_or_else(|| panic!("no number at {path} in {v}"))
+}
+
+#[test]
+fn blocking_sleep_inline_freezes_the_loop_for_its_length() {
+    let r = run(&["--workload", "sleep", "--strategy", "inline", "--ms", "200"]);
+    let max = f(&r, "lag_ms.max");
+    assert!((190.0..=215.0).contains(&max), "lag max {max}");
+    assert!(f(&r, "lag_ms.samples") > 500.0);
+    let stalls = r["stalls"].as_array().unwrap();
+    assert_eq!(stalls.len(), 1, "{stalls:?}");
+    let d = f(&stalls[0], "duration_ms");
+    assert!((190.0..=215.0).contains(&d), "stall {d}");
+    let job = &r["jobs"][0];
+    assert_eq!(
+        stalls[0]["job"], job["id"],
+        "the stall is attributed to the job"
+    );
+    assert!(f(&r, "requests.max_ms") >= 150.0);
+    assert_eq!(job["thread_kind"], "event-loop");
+    assert_eq!(job["outcome"], "ok");
+    for key in ["submitted_ms", "started_ms", "finished_ms"] {
+        assert!(job[key].is_number(), "job.{key}");
+    }
+    assert!(
+        f(job, "started_ms") >= f(job, "submitted_ms")
+            && f(job, "finished_ms") > f(job, "started_ms")
+    );
+}
+
+#[test]
+fn spawn_blocking_keeps_the_loop_free_and_runs_on_a_pool_thread() {
+    let r = run(&[
+        "--workload",
+        "sleep",
+        "--strategy",
+        "spawn-blocking",
+        "--ms",
+        "200",
+    ]);
+    assert!(f(&r, "lag_ms.max") < 5.0, "lag max {}", r["lag_ms"]);
+    assert!(
+        f(&r, "requests.max_ms") < 20.0,
+        "requests {}",
+        r["requests"]
+    );
+    assert!(r["stalls"].as_array().unwrap().is_empty());
+    let job = &r["jobs"][0];
+    assert_eq!(job["thread_kind"], "blocking-pool");
+    assert!(
+        job["thread"].as_str().unwrap().starts_with("lab-blocking-"),
+        "{job}"
+    );
+    assert!(
+        job["queued_ms"].is_number(),
+        "an offloaded job is queued first: {job}"
+    );
+    assert_eq!(r["pools"]["offload"]["spawn-blocking"]["ok"], 1);
+}
+
+#[test]
+fn an_awaited_wait_does_not_block() {
+    let r = run(&["--workload", "async", "--strategy", "inline", "--ms", "200"]);
+    assert!(f(&r, "lag_ms.max") < 5.0, "lag max {}", r["lag_ms"]);
+    assert!(f(&r["jobs"][0], "run_ms") >= 200.0);
+}
+
+#[test]
+fn cpu_work_inline_lags_the_loop_by_its_own_measured_duration() {
+    let r = run(&["--workload", "cpu", "--strategy", "inline", "--ms", "200"]);
+    let job = &r["jobs"][0];
+    let ran = f(job, "run_ms");
+    let lag = f(&r, "lag_ms.max");
+    assert!((lag - ran).abs() <= 0.1 * ran, "lag max {lag} vs job {ran}");
+    assert!(
+        f(job, "cpu_ms") > 0.8 * ran,
+        "the job burned the CPU: {job}"
+    );
+}
+
+#[test]
+fn the_report_keeps_its_contract() {
+    let r = run(&[
+        "--workload",
+        "sleep",
+        "--strategy",
+        "spawn-blocking",
+        "--ms",
+        "20",
+        "--jobs",
+        "3",
+        "--seconds",
+        "1",
+    ]);
+    for key in ["lag_ms", "stalls", "requests", "jobs", "runtime", "pools"] {
+        assert!(!r[key].is_null(), "missing `{key}`");
+    }
+    for key in ["p50", "p99", "max", "samples"] {
+        assert!(r["lag_ms"][key].is_number(), "lag_ms.{key}");
+    }
+    for key in ["count", "p50_ms", "p99_ms", "max_ms"] {
+        assert!(r["requests"][key].is_number(), "requests.{key}");
+    }
+    let jobs = r["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 3);
+    for job in jobs {
+        for key in [
+            "id",
+            "workload",
+            "strategy",
+            "submitted_ms",
+            "started_ms",
+            "finished_ms",
+            "thread",
+            "outcome",
+        ] {
+            assert!(!job[key].is_null(), "job.{key} in {job}");
+        }
+        assert!(
+            ["ok", "failed", "cancelled", "lost", "running"]
+                .contains(&job["outcome"].as_str().unwrap())
+        );
+    }
+    let seconds = f(&r, "duration_ms");
+    assert!(
+        (990.0..1100.0).contains(&seconds),
+        "--seconds 1 ran {seconds} ms"
+    );
+    assert_eq!(r["runtime"]["flavor"], "current-thread");
+}
+
+#[test]
+fn a_multi_thread_runtime_runs_with_its_workers() {
+    let r = run(&[
+        "--workload",
+        "sleep",
+        "--strategy",
+        "inline",
+        "--ms",
+        "100",
+        "--runtime",
+        "multi-thread",
+        "--workers",
+        "2",
+    ]);
+    assert_eq!(r["runtime"]["flavor"], "multi-thread");
+    assert_eq!(r["runtime"]["workers"], 2);
+    let thread = r["jobs"][0]["thread"].as_str().unwrap();
+    assert!(thread.starts_with("lab-worker-"), "{thread}");
+}
