@@ -39,6 +39,9 @@ pub enum Command {
     List,
     /// Run one experiment headless and print a summary (or JSON).
     Run(RunArgs),
+    /// A child of the process pool (started by blocklab itself).
+    #[command(hide = true)]
+    Worker,
     /// Run every expectation of the named lessons (default: all); exit 1 if any fails.
     Check {
         /// Lesson ids (see `blocklab list`).
@@ -59,6 +62,18 @@ pub struct RunArgs {
     /// How many jobs to submit at once.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=10_000))]
     pub jobs: i64,
+    /// The strategy's size: pool threads, permits, processes, or chunk length in ms.
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096))]
+    pub size: Option<i64>,
+    /// Stop the lab this many ms after submitting (what happens to work in flight?).
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000))]
+    pub stop_after_ms: Option<i64>,
+    /// Threads of a pool built when the lab starts (for `--strategy lifespan-pool`).
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096))]
+    pub lifespan_pool: Option<i64>,
+    /// What the lab does with the lifespan pool's work when it stops.
+    #[arg(long, value_enum)]
+    pub shutdown: Option<crate::lab::Shutdown>,
     /// Run this long in all (seconds) instead of until the jobs finish.
     #[arg(long, value_parser = positive_seconds)]
     pub seconds: Option<f64>,

@@ -5,11 +5,16 @@ use std::time::Duration;
 use clap::Parser;
 
 use blocklab::cli::{Cli, Command, RunArgs};
+use blocklab::lab::job::{Batch, Work};
 use blocklab::lesson::Lesson;
 use blocklab::{headless, lab, lesson, ui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Worker) = cli.command {
+        return lab::process::child_main();
+    }
+    lab::quiet_panics();
     let _log = cli.log.as_deref().map(init_log);
     let lessons = match &cli.lessons {
         Some(dir) => lesson::from_dir(dir),
@@ -32,6 +37,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Run(ref args)) => run(&cli, args),
         Some(Command::Check { ref ids }) => check(&lessons, ids),
+        Some(Command::Worker) => unreachable!("handled first"),
     }
 }
 
@@ -69,14 +75,28 @@ fn find_lesson(lessons: &[Lesson], want: &str) -> Option<usize> {
 }
 
 fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
-    let config = cli.lab.apply(lab::LabConfig::default());
-    let mut experiment = headless::Experiment::new(
-        config,
-        args.workload,
-        args.strategy,
-        args.ms as u64,
-        args.jobs as usize,
-    );
+    let mut config = cli.lab.apply(lab::LabConfig::default());
+    if let Some(n) = args.lifespan_pool {
+        config.lifespan_pool = n as usize;
+    }
+    if let Some(mode) = args.shutdown {
+        config.shutdown = mode;
+    }
+    let work = Work {
+        workload: args.workload,
+        strategy: args.strategy,
+        ms: args.ms as u64,
+        size: args.size.unwrap_or(0) as u32,
+    };
+    let batch = Batch {
+        work,
+        jobs: args.jobs as usize,
+        after: Duration::ZERO,
+    };
+    let mut experiment = headless::Experiment::new(config, vec![batch]);
+    experiment.stop_after = args
+        .stop_after_ms
+        .map(|ms| Duration::from_millis(ms as u64));
     experiment.seconds = args.seconds.map(Duration::from_secs_f64);
     match experiment.run() {
         Ok((report, _)) if args.json => {

@@ -78,6 +78,9 @@ pub struct JobOut {
     pub thread: Option<String>,
     pub thread_kind: Option<ThreadKind>,
     pub outcome: Outcome,
+    pub replied_ms: Option<f64>,
+    /// Submit → the handler's reply.
+    pub reply_ms: Option<f64>,
     /// Submit → start: time spent waiting for a thread.
     pub wait_ms: Option<f64>,
     /// Start → finish.
@@ -113,6 +116,27 @@ pub struct PoolsOut {
     pub blocking_note: Option<&'static str>,
     /// blocklab's own counters per offload path (strategy name → counters).
     pub offload: BTreeMap<&'static str, OffloadOut>,
+    /// blocklab's own thread pools (peaks over the window).
+    pub dedicated: DedicatedOut,
+    /// The process pool's children (peaks over the window).
+    pub processes: ProcessesOut,
+    /// Detached threads alive at the peak.
+    pub detached_max: usize,
+    /// Jobs waiting for a semaphore permit at the peak.
+    pub permits_waiting_max: usize,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DedicatedOut {
+    pub threads_max: usize,
+    pub busy_max: usize,
+    pub queued_max: usize,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ProcessesOut {
+    pub children_max: usize,
+    pub busy_max: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -160,6 +184,9 @@ impl Report {
         let rel = |d: Duration| ms(d.saturating_sub(from));
         let runtime: Vec<_> = model.runtime_in(from, to).collect();
         let busy: Vec<f64> = runtime.iter().map(|r| r.busy_ratio).collect();
+        let gauge = |f: fn(&crate::observe::GaugeSample) -> usize| {
+            runtime.iter().map(|r| f(&r.gauges)).max().unwrap_or(0)
+        };
 
         Report {
             duration_ms: ms(to.saturating_sub(from)),
@@ -206,6 +233,8 @@ impl Report {
                     thread: j.thread.clone(),
                     thread_kind: j.thread_kind,
                     outcome: j.outcome,
+                    replied_ms: j.replied.map(rel),
+                    reply_ms: j.replied.map(|r| ms(r.saturating_sub(j.submitted))),
                     wait_ms: j.wait_time().map(ms),
                     run_ms: j.run_time().map(ms),
                     cpu_ms: j.cpu.map(ms),
@@ -263,6 +292,17 @@ impl Report {
                     }),
                 blocking_note: (!cfg!(tokio_unstable)).then_some(NOT_UNSTABLE),
                 offload: offload_counters(&jobs),
+                dedicated: DedicatedOut {
+                    threads_max: gauge(|g| g.pool_threads_peak.max(g.pool_threads)),
+                    busy_max: gauge(|g| g.pool_busy),
+                    queued_max: gauge(|g| g.pool_queued),
+                },
+                processes: ProcessesOut {
+                    children_max: gauge(|g| g.children),
+                    busy_max: gauge(|g| g.children_busy),
+                },
+                detached_max: gauge(|g| g.detached),
+                permits_waiting_max: gauge(|g| g.permits_waiting),
             },
             traffic: TrafficOut {
                 rate_per_s: config.traffic_rate,

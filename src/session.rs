@@ -8,19 +8,24 @@ use crate::observe::{Batches, Observer, ObserverConfig};
 
 pub struct Session {
     // Field order is drop order: stop observing first, then let the lab go.
-    _observer: Observer,
+    observer: Observer,
     pub lab: Lab,
     batches: Batches,
 }
 
 impl Session {
     pub fn start(config: LabConfig) -> std::io::Result<Session> {
+        Self::start_with(config, Clock::start())
+    }
+
+    /// A session on an existing clock: a restarted lab continues the same timeline.
+    pub fn start_with(config: LabConfig, clock: Clock) -> std::io::Result<Session> {
         // Calibrate the CPU workload before any lab thread competes for the cores.
         crate::lab::workload::rounds_per_ms();
-        let (lab, events) = Lab::start(config, Clock::start())?;
+        let (lab, events) = Lab::start(config, clock)?;
         let (observer, batches) = Observer::start(&lab, events, ObserverConfig::default())?;
         Ok(Session {
-            _observer: observer,
+            observer,
             lab,
             batches,
         })
@@ -28,6 +33,12 @@ impl Session {
 
     pub fn now(&self) -> Duration {
         self.lab.clock.now()
+    }
+
+    /// Stops the lab and keeps only relaying its jobs' last events, until it reports `Stopped`.
+    pub fn retire(&mut self) {
+        self.observer.retire();
+        self.lab.stop();
     }
 
     /// Moves every batch that has arrived into the model; returns how many samples came.

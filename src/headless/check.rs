@@ -1,7 +1,5 @@
 //! `blocklab check`: runs every action of the chosen lessons headless and checks each of its
 //! expectations against what the lab measured.
-use std::time::Duration;
-
 use super::Experiment;
 use crate::lesson::expect::Facts;
 use crate::lesson::{Action, Lesson};
@@ -15,16 +13,10 @@ pub struct Row {
     pub pass: bool,
 }
 
-/// The experiment an action stands for, on its lesson's lab.
-pub fn experiment_for(lesson: &Lesson, action: &Action) -> Experiment {
-    let mut e = Experiment::new(
-        lesson.lab.clone(),
-        action.workload,
-        action.strategy,
-        action.ms,
-        action.jobs,
-    );
-    e.tail = Duration::from_millis(300);
+/// The experiment an action stands for, on its lab.
+pub fn experiment_for(action: &Action) -> Experiment {
+    let mut e = Experiment::new(action.lab.clone(), action.batches());
+    e.stop_after = action.stop_after;
     e
 }
 
@@ -34,11 +26,8 @@ pub fn check_action(
     action: &Action,
     on_row: &mut impl FnMut(&Row),
 ) -> std::io::Result<Vec<Row>> {
-    let (report, _) = experiment_for(lesson, action).run()?;
-    let facts = Facts {
-        report: &report,
-        block_ms: action.ms as f64,
-    };
+    let (report, _) = experiment_for(action).run()?;
+    let facts = Facts::of(&report, action);
     let rows: Vec<Row> = action
         .expect
         .iter()

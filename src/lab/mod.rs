@@ -3,14 +3,19 @@
 //! It runs three kinds of task: the probe (answers the observer's pings), the server (handles
 //! the background traffic) and the jobs the user submits. Everything it knows leaves as plain
 //! [`LabEvent`]s on one channel; nothing in here draws or aggregates.
+pub mod gauges;
 pub mod hooks;
 pub mod job;
+pub mod pool;
+pub mod process;
+pub mod shared;
 pub mod strategy;
 pub mod traffic;
 pub mod workload;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
 use std::time::Duration;
 
 use serde::Serialize;
@@ -20,9 +25,26 @@ use tokio::sync::oneshot;
 
 use crate::clock::Clock;
 use hooks::PollHooks;
-use job::{JobCtx, JobEvent, JobEventKind, JobId, JobSpec, RunId};
-use strategy::Strategy;
-use workload::Workload;
+use job::{JobCtx, JobEvent, JobEventKind, JobId, JobSpec, RunId, Work};
+pub use pool::Shutdown;
+use shared::Shared;
+
+/// Panics in lab threads are part of the lessons (a job that fails): they go to the log, not
+/// to the terminal, where they would print over the TUI or the headless output.
+pub fn quiet_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let thread = std::thread::current().name().unwrap_or("").to_string();
+        let lab_thread = ["lab-", "pool-", "detached-"]
+            .iter()
+            .any(|p| thread.starts_with(p));
+        if lab_thread {
+            tracing::warn!(%thread, "a job panicked: {info}");
+        } else {
+            previous(info);
+        }
+    }));
+}
 
 /// A single poll (or an unanswered ping) at least this long is a stall.
 pub const STALL_THRESHOLD: Duration = Duration::from_millis(10);
@@ -55,6 +77,10 @@ pub struct LabConfig {
     pub traffic_rate: u32,
     /// The async wait inside each background request.
     pub request_ms: u64,
+    /// Threads of the pool built at start-up and shut down with the lab (0: none).
+    pub lifespan_pool: usize,
+    /// What the lab does with the lifespan pool's work when it stops.
+    pub shutdown: Shutdown,
 }
 
 impl Default for LabConfig {
@@ -65,6 +91,8 @@ impl Default for LabConfig {
             max_blocking_threads: 512,
             traffic_rate: 100,
             request_ms: 1,
+            lifespan_pool: 0,
+            shutdown: Shutdown::Graceful,
         }
     }
 }
@@ -101,6 +129,12 @@ pub enum LabEvent {
         sent: Duration,
         received: Duration,
     },
+    /// The lab has shut down; its jobs that never ended are lost (or cancelled, if they never
+    /// started).
+    Stopped {
+        lab: u64,
+        at: Duration,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -117,14 +151,13 @@ enum Command {
 pub struct Lab {
     pub config: LabConfig,
     pub clock: Clock,
+    shared: Arc<Shared>,
     handle: Handle,
     commands: UnboundedSender<Command>,
     pings: UnboundedSender<Ping>,
-    events: UnboundedSender<LabEvent>,
     hooks: Option<Arc<PollHooks>>,
     shutdown: Option<oneshot::Sender<()>>,
     _clients: traffic::Clients,
-    next_job: AtomicU64,
 }
 
 impl Lab {
@@ -133,12 +166,20 @@ impl Lab {
         config: LabConfig,
         clock: Clock,
     ) -> std::io::Result<(Lab, UnboundedReceiver<LabEvent>)> {
+        static NEXT_LAB: AtomicU64 = AtomicU64::new(1);
         let (events_tx, events_rx) = unbounded_channel();
         let (commands_tx, commands_rx) = unbounded_channel();
         let (pings_tx, pings_rx) = unbounded_channel();
         let (requests_tx, requests_rx) = unbounded_channel();
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
 
+        let lab_id = NEXT_LAB.fetch_add(1, Ordering::Relaxed);
+        let shared = Arc::new(Shared::new(
+            lab_id,
+            clock,
+            events_tx.clone(),
+            config.clone(),
+        )?);
         let hooks = hooks_for(clock);
         let runtime = build_runtime(&config, hooks.clone())?;
         let handle = runtime.handle().clone();
@@ -148,9 +189,10 @@ impl Lab {
             Flavor::CurrentThread => job::ThreadKind::LOOP_PREFIX.to_string(),
             Flavor::MultiThread => "lab-main".to_string(),
         };
-        let (events, request_wait) = (events_tx.clone(), Duration::from_millis(config.request_ms));
+        let (lab, request_wait) = (shared.clone(), Duration::from_millis(config.request_ms));
         std::thread::Builder::new().name(loop_name).spawn(move || {
-            runtime.block_on(async move {
+            let events = lab.events.clone();
+            runtime.block_on(async {
                 tokio::spawn(probe(pings_rx, clock, events.clone()));
                 tokio::spawn(traffic::serve(
                     requests_rx,
@@ -158,59 +200,66 @@ impl Lab {
                     clock,
                     events.clone(),
                 ));
-                tokio::spawn(accept(commands_rx, clock, events));
+                tokio::spawn(accept(commands_rx, lab.clone()));
                 let _ = shutdown_rx.await;
             });
-            // Blocking jobs still running are left to finish on their own threads.
+            // The lifespan pool as configured (graceful waits for its work), then the runtime:
+            // blocking jobs still running are left to finish on their own threads.
+            lab.shut_down();
             runtime.shutdown_timeout(Duration::from_millis(100));
+            let _ = events.send(LabEvent::Stopped {
+                lab: lab.lab_id,
+                at: clock.now(),
+            });
         })?;
 
         let clients = traffic::Clients::start(config.traffic_rate, clock, requests_tx)?;
         let lab = Lab {
             config,
             clock,
+            shared,
             handle,
             commands: commands_tx,
             pings: pings_tx,
-            events: events_tx,
             hooks,
             shutdown: Some(shutdown_tx),
             _clients: clients,
-            next_job: AtomicU64::new(1),
         };
         Ok((lab, events_rx))
     }
 
     /// Submits `count` jobs at once; returns their ids. Never waits for the lab: the
     /// `Submitted` event is stamped here even while the loop is frozen.
-    pub fn submit(
-        &self,
-        run: RunId,
-        workload: Workload,
-        strategy: Strategy,
-        ms: u64,
-        count: usize,
-    ) -> Vec<JobId> {
+    pub fn submit(&self, run: RunId, work: Work, count: usize) -> Vec<JobId> {
         (0..count)
             .map(|_| {
-                let id = self.next_job.fetch_add(1, Ordering::Relaxed);
-                let spec = JobSpec {
-                    id,
-                    run,
-                    workload,
-                    strategy,
-                    ms,
-                };
+                let spec = JobSpec::new(job::next_id(), run, work, self.shared.lab_id);
                 let submitted = JobEvent {
-                    job: id,
+                    job: spec.id,
                     at: self.clock.now(),
                     kind: JobEventKind::Submitted(spec.clone()),
                 };
-                let _ = self.events.send(LabEvent::Job(submitted));
+                let _ = self.shared.events.send(LabEvent::Job(submitted));
+                let id = spec.id;
                 let _ = self.commands.send(Command::Run(spec));
                 id
             })
             .collect()
+    }
+
+    /// Asks the lab to stop; a `Stopped` event follows once its pools have shut down.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.shared.lab_id
+    }
+
+    pub fn gauges(&self) -> Arc<gauges::Gauges> {
+        self.shared.gauges.clone()
     }
 
     pub fn handle(&self) -> &Handle {
@@ -228,9 +277,7 @@ impl Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.stop();
     }
 }
 
@@ -302,15 +349,18 @@ async fn probe(
     }
 }
 
-/// Accepts submitted jobs: each runs in its own handler task, like a request.
-async fn accept(
-    mut commands: UnboundedReceiver<Command>,
-    clock: Clock,
-    events: UnboundedSender<LabEvent>,
-) {
+/// Accepts submitted jobs: each runs in its own handler task, like a request. The handler
+/// replies when its strategy returns (at once, for fire-and-forget strategies).
+async fn accept(mut commands: UnboundedReceiver<Command>, lab: Arc<Shared>) {
     while let Some(Command::Run(spec)) = commands.recv().await {
-        let job = JobCtx::new(spec, clock, events.clone());
-        let handler = tokio::spawn(job.spec.strategy.run(job.clone()));
+        let job = JobCtx::new(spec, lab.clone());
+        let handler = {
+            let job = job.clone();
+            tokio::spawn(async move {
+                job.spec.strategy.run(job.clone()).await;
+                job.replied();
+            })
+        };
         // A handler that panics (or is cancelled) still ends its job in the timeline.
         tokio::spawn(async move {
             if let Err(err) = handler.await {

@@ -20,16 +20,24 @@ pub enum Workload {
     Cpu,
     /// A non-blocking `tokio::time::sleep` (awaited).
     Async,
+    /// A blocking sleep that then fails: a panic in a thread, a crash in a child process.
+    Panic,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 3] = [Workload::Sleep, Workload::Cpu, Workload::Async];
+    pub const ALL: [Workload; 4] = [
+        Workload::Sleep,
+        Workload::Cpu,
+        Workload::Async,
+        Workload::Panic,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Workload::Sleep => "sleep",
             Workload::Cpu => "cpu",
             Workload::Async => "async",
+            Workload::Panic => "panic",
         }
     }
 
@@ -48,6 +56,10 @@ impl Workload {
             // snippet:end workload-sleep
             Workload::Cpu => {
                 std::hint::black_box(hash_chain(rounds_for(ms)));
+            }
+            Workload::Panic => {
+                std::thread::sleep(Duration::from_millis(ms));
+                panic!("job failed on purpose after {ms} ms");
             }
             Workload::Async => unreachable!("async workloads are awaited, never run blocking"),
         }
@@ -134,7 +146,7 @@ mod tests {
             assert_eq!(w.as_str().parse::<Workload>().unwrap(), w);
         }
         let err = "disk".parse::<Workload>().unwrap_err();
-        assert!(err.contains("sleep, cpu, async"), "{err}");
+        assert!(err.contains("sleep, cpu, async, panic"), "{err}");
     }
 
     #[test]

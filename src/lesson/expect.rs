@@ -10,6 +10,7 @@
 //! `within X% of Y` holds when |metric − Y| ≤ X % of Y. `block` is the action's `ms`.
 use std::fmt;
 
+use crate::lab::job::Outcome;
 use crate::report::Report;
 
 /// A metric with a number (milliseconds, or a count).
@@ -38,6 +39,26 @@ pub enum Number {
     JobConcurrency,
     /// The action's `ms` parameter.
     Block,
+    /// The action's `size` parameter (pool threads, permits, chunk ms).
+    Size,
+    /// The longest time from submit to the handler's reply.
+    JobReply,
+    /// Threads of blocklab's own pools alive at the peak.
+    ThreadsMax,
+    /// Child processes of the process pool busy at the peak.
+    ChildrenBusyMax,
+    /// Wait (submit → start) of the job submitted last.
+    LastWait,
+    /// Run time of the job submitted last.
+    LastRun,
+    /// Jobs that ended each way.
+    JobsOk,
+    JobsFailed,
+    JobsLost,
+    JobsCancelled,
+    JobsRunning,
+    /// The longest single poll the poll hooks saw (any worker).
+    LongPollMax,
 }
 
 /// A metric with a name as value.
@@ -49,6 +70,8 @@ pub enum Word {
     JobOutcome,
     /// Whom the longest stall is attributed to: `this` (a job of the action), `none`, `other`.
     StallJob,
+    /// Whom the longest poll (poll hooks, per worker) belonged to: `this`, `none`, `other`.
+    LongPollJob,
 }
 
 const NUMBERS: &[(&str, Number, bool)] = &[
@@ -68,6 +91,18 @@ const NUMBERS: &[(&str, Number, bool)] = &[
     ("job.total", Number::JobTotal, true),
     ("job.concurrency", Number::JobConcurrency, false),
     ("block", Number::Block, true),
+    ("size", Number::Size, false),
+    ("job.reply", Number::JobReply, true),
+    ("threads.max", Number::ThreadsMax, false),
+    ("children.busy.max", Number::ChildrenBusyMax, false),
+    ("last.wait", Number::LastWait, true),
+    ("last.run", Number::LastRun, true),
+    ("jobs.ok", Number::JobsOk, false),
+    ("jobs.failed", Number::JobsFailed, false),
+    ("jobs.lost", Number::JobsLost, false),
+    ("jobs.cancelled", Number::JobsCancelled, false),
+    ("jobs.running", Number::JobsRunning, false),
+    ("long_poll.max", Number::LongPollMax, true),
 ];
 
 const WORDS: &[(&str, Word, &[&str])] = &[
@@ -82,6 +117,11 @@ const WORDS: &[(&str, Word, &[&str])] = &[
         &["ok", "failed", "cancelled", "lost", "running", "mixed"],
     ),
     ("stall.job", Word::StallJob, &["this", "none", "other"]),
+    (
+        "long_poll.job",
+        Word::LongPollJob,
+        &["this", "none", "other"],
+    ),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -292,15 +332,26 @@ pub struct Facts<'a> {
     pub report: &'a Report,
     /// The action's `ms`.
     pub block_ms: f64,
+    /// The action's `size`.
+    pub size: f64,
 }
 
-impl Facts<'_> {
+impl<'a> Facts<'a> {
+    pub fn of(report: &'a Report, action: &crate::lesson::Action) -> Facts<'a> {
+        Facts {
+            report,
+            block_ms: action.work.ms as f64,
+            size: f64::from(action.work.size),
+        }
+    }
+
     pub fn number(&self, metric: Number) -> f64 {
         let r = self.report;
         let jobs = &r.jobs;
         let max_of = |f: fn(&crate::report::JobOut) -> Option<f64>| {
             jobs.iter().filter_map(f).fold(0.0, f64::max)
         };
+        let count = |o: Outcome| jobs.iter().filter(|j| j.outcome == o).count() as f64;
         match metric {
             Number::LagMax => r.lag_ms.max,
             Number::LagP99 => r.lag_ms.p99,
@@ -330,6 +381,31 @@ impl Facts<'_> {
                 .max()
                 .unwrap_or(0) as f64,
             Number::Block => self.block_ms,
+            Number::Size => self.size,
+            Number::JobReply => max_of(|j| j.reply_ms),
+            Number::ThreadsMax => r.pools.dedicated.threads_max as f64,
+            Number::ChildrenBusyMax => r.pools.processes.busy_max as f64,
+            Number::LastWait => jobs
+                .iter()
+                .max_by_key(|j| j.id)
+                .and_then(|j| j.wait_ms)
+                .unwrap_or(0.0),
+            Number::LastRun => jobs
+                .iter()
+                .max_by_key(|j| j.id)
+                .and_then(|j| j.run_ms)
+                .unwrap_or(0.0),
+            Number::JobsOk => count(Outcome::Ok),
+            Number::JobsFailed => count(Outcome::Failed),
+            Number::JobsLost => count(Outcome::Lost),
+            Number::JobsCancelled => count(Outcome::Cancelled),
+            Number::JobsRunning => count(Outcome::Running),
+            Number::LongPollMax => r
+                .long_polls
+                .iter()
+                .flatten()
+                .map(|p| p.duration_ms)
+                .fold(0.0, f64::max),
         }
     }
 
@@ -349,6 +425,17 @@ impl Facts<'_> {
                     .collect(),
             ),
             Word::JobOutcome => common(jobs.iter().map(|j| j.outcome.as_str()).collect()),
+            Word::LongPollJob => {
+                let polls = self.report.long_polls.iter().flatten();
+                match polls
+                    .max_by(|a, b| a.duration_ms.total_cmp(&b.duration_ms))
+                    .map(|p| p.job)
+                {
+                    None | Some(None) => "none".into(),
+                    Some(Some(id)) if jobs.iter().any(|j| j.id == id) => "this".into(),
+                    Some(Some(_)) => "other".into(),
+                }
+            }
             Word::StallJob => {
                 let longest = self
                     .report

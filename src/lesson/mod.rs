@@ -5,13 +5,13 @@ pub mod snippet;
 
 use std::fmt;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::lab::strategy::Strategy;
-use crate::lab::workload::Workload;
-use crate::lab::{Flavor, LabConfig};
+use crate::lab::job::{Batch, Work};
+use crate::lab::{Flavor, LabConfig, Shutdown};
 pub use expect::Expect;
 pub use snippet::Snippet;
 
@@ -39,11 +39,43 @@ pub struct Lesson {
 pub struct Action {
     pub key: char,
     pub label: String,
-    pub workload: Workload,
-    pub strategy: Strategy,
-    pub ms: u64,
+    /// The first batch's work (its `ms` is the `block` expectations speak of).
+    pub work: Work,
     pub jobs: usize,
+    /// More jobs later in the same action.
+    pub then: Vec<Batch>,
+    /// The lab this action runs on: the lesson's, with the action's `[action.lab]` on top.
+    pub lab: LabConfig,
+    /// Stop (restart) the lab this long after the first submission.
+    pub stop_after: Option<Duration>,
     pub expect: Vec<Expect>,
+}
+
+impl Action {
+    pub fn batches(&self) -> Vec<Batch> {
+        let first = Batch {
+            work: self.work,
+            jobs: self.jobs,
+            after: Duration::ZERO,
+        };
+        std::iter::once(first)
+            .chain(self.then.iter().copied())
+            .collect()
+    }
+
+    /// "sleep × inline", "sleep × spawn-blocking ×8".
+    pub fn describe(&self) -> String {
+        let jobs = if self.jobs > 1 {
+            format!(" ×{}", self.jobs)
+        } else {
+            String::new()
+        };
+        format!(
+            "{} × {}{jobs}",
+            self.work.workload.as_str(),
+            self.work.strategy.as_str()
+        )
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -84,6 +116,8 @@ struct RawLab {
     workers: Option<Spanned<i64>>,
     max_blocking_threads: Option<Spanned<i64>>,
     traffic_rate: Option<Spanned<i64>>,
+    lifespan_pool: Option<Spanned<i64>>,
+    shutdown: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -95,36 +129,219 @@ struct RawAction {
     strategy: Spanned<String>,
     ms: Spanned<i64>,
     jobs: Option<Spanned<i64>>,
+    size: Option<Spanned<i64>>,
+    stop_after_ms: Option<Spanned<i64>>,
+    lab: Option<RawLab>,
+    #[serde(default)]
+    then: Vec<RawBatch>,
     #[serde(default)]
     expect: Vec<Spanned<String>>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBatch {
+    after_ms: Spanned<i64>,
+    workload: Option<Spanned<String>>,
+    strategy: Option<Spanned<String>>,
+    ms: Option<Spanned<i64>>,
+    jobs: Option<Spanned<i64>>,
+    size: Option<Spanned<i64>>,
+}
+
+/// Reads one file: turns spans into lines for every error.
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Reader<'_> {
+    fn err(&self, offset: usize, message: impl Into<String>) -> LessonError {
+        let line = self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        LessonError {
+            file: self.file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    fn number(&self, v: &Spanned<i64>, what: &str, min: i64) -> Result<u64, LessonError> {
+        let n = *v.get_ref();
+        if n < min {
+            let bound = if min == 0 {
+                "0 or more"
+            } else {
+                "a whole number above 0"
+            };
+            return Err(self.err(v.span().start, format!("`{what}` must be {bound}, not {n}")));
+        }
+        Ok(n as u64)
+    }
+
+    fn parsed<T: std::str::FromStr<Err = String>>(
+        &self,
+        v: &Spanned<String>,
+    ) -> Result<T, LessonError> {
+        v.get_ref().parse().map_err(|e| self.err(v.span().start, e))
+    }
+
+    fn lab(&self, raw: &RawLab, mut lab: LabConfig) -> Result<LabConfig, LessonError> {
+        if let Some(r) = &raw.runtime {
+            lab.flavor = match r.get_ref().as_str() {
+                "current-thread" => Flavor::CurrentThread,
+                "multi-thread" => Flavor::MultiThread,
+                other => {
+                    let msg = format!(
+                        "unknown runtime `{other}` (allowed: current-thread, multi-thread)"
+                    );
+                    return Err(self.err(r.span().start, msg));
+                }
+            };
+        }
+        if let Some(w) = &raw.workers {
+            lab.workers = self.number(w, "workers", 1)? as usize;
+        }
+        if let Some(m) = &raw.max_blocking_threads {
+            lab.max_blocking_threads = self.number(m, "max_blocking_threads", 1)? as usize;
+        }
+        if let Some(t) = &raw.traffic_rate {
+            lab.traffic_rate = self.number(t, "traffic_rate", 0)? as u32;
+        }
+        if let Some(p) = &raw.lifespan_pool {
+            lab.lifespan_pool = self.number(p, "lifespan_pool", 0)? as usize;
+        }
+        if let Some(s) = &raw.shutdown {
+            lab.shutdown = match s.get_ref().as_str() {
+                "graceful" => Shutdown::Graceful,
+                "abrupt" => Shutdown::Abrupt,
+                "none" => Shutdown::None,
+                other => {
+                    let msg =
+                        format!("unknown shutdown `{other}` (allowed: graceful, abrupt, none)");
+                    return Err(self.err(s.span().start, msg));
+                }
+            };
+        }
+        Ok(lab)
+    }
+
+    fn action(
+        &self,
+        a: &RawAction,
+        lesson_lab: &LabConfig,
+        taken: &[Action],
+    ) -> Result<Action, LessonError> {
+        let key = a.key.get_ref();
+        let mut chars = key.chars();
+        let (Some(k), None) = (chars.next(), chars.next()) else {
+            return Err(self.err(
+                a.key.span().start,
+                format!("key `{key}` must be one character"),
+            ));
+        };
+        if !k.is_ascii_digit() {
+            return Err(self.err(
+                a.key.span().start,
+                format!("key `{key}` must be a digit 1-9 (other keys drive the app)"),
+            ));
+        }
+        if taken.iter().any(|x| x.key == k) {
+            return Err(self.err(
+                a.key.span().start,
+                format!("key `{k}` is used twice in this lesson"),
+            ));
+        }
+        let work = Work {
+            workload: self.parsed(&a.workload)?,
+            strategy: self.parsed(&a.strategy)?,
+            ms: self.number(&a.ms, "ms", 1)?,
+            size: a
+                .size
+                .as_ref()
+                .map(|s| self.number(s, "size", 1))
+                .transpose()?
+                .unwrap_or(0) as u32,
+        };
+        let jobs = a
+            .jobs
+            .as_ref()
+            .map(|j| self.number(j, "jobs", 1))
+            .transpose()?
+            .unwrap_or(1) as usize;
+        let mut then = Vec::new();
+        for b in &a.then {
+            let work = Work {
+                workload: b
+                    .workload
+                    .as_ref()
+                    .map(|w| self.parsed(w))
+                    .transpose()?
+                    .unwrap_or(work.workload),
+                strategy: b
+                    .strategy
+                    .as_ref()
+                    .map(|s| self.parsed(s))
+                    .transpose()?
+                    .unwrap_or(work.strategy),
+                ms: b
+                    .ms
+                    .as_ref()
+                    .map(|m| self.number(m, "ms", 1))
+                    .transpose()?
+                    .unwrap_or(work.ms),
+                size: b
+                    .size
+                    .as_ref()
+                    .map(|s| self.number(s, "size", 1))
+                    .transpose()?
+                    .map_or(work.size, |s| s as u32),
+            };
+            let jobs = b
+                .jobs
+                .as_ref()
+                .map(|j| self.number(j, "jobs", 1))
+                .transpose()?
+                .unwrap_or(1) as usize;
+            let after = Duration::from_millis(self.number(&b.after_ms, "after_ms", 0)?);
+            then.push(Batch { work, jobs, after });
+        }
+        let lab = match &a.lab {
+            Some(raw) => self.lab(raw, lesson_lab.clone())?,
+            None => lesson_lab.clone(),
+        };
+        let stop_after = a
+            .stop_after_ms
+            .as_ref()
+            .map(|v| self.number(v, "stop_after_ms", 1))
+            .transpose()?
+            .map(Duration::from_millis);
+        let mut expect = Vec::new();
+        for e in &a.expect {
+            expect.push(Expect::parse(e.get_ref()).map_err(|m| self.err(e.span().start, m))?);
+        }
+        Ok(Action {
+            key: k,
+            label: a.label.clone(),
+            work,
+            jobs,
+            then,
+            lab,
+            stop_after,
+            expect,
+        })
+    }
+}
+
 /// Parses one lesson file. `file` is the name used in errors.
 pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
-    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-    let err = |offset: usize, message: String| LessonError {
-        file: file.to_string(),
-        line: line_of(offset),
-        message,
-    };
+    let r = Reader { file, text };
     let raw: RawLesson = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        err(offset, e.message().trim().to_string())
+        r.err(offset, e.message().trim())
     })?;
-    let positive = |v: &Spanned<i64>, what: &str| -> Result<u64, LessonError> {
-        u64::try_from(*v.get_ref())
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| {
-                err(
-                    v.span().start,
-                    format!(
-                        "`{what}` must be a whole number above 0, not {}",
-                        v.get_ref()
-                    ),
-                )
-            })
-    };
 
     let id = raw.id.get_ref().clone();
     if id.is_empty()
@@ -132,7 +349,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(err(
+        return Err(r.err(
             raw.id.span().start,
             format!("id `{id}` must be lowercase letters, digits and `-`"),
         ));
@@ -142,98 +359,24 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
     for name in &raw.snippets {
         let found = snippet::find(name.get_ref()).ok_or_else(|| {
             let known: Vec<_> = snippet::SNIPPETS.iter().map(|s| s.name).collect();
-            err(
-                name.span().start,
-                format!(
-                    "no snippet named `{}` in the source (known: {})",
-                    name.get_ref(),
-                    known.join(", ")
-                ),
-            )
+            let msg = format!(
+                "no snippet named `{}` in the source (known: {})",
+                name.get_ref(),
+                known.join(", ")
+            );
+            r.err(name.span().start, msg)
         })?;
         snippets.push(found);
     }
 
-    let mut lab = LabConfig::default();
-    if let Some(r) = &raw.lab.runtime {
-        lab.flavor = match r.get_ref().as_str() {
-            "current-thread" => Flavor::CurrentThread,
-            "multi-thread" => Flavor::MultiThread,
-            other => {
-                return Err(err(
-                    r.span().start,
-                    format!("unknown runtime `{other}` (allowed: current-thread, multi-thread)"),
-                ));
-            }
-        };
-    }
-    if let Some(w) = &raw.lab.workers {
-        lab.workers = positive(w, "workers")? as usize;
-    }
-    if let Some(m) = &raw.lab.max_blocking_threads {
-        lab.max_blocking_threads = positive(m, "max_blocking_threads")? as usize;
-    }
-    if let Some(t) = &raw.lab.traffic_rate {
-        lab.traffic_rate = u32::try_from(*t.get_ref())
-            .map_err(|_| err(t.span().start, "`traffic_rate` must be 0 or more".into()))?;
-    }
-
+    let lab = r.lab(&raw.lab, LabConfig::default())?;
     if raw.action.is_empty() {
-        return Err(err(0, "a lesson needs at least one [[action]]".into()));
+        return Err(r.err(0, "a lesson needs at least one [[action]]"));
     }
     let mut actions: Vec<Action> = Vec::new();
     for spanned in &raw.action {
-        let a = spanned.get_ref();
-        let key = a.key.get_ref();
-        let mut chars = key.chars();
-        let (Some(k), None) = (chars.next(), chars.next()) else {
-            return Err(err(
-                a.key.span().start,
-                format!("key `{key}` must be one character"),
-            ));
-        };
-        if !k.is_ascii_digit() {
-            return Err(err(
-                a.key.span().start,
-                format!("key `{key}` must be a digit 1-9 (other keys drive the app)"),
-            ));
-        }
-        if actions.iter().any(|x| x.key == k) {
-            return Err(err(
-                a.key.span().start,
-                format!("key `{k}` is used twice in this lesson"),
-            ));
-        }
-        let workload = a
-            .workload
-            .get_ref()
-            .parse()
-            .map_err(|e| err(a.workload.span().start, e))?;
-        let strategy = a
-            .strategy
-            .get_ref()
-            .parse()
-            .map_err(|e| err(a.strategy.span().start, e))?;
-        let ms = positive(&a.ms, "ms")?;
-        let jobs = a
-            .jobs
-            .as_ref()
-            .map(|j| positive(j, "jobs"))
-            .transpose()?
-            .unwrap_or(1) as usize;
-        let mut expect = Vec::new();
-        for e in &a.expect {
-            expect.push(Expect::parse(e.get_ref()).map_err(|m| err(e.span().start, m))?);
-        }
-        actions.push(Action {
-            key: k,
-            label: a.label.clone(),
-            workload,
-            strategy,
-            ms,
-            jobs,
-            expect,
-        });
+        let action = r.action(spanned.get_ref(), &lab, &actions)?;
+        actions.push(action);
     }
 
     Ok(Lesson {
@@ -264,10 +407,11 @@ pub fn parse_all<'a>(
                 .position(|l| l.trim_start().starts_with("id"))
                 .unwrap_or(0)
                 + 1;
+            let message = format!("id `{}` is used by another lesson", lesson.id);
             return Err(LessonError {
                 file: file.into(),
                 line,
-                message: format!("id `{}` is used by another lesson", lesson.id),
+                message,
             });
         }
         lessons.push(lesson);
@@ -389,7 +533,11 @@ expect = ["lag.max >= 90% of block"]
 
         let e = error_of(r#"strategy = "inline""#, r#"strategy = "threads""#);
         assert_eq!(e.line, 15);
-        assert!(e.message.contains("allowed: inline, spawn-blocking"), "{e}");
+        assert!(
+            e.message
+                .contains("allowed: inline, chunked, spawn-blocking"),
+            "{e}"
+        );
 
         let e = error_of(
             r#"expect = ["lag.max >= 90% of block"]"#,

@@ -29,6 +29,8 @@ pub struct Model {
     long_polls: VecDeque<LongPoll>,
     runtime: VecDeque<RuntimeSample>,
     watch: Option<Watch>,
+    /// (lab id, when) of every lab that stopped.
+    stopped: Vec<(u64, Duration)>,
     /// The latest time any sample spoke of.
     latest: Duration,
 }
@@ -69,6 +71,7 @@ impl Model {
             long_polls: VecDeque::new(),
             runtime: VecDeque::new(),
             watch: None,
+            stopped: Vec::new(),
             latest: Duration::ZERO,
         }
     }
@@ -97,6 +100,11 @@ impl Model {
                 self.runtime.push_back(r);
             }
             Sample::LongPoll(p) => self.long_polls.push_back(p),
+            Sample::LabStopped { lab, at } => {
+                self.latest = self.latest.max(at);
+                self.timeline.lab_stopped(lab, at);
+                self.stopped.push((lab, at));
+            }
         }
         self.prune();
     }
@@ -124,6 +132,14 @@ impl Model {
             self.long_polls.pop_front();
         }
         self.stalls.prune(cut);
+    }
+
+    /// When lab `lab` stopped, if it has.
+    pub fn lab_stopped(&self, lab: u64) -> Option<Duration> {
+        self.stopped
+            .iter()
+            .find(|(l, _)| *l == lab)
+            .map(|(_, at)| *at)
     }
 
     pub fn latest(&self) -> Duration {
@@ -192,31 +208,17 @@ impl Model {
                 });
             }
         };
-        for w in watch.workers.iter().flatten() {
-            if let Some(since) = w.polling_since {
-                let job = w
-                    .task
-                    .and_then(|t| self.timeline.by_task(t))
-                    .map(|j| j.id());
-                consider(since, job, Some(w.thread.clone()));
-            }
+        for (thread, since, job) in self.stuck_workers(now) {
+            consider(since, job, Some(thread));
         }
         if let Some(since) = watch.oldest_unanswered {
             consider(since, None, None);
         }
         let mut stall = found?;
         // Whichever signal saw it first, name the job and thread from the best source there is.
-        let stuck = watch.workers.iter().flatten().find(|w| {
-            w.polling_since
-                .is_some_and(|p| now.saturating_sub(p) >= STALL_THRESHOLD)
-        });
-        if let Some(w) = stuck {
-            stall.thread = stall.thread.or_else(|| Some(w.thread.clone()));
-            stall.job = stall.job.or_else(|| {
-                w.task
-                    .and_then(|t| self.timeline.by_task(t))
-                    .map(|j| j.id())
-            });
+        if let Some((thread, _, job)) = self.stuck_workers(now).into_iter().next() {
+            stall.thread = stall.thread.or(Some(thread));
+            stall.job = stall.job.or(job);
         }
         if stall.job.is_none() {
             // Without hooks: the loop-blocking job that started most recently and is not done.
@@ -228,6 +230,28 @@ impl Model {
                 .map(|j| j.id());
         }
         Some(stall)
+    }
+
+    /// Workers stuck in one poll for at least the stall threshold at `now` (poll hooks):
+    /// (thread, since, job). A job that handed its worker off (`block_in_place`) holds a poll
+    /// but no longer a worker, so it does not count.
+    pub fn stuck_workers(&self, now: Duration) -> Vec<(String, Duration, Option<JobId>)> {
+        let Some(workers) = self.watch.as_ref().and_then(|w| w.workers.as_ref()) else {
+            return Vec::new();
+        };
+        workers
+            .iter()
+            .filter_map(|w| {
+                let since = w
+                    .polling_since
+                    .filter(|s| now.saturating_sub(*s) >= STALL_THRESHOLD)?;
+                let job = w.task.and_then(|t| self.timeline.by_task(t));
+                if job.is_some_and(|j| j.thread_kind == Some(ThreadKind::HandedOff)) {
+                    return None;
+                }
+                Some((w.thread.clone(), since, job.map(|j| j.id())))
+            })
+            .collect()
     }
 
     pub fn watch(&self) -> Option<&Watch> {
@@ -268,11 +292,6 @@ impl Model {
     pub fn run_jobs(&self, run: u64) -> impl Iterator<Item = &JobRecord> {
         self.timeline.all().filter(move |j| j.spec.run == run)
     }
-
-    /// True when a thread of this kind is named in any job so far (used by views).
-    pub fn any_job_on(&self, kind: ThreadKind) -> bool {
-        self.timeline.all().any(|j| j.thread_kind == Some(kind))
-    }
 }
 
 /// Samples sent in `[from, to)`. They arrive in answer order, which is nearly send order (a
@@ -307,9 +326,11 @@ mod tests {
         let spec = JobSpec {
             id,
             run: 1,
+            lab: 1,
             workload: Workload::Sleep,
             strategy,
             ms: 200,
+            size: 0,
         };
         m.ingest(Sample::Job(JobEvent {
             job: id,

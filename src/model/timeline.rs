@@ -16,6 +16,7 @@ pub struct JobRecord {
     pub thread: Option<String>,
     pub thread_kind: Option<ThreadKind>,
     pub task: Option<u64>,
+    pub replied: Option<Duration>,
     pub finished: Option<Duration>,
     pub outcome: Outcome,
     pub cpu: Option<Duration>,
@@ -32,6 +33,7 @@ impl JobRecord {
             thread: None,
             thread_kind: None,
             task: None,
+            replied: None,
             finished: None,
             outcome: Outcome::Running,
             cpu: None,
@@ -95,6 +97,7 @@ impl Timeline {
                 record.thread_kind = Some(kind);
                 record.task = task;
             }
+            JobEventKind::Replied => record.replied = Some(at),
             JobEventKind::Finished {
                 outcome,
                 cpu,
@@ -108,6 +111,24 @@ impl Timeline {
                     record.error = error;
                 }
             }
+        }
+    }
+
+    /// A lab stopped: its jobs that never ended are lost if they had started (nobody will
+    /// hear from them again), cancelled if they had not.
+    pub fn lab_stopped(&mut self, lab: u64, at: Duration) {
+        for job in self
+            .jobs
+            .values_mut()
+            .filter(|j| j.spec.lab == lab && j.finished.is_none())
+        {
+            job.finished = Some(at);
+            job.outcome = if job.started.is_some() {
+                Outcome::Lost
+            } else {
+                Outcome::Cancelled
+            };
+            job.error = Some("the lab stopped first".into());
         }
     }
 
@@ -146,9 +167,11 @@ mod tests {
         JobSpec {
             id,
             run: 1,
+            lab: 1,
             workload: Workload::Sleep,
             strategy: Strategy::SpawnBlocking,
             ms: 200,
+            size: 0,
         }
     }
 
@@ -229,6 +252,50 @@ mod tests {
             kind: ok,
         });
         assert_eq!(t.get(1).unwrap().outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn a_stopped_lab_loses_what_ran_and_cancels_what_waited() {
+        let mut t = Timeline::default();
+        for id in 1..=3 {
+            t.apply(JobEvent {
+                job: id,
+                at: ms(0),
+                kind: JobEventKind::Submitted(spec(id)),
+            });
+        }
+        let started = JobEventKind::Started {
+            thread: "pool-2-0".into(),
+            kind: ThreadKind::Dedicated,
+            task: None,
+        };
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(1),
+            kind: started,
+        });
+        let ok = JobEventKind::Finished {
+            outcome: Outcome::Ok,
+            cpu: None,
+            error: None,
+        };
+        t.apply(JobEvent {
+            job: 3,
+            at: ms(2),
+            kind: ok.clone(),
+        });
+        t.lab_stopped(1, ms(50));
+        t.lab_stopped(2, ms(60)); // another lab: nothing of ours
+        assert_eq!(t.get(1).unwrap().outcome, Outcome::Lost);
+        assert_eq!(t.get(2).unwrap().outcome, Outcome::Cancelled);
+        assert_eq!(t.get(3).unwrap().outcome, Outcome::Ok);
+        // A late end report changes nothing: the first end wins.
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(70),
+            kind: ok,
+        });
+        assert_eq!(t.get(1).unwrap().outcome, Outcome::Lost);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 pub mod sample;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -40,6 +42,7 @@ pub type Batches = mpsc::Receiver<Vec<Sample>>;
 /// A running observer; dropping it stops it.
 pub struct Observer {
     stop: Option<oneshot::Sender<()>>,
+    retired: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -51,10 +54,14 @@ impl Observer {
     ) -> std::io::Result<(Observer, Batches)> {
         let (batches_tx, batches_rx) = mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel();
+        let retired = Arc::new(AtomicBool::new(false));
         let watcher = Watcher {
             clock: lab.clock,
             pings: lab.pinger(),
             hooks: lab.hooks(),
+            gauges: lab.gauges(),
+            stopped: false,
+            retired: retired.clone(),
             monitor: RuntimeMonitor::new(lab.handle()),
             handle: lab.handle().clone(),
             outstanding: VecDeque::new(),
@@ -73,10 +80,17 @@ impl Observer {
         Ok((
             Observer {
                 stop: Some(stop_tx),
+                retired,
                 thread: Some(thread),
             },
             batches_rx,
         ))
+    }
+
+    /// From now on only relay the lab's job events (its lab is stopping and a new one is
+    /// measured by another observer): no pings, no live picture, no metrics.
+    pub fn retire(&self) {
+        self.retired.store(true, Ordering::Relaxed);
     }
 }
 
@@ -96,6 +110,10 @@ struct Watcher {
     clock: crate::clock::Clock,
     pings: tokio::sync::mpsc::UnboundedSender<Ping>,
     hooks: Option<std::sync::Arc<crate::lab::hooks::PollHooks>>,
+    gauges: std::sync::Arc<crate::lab::gauges::Gauges>,
+    /// The lab has stopped: no more pings (nobody would answer them).
+    stopped: bool,
+    retired: Arc<AtomicBool>,
     monitor: RuntimeMonitor,
     handle: tokio::runtime::Handle,
     /// (seq, sent) of pings not answered yet, oldest first.
@@ -124,13 +142,15 @@ impl Watcher {
                 _ = &mut stop => break,
                 _ = ping.tick() => self.ping(),
                 Some(event) = events.recv() => self.relay(event, &mut batch),
-                _ = metrics.tick() => {
+                                _ = metrics.tick(), if !self.retired.load(Ordering::Relaxed) => {
                     if let Some(m) = intervals.next() {
                         batch.push(Sample::Runtime(self.runtime_sample(&m)));
                     }
                 }
                 _ = tick.tick() => {
-                    batch.push(Sample::Watch(self.watch()));
+                                        if !self.retired.load(Ordering::Relaxed) {
+                        batch.push(Sample::Watch(self.watch()));
+                    }
                     if let Some(hooks) = &self.hooks {
                         batch.extend(hooks.drain_long_polls().into_iter().map(Sample::LongPoll));
                     }
@@ -143,6 +163,9 @@ impl Watcher {
     }
 
     fn ping(&mut self) {
+        if self.stopped || self.retired.load(Ordering::Relaxed) {
+            return;
+        }
         self.next_seq += 1;
         let sent = self.clock.now();
         if self
@@ -177,6 +200,11 @@ impl Watcher {
                 latency: done.saturating_sub(sent),
             }),
             LabEvent::Job(job) => batch.push(Sample::Job(job)),
+            LabEvent::Stopped { lab, at } => {
+                self.stopped = true;
+                self.outstanding.clear();
+                batch.push(Sample::LabStopped { lab, at });
+            }
         }
     }
 
@@ -211,6 +239,7 @@ impl Watcher {
             global_queue: m.global_queue_depth,
             live_tasks: m.live_tasks_count,
             blocking: blocking_pool(m),
+            gauges: self.gauges.sample(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Samples: the plain data the observer hands to the model. No tokio or ratatui types.
 use std::time::Duration;
 
+pub use crate::lab::gauges::GaugeSample;
 pub use crate::lab::hooks::{LongPoll, WorkerPoll};
 use crate::lab::job::JobEvent;
 
@@ -21,6 +22,11 @@ pub enum Sample {
     Watch(Watch),
     Runtime(RuntimeSample),
     LongPoll(LongPoll),
+    /// A lab shut down (its unfinished jobs end as lost or cancelled).
+    LabStopped {
+        lab: u64,
+        at: Duration,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +50,8 @@ pub struct RuntimeSample {
     pub live_tasks: usize,
     /// tokio's blocking pool; `None` when built without `tokio_unstable`.
     pub blocking: Option<BlockingPool>,
+    /// blocklab's own pools, threads and children.
+    pub gauges: GaugeSample,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

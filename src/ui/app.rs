@@ -6,9 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::cli::LabArgs;
 use crate::lab::LabConfig;
-use crate::lab::job::RunId;
-use crate::lab::strategy::Strategy;
-use crate::lab::workload::Workload;
+use crate::lab::job::{self, RunId, Work};
 use crate::lesson::expect::{Facts, Verdict};
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
@@ -64,9 +62,7 @@ impl Section {
 pub enum Command {
     Submit {
         run: RunId,
-        workload: Workload,
-        strategy: Strategy,
-        ms: u64,
+        work: Work,
         jobs: usize,
     },
     /// Start a fresh lab with this configuration (the model starts over with it).
@@ -81,6 +77,10 @@ pub struct ActionRun {
     pub lesson: String,
     pub key: char,
     pub at: Duration,
+    /// The lab it ran on.
+    pub lab: LabConfig,
+    /// When to check it even if some job never reported its end.
+    pub settle_by: Duration,
     /// One per expectation, once the run has settled.
     pub verdicts: Option<Vec<Verdict>>,
 }
@@ -99,6 +99,8 @@ pub struct App {
     pub lab: LabConfig,
     overrides: LabArgs,
     next_run: RunId,
+    /// Commands to carry out later (the later batches of an action, a timed restart).
+    scheduled: Vec<(Duration, Command)>,
     /// A short message for the footer, and when it was set.
     pub notice: Option<(String, Duration)>,
 }
@@ -119,6 +121,7 @@ impl App {
             lab,
             overrides,
             next_run: 1,
+            scheduled: Vec::new(),
             notice: None,
         }
     }
@@ -142,11 +145,9 @@ impl App {
     }
 
     /// After a restart: a new lab, a new clock, an empty model.
+    /// After a restart: a new lab on the same clock; the history stays.
     pub fn restarted(&mut self, lab: LabConfig) {
         self.lab = lab;
-        self.model = Model::new();
-        self.runs.clear();
-        self.paused = None;
     }
 
     pub fn on_key(&mut self, key: KeyEvent, now: Duration) -> Option<Command> {
@@ -225,24 +226,54 @@ impl App {
         };
         let run = self.next_run;
         self.next_run += 1;
+        // An action that needs another runtime (say, multi-thread) gets a fresh lab first.
+        let lab = self.overrides.apply(action.lab.clone());
+        if lab != self.lab {
+            self.scheduled.push((now, Command::Restart(lab.clone())));
+            self.notice = Some((
+                format!("[{key}] restarting the lab as {} …", lab.describe()),
+                now,
+            ));
+        } else {
+            self.notice = Some((format!("[{key}] {} …", action.label), now));
+        }
+        for batch in action.batches() {
+            let submit = Command::Submit {
+                run,
+                work: batch.work,
+                jobs: batch.jobs,
+            };
+            self.scheduled.push((now + batch.after, submit));
+        }
+        if let Some(after) = action.stop_after {
+            self.scheduled
+                .push((now + after, Command::Restart(lab.clone())));
+        }
+        let settle_by =
+            now + action.stop_after.unwrap_or_default() + job::patience(&action.batches());
+        let lesson = self.lesson().id.clone();
         self.runs.push(ActionRun {
             id: run,
-            lesson: self.lesson().id.clone(),
+            lesson,
             key,
             at: now,
+            lab,
+            settle_by,
             verdicts: None,
         });
-        self.notice = Some((format!("[{key}] {} …", action.label), now));
-        Some(Command::Submit {
-            run,
-            workload: action.workload,
-            strategy: action.strategy,
-            ms: action.ms,
-            jobs: action.jobs,
-        })
+        None
     }
 
-    /// Checks the expectations of runs that have settled. Returns true if anything changed.
+    /// Commands whose time has come, in the order they were scheduled.
+    pub fn due(&mut self, now: Duration) -> Vec<Command> {
+        let (due, later): (Vec<_>, Vec<_>) =
+            self.scheduled.drain(..).partition(|(at, _)| *at <= now);
+        self.scheduled = later;
+        due.into_iter().map(|(_, c)| c).collect()
+    }
+
+    /// Checks the expectations of runs that have settled: every job ended a moment ago, or the
+    /// run is overdue. Returns true if anything changed.
     pub fn tick(&mut self, now: Duration) -> bool {
         let mut changed = false;
         for i in 0..self.runs.len() {
@@ -250,35 +281,36 @@ impl App {
             if run.verdicts.is_some() {
                 continue;
             }
-            let Some(lesson) = self.lessons.iter().find(|l| l.id == run.lesson) else {
+            let Some(action) = self
+                .lessons
+                .iter()
+                .find(|l| l.id == run.lesson)
+                .and_then(|l| l.action(run.key))
+            else {
                 continue;
             };
-            let Some(action) = lesson.action(run.key) else {
-                continue;
-            };
+            let expected: usize = action.batches().iter().map(|b| b.jobs).sum();
             let jobs: Vec<_> = self.model.run_jobs(run.id).collect();
             let last_end = jobs
                 .iter()
                 .map(|j| j.finished)
                 .collect::<Option<Vec<_>>>()
                 .and_then(|e| e.into_iter().max());
-            let Some(last_end) = last_end.filter(|_| jobs.len() == action.jobs) else {
-                continue;
-            };
-            if now < last_end + SETTLE {
+            let settled = last_end
+                .filter(|_| jobs.len() == expected)
+                .is_some_and(|end| now >= end + SETTLE);
+            if !settled && now < run.settle_by {
                 continue;
             }
-            let verdicts = verdicts(&self.model, &self.lab, action, run.id, run.at, now);
+            let verdicts = verdicts(&self.model, &run.lab, action, run.id, run.at, now);
             let passed = verdicts.iter().filter(|v| v.pass).count();
-            self.notice = Some((
-                format!(
-                    "[{}] {}: {passed}/{} expectations held",
-                    run.key,
-                    action.label,
-                    verdicts.len()
-                ),
-                now,
-            ));
+            let text = format!(
+                "[{}] {}: {passed}/{} expectations held",
+                run.key,
+                action.label,
+                verdicts.len()
+            );
+            self.notice = Some((text, now));
             self.runs[i].verdicts = Some(verdicts);
             changed = true;
         }
@@ -315,16 +347,14 @@ fn verdicts(
     at: Duration,
     now: Duration,
 ) -> Vec<Verdict> {
+    let baseline = (at.saturating_sub(Duration::from_secs(1)), at);
     let scope = Scope {
         from: at,
         to: now,
-        baseline: (at.saturating_sub(Duration::from_secs(1)), at),
+        baseline,
         run: Some(run),
     };
     let report = Report::build(model, scope, lab);
-    let facts = Facts {
-        report: &report,
-        block_ms: action.ms as f64,
-    };
+    let facts = Facts::of(&report, action);
     action.expect.iter().map(|e| e.check(&facts)).collect()
 }

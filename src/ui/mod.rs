@@ -26,7 +26,10 @@ const FRAME: Duration = Duration::from_millis(33);
 
 pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::Result<()> {
     let mut app = App::new(lessons, start, overrides);
-    let mut session = Session::start(app.lab.clone())?;
+    let mut labs = Labs {
+        current: Session::start(app.lab.clone())?,
+        stopping: Vec::new(),
+    };
 
     // SIGTERM / SIGHUP / SIGINT only set a flag; the loop below restores the terminal.
     let stop = Arc::new(AtomicBool::new(false));
@@ -53,23 +56,10 @@ pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::R
         while let Ok(event) = next {
             match event? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => {
-                    match app.on_key(key, session.now()) {
-                        Some(Command::Quit) => return Ok(()),
-                        Some(Command::Submit {
-                            run,
-                            workload,
-                            strategy,
-                            ms,
-                            jobs,
-                        }) => {
-                            session.lab.submit(run, workload, strategy, ms, jobs);
+                    if let Some(command) = app.on_key(key, labs.now()) {
+                        if !labs.carry_out(command, &mut app)? {
+                            return Ok(());
                         }
-                        Some(Command::Restart(config)) => {
-                            drop(session);
-                            session = Session::start(config.clone())?;
-                            app.restarted(config);
-                        }
-                        None => {}
                     }
                     dirty = true;
                 }
@@ -86,8 +76,13 @@ pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::R
         if matches!(next, Err(mpsc::RecvTimeoutError::Disconnected)) {
             return Ok(());
         }
-        let now = session.now();
-        if session.drain_into(&mut app.model) > 0 && app.paused.is_none() {
+        for command in app.due(labs.now()) {
+            if !labs.carry_out(command, &mut app)? {
+                return Ok(());
+            }
+        }
+        let now = labs.now();
+        if labs.drain_into(&mut app.model) > 0 && app.paused.is_none() {
             dirty = true;
         }
         dirty |= app.tick(now);
@@ -100,6 +95,50 @@ pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::R
         }
     }
     Ok(())
+}
+
+/// The lab being measured, and labs that are stopping: their last job events still count
+/// (a graceful shutdown finishes work; an abrupt one loses it).
+struct Labs {
+    current: Session,
+    stopping: Vec<(Session, Instant)>,
+}
+
+impl Labs {
+    fn now(&self) -> Duration {
+        self.current.now()
+    }
+
+    /// Returns false when the app should quit.
+    fn carry_out(&mut self, command: Command, app: &mut App) -> std::io::Result<bool> {
+        match command {
+            Command::Quit => return Ok(false),
+            Command::Submit { run, work, jobs } => {
+                self.current.lab.submit(run, work, jobs);
+            }
+            Command::Restart(config) => {
+                // The same clock: the timeline goes on across the restart.
+                let fresh = Session::start_with(config.clone(), self.current.lab.clock)?;
+                let mut old = std::mem::replace(&mut self.current, fresh);
+                old.retire();
+                self.stopping.push((old, Instant::now()));
+                app.restarted(config);
+            }
+        }
+        Ok(true)
+    }
+
+    fn drain_into(&mut self, model: &mut crate::model::Model) -> usize {
+        let mut n = self.current.drain_into(model);
+        for (old, _) in &self.stopping {
+            n += old.drain_into(model);
+        }
+        // Forget a stopped lab once it said so (or after a generous wait).
+        self.stopping.retain(|(old, since)| {
+            model.lab_stopped(old.lab.id()).is_none() && since.elapsed() < Duration::from_secs(20)
+        });
+        n
+    }
 }
 
 /// Terminal input on its own thread: the draw loop never sits inside crossterm, so it can

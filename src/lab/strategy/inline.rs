@@ -6,16 +6,15 @@ use crate::lab::workload::Workload;
 // snippet:start strategy-inline
 pub async fn run(job: JobCtx) {
     job.started();
-    let cpu = match job.spec.workload {
+    match job.spec.workload {
         // An await: the handler gives the thread back to the loop while it waits.
         Workload::Async => {
             Workload::run_async(job.spec.ms).await;
-            None
+            job.finished(None);
         }
         // A blocking call, right here on the event-loop thread: until it returns, this loop
         // polls no other task — no request, no timer, nothing.
-        blocking => blocking.run_blocking(job.spec.ms),
-    };
-    job.finished(cpu);
+        _ => job.run_blocking_here(),
+    }
 }
 // snippet:end strategy-inline

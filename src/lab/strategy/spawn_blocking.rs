@@ -14,8 +14,7 @@ pub async fn run(job: JobCtx) {
     let handle = tokio::task::spawn_blocking(move || {
         // On a blocking-pool thread: the event loop goes on serving while this runs.
         worker.started();
-        let cpu = worker.spec.workload.run_blocking(worker.spec.ms);
-        worker.finished(cpu);
+        worker.run_blocking_here();
     });
     if let Err(err) = handle.await {
         let (outcome, message) = super::describe_join_error(err);

@@ -36,17 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     for a in &app.lesson().actions {
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<21}", a.key), theme::HEADING),
-            Span::raw(format!(
-                "{} ({} × {}{})",
-                a.label,
-                a.workload.as_str(),
-                a.strategy.as_str(),
-                if a.jobs > 1 {
-                    format!(" ×{}", a.jobs)
-                } else {
-                    String::new()
-                }
-            )),
+            Span::raw(format!("{} ({})", a.label, a.describe())),
         ]));
     }
     lines.push(Line::default());

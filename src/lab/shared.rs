@@ -1,0 +1,113 @@
+//! What every job of one lab shares: the clock, the event channel, the counters, and the
+//! pools that live as long as the lab (built on first use, or at start-up for the lifespan pool).
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio::sync::Semaphore;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::gauges::Gauges;
+use super::job::RunId;
+use super::pool::ThreadPool;
+use super::process::ProcessPool;
+use super::{LabConfig, LabEvent};
+use crate::clock::Clock;
+
+pub struct Shared {
+    /// Which lab this is (jobs carry it, so a lab's stop ends only its own jobs).
+    pub lab_id: u64,
+    pub clock: Clock,
+    pub events: UnboundedSender<LabEvent>,
+    pub gauges: Arc<Gauges>,
+    pub config: LabConfig,
+    pools: Mutex<HashMap<u32, Arc<ThreadPool>>>,
+    semaphores: Mutex<HashMap<u32, Arc<Semaphore>>>,
+    run_locks: Mutex<HashMap<RunId, Arc<tokio::sync::Mutex<()>>>>,
+    processes: OnceLock<std::io::Result<ProcessPool>>,
+    pub lifespan: Option<Arc<ThreadPool>>,
+}
+
+impl Shared {
+    pub fn new(
+        lab_id: u64,
+        clock: Clock,
+        events: UnboundedSender<LabEvent>,
+        config: LabConfig,
+    ) -> std::io::Result<Shared> {
+        let gauges = Arc::new(Gauges::default());
+        let lifespan = match config.lifespan_pool {
+            0 => None,
+            n => Some(Arc::new(ThreadPool::new(
+                "pool-lifespan",
+                n,
+                gauges.clone(),
+            )?)),
+        };
+        Ok(Shared {
+            lab_id,
+            clock,
+            events,
+            gauges,
+            config,
+            pools: Mutex::default(),
+            semaphores: Mutex::default(),
+            run_locks: Mutex::default(),
+            processes: OnceLock::new(),
+            lifespan,
+        })
+    }
+
+    /// The lab's pool of `size` threads, built the first time it is asked for.
+    pub fn pool(&self, size: u32) -> std::io::Result<Arc<ThreadPool>> {
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = pools.get(&size) {
+            return Ok(p.clone());
+        }
+        let pool = Arc::new(ThreadPool::new(
+            &format!("pool-{size}"),
+            size as usize,
+            self.gauges.clone(),
+        )?);
+        pools.insert(size, pool.clone());
+        Ok(pool)
+    }
+
+    pub fn semaphore(&self, permits: u32) -> Arc<Semaphore> {
+        let mut s = self.semaphores.lock().unwrap_or_else(|e| e.into_inner());
+        s.entry(permits)
+            .or_insert_with(|| Arc::new(Semaphore::new(permits as usize)))
+            .clone()
+    }
+
+    /// One lock per run: jobs of a run that take it go one after another, in order.
+    pub fn run_lock(&self, run: RunId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.run_locks.lock().unwrap_or_else(|e| e.into_inner());
+        locks.entry(run).or_default().clone()
+    }
+
+    /// The lab's process pool of `size` children, started on first use.
+    pub fn processes(&self, size: u32) -> Result<&ProcessPool, String> {
+        self.processes
+            .get_or_init(|| ProcessPool::start(size as usize, self.clock, self.gauges.clone()))
+            .as_ref()
+            .map_err(|e| format!("could not start the process pool: {e}"))
+    }
+
+    /// Stops the pools this lab owns, the lifespan pool as configured.
+    pub fn shut_down(&self) {
+        if let Some(pool) = &self.lifespan {
+            pool.shutdown(self.config.shutdown, std::time::Duration::from_secs(10));
+        }
+        for pool in self
+            .pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+        {
+            pool.shutdown(super::pool::Shutdown::Abrupt, std::time::Duration::ZERO);
+        }
+        if let Some(Ok(p)) = self.processes.get() {
+            p.stop();
+        }
+    }
+}

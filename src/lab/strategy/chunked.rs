@@ -1,0 +1,36 @@
+//! `chunked`: CPU work inline, cut into slices with a `yield_now` between them, so the loop
+//! runs other tasks every `size` ms. Cooperative: it bounds the lag by one slice.
+use crate::lab::job::JobCtx;
+use crate::lab::workload::{self, Workload};
+
+/// Slice length when the action gives none.
+const DEFAULT_SLICE_MS: u32 = 5;
+
+// snippet:start strategy-chunked
+pub async fn run(job: JobCtx) {
+    job.started();
+    let slice_ms = u64::from(if job.spec.size == 0 {
+        DEFAULT_SLICE_MS
+    } else {
+        job.spec.size
+    });
+    let cpu0 = workload::thread_cpu_time();
+    let mut left = job.spec.ms;
+    while left > 0 {
+        let now = left.min(slice_ms);
+        match job.spec.workload {
+            Workload::Cpu => {
+                std::hint::black_box(workload::hash_chain(workload::rounds_for(now)));
+            }
+            _ => std::thread::sleep(std::time::Duration::from_millis(now)),
+        }
+        left -= now;
+        // Give the thread back: every task that became ready meanwhile runs now.
+        tokio::task::yield_now().await;
+    }
+    let cpu = workload::thread_cpu_time()
+        .zip(cpu0)
+        .map(|(b, a)| b.saturating_sub(a));
+    job.finished(cpu);
+}
+// snippet:end strategy-chunked
