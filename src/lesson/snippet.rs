@@ -50,6 +50,6 @@ mod tests {
     fn the_inline_strategy_is_shown_as_it_runs() {
         let s = find("strategy-inline").unwrap();
         assert_eq!(s.file, "src/lab/strategy/inline.rs");
-        assert!(s.code.contains("blocking.run_blocking(job.spec.ms)"));
+        assert!(s.code.contains("job.run_blocking_here()"));
     }
 }

@@ -58,6 +58,7 @@ fn quiet(app: &mut App, until: u64, busy: usize) {
                     idle: 0,
                     queue: 0,
                 }),
+                gauges: Default::default(),
             }));
         }
     }
@@ -94,6 +95,8 @@ fn job(
         workload,
         strategy,
         ms: length,
+        lab: 1,
+        size: 0,
     };
     let mut events = vec![JobEvent {
         job: id,
