@@ -127,13 +127,14 @@ fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
         }
     };
     println!("{}", check::format_row(check::HEADER));
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for lesson in chosen {
         for action in &lesson.actions {
             let mut print = |row: &check::Row| println!("{}", check::format(row));
             match check::check_action(lesson, action, &mut print) {
                 Ok(rows) => {
-                    passed += rows.iter().filter(|r| r.pass).count();
+                    passed += rows.iter().filter(|r| r.pass && !r.skipped).count();
+                    skipped += rows.iter().filter(|r| r.skipped).count();
                     failed += rows.iter().filter(|r| !r.pass).count();
                 }
                 Err(e) => {
@@ -143,7 +144,7 @@ fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
             }
         }
     }
-    println!("\ncheck: {passed} passed, {failed} failed");
+    println!("\ncheck: {passed} passed, {failed} failed, {skipped} skipped");
     if failed == 0 {
         ExitCode::SUCCESS
     } else {

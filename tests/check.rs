@@ -38,12 +38,12 @@ fn a_failing_expectation_fails_the_check() {
     std::fs::create_dir_all(&dir).unwrap();
     let lesson = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/lessons/03-spawn-blocking.toml"
+        "/lessons/04-spawn-blocking.toml"
     ))
     .unwrap();
     // A false claim: offloading does not freeze the loop.
     let lie = lesson.replacen("\"lag.max < 5 ms\",", "\"lag.max >= 90% of block\",", 1);
-    std::fs::write(dir.join("03-lie.toml"), lie).unwrap();
+    std::fs::write(dir.join("04-lie.toml"), lie).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
         .args([
             "--lessons",

@@ -11,6 +11,7 @@ pub struct Row {
     pub expectation: String,
     pub measured: String,
     pub pass: bool,
+    pub skipped: bool,
 }
 
 /// The experiment an action stands for, on its lab.
@@ -39,6 +40,7 @@ pub fn check_action(
                 expectation: e.text.clone(),
                 measured: v.measured,
                 pass: v.pass,
+                skipped: v.skipped,
             }
         })
         .collect();
@@ -83,6 +85,12 @@ pub fn format(row: &Row) -> String {
         &row.action,
         &row.expectation,
         &row.measured,
-        if row.pass { "pass" } else { "FAIL" },
+        if row.skipped {
+            "skip"
+        } else if row.pass {
+            "pass"
+        } else {
+            "FAIL"
+        },
     ])
 }
