@@ -6,12 +6,12 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::clock::ms;
-use crate::lab::job::{JobId, Outcome, RunId, ThreadKind};
+use crate::lab::job::{JobId, Load, Outcome, RunId, ThreadKind};
 use crate::lab::{LabConfig, STALL_THRESHOLD};
 use crate::model::{JobRecord, Model};
 
 /// What part of the model a report covers.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Scope {
     pub from: Duration,
     pub to: Duration,
@@ -19,7 +19,13 @@ pub struct Scope {
     pub baseline: (Duration, Duration),
     /// Only this run's jobs (an action press); `None` for every job in the window.
     pub run: Option<RunId>,
+    /// A load test that started at this time: report each of its steps.
+    pub load: Option<(Duration, Load)>,
 }
+
+/// A load step holds its rate when every request was answered and the 99th percentile of
+/// the replies came within this bound.
+pub const LOAD_BOUND: Duration = Duration::from_millis(100);
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -33,6 +39,22 @@ pub struct Report {
     pub runtime: RuntimeOut,
     pub pools: PoolsOut,
     pub traffic: TrafficOut,
+    /// Per step of a load test: rate, throughput and reply latency.
+    pub load: Option<Vec<LoadStepOut>>,
+    /// The highest rate held (see `LOAD_BOUND`), with every lower rate held too.
+    pub load_held_rate: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadStepOut {
+    pub rate: u32,
+    pub sent: usize,
+    pub answered: usize,
+    /// Replies per second that came during the step.
+    pub throughput: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub held: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -171,6 +193,7 @@ impl Report {
             to,
             baseline,
             run,
+            load,
         } = scope;
         let lag = model.lag_summary(from, to);
         let requests = model.request_summary(from, to);
@@ -304,6 +327,17 @@ impl Report {
                 detached_max: gauge(|g| g.detached),
                 permits_waiting_max: gauge(|g| g.permits_waiting),
             },
+            load: load
+                .as_ref()
+                .map(|(start, plan)| load_steps(&jobs, *start, plan)),
+            load_held_rate: load.as_ref().map(|(start, plan)| {
+                let steps = load_steps(&jobs, *start, plan);
+                steps
+                    .iter()
+                    .take_while(|s| s.held)
+                    .last()
+                    .map_or(0, |s| s.rate)
+            }),
             traffic: TrafficOut {
                 rate_per_s: config.traffic_rate,
                 request_ms: config.request_ms,
@@ -369,6 +403,41 @@ impl Report {
         }
         out
     }
+}
+
+fn load_steps(jobs: &[&JobRecord], start: Duration, plan: &Load) -> Vec<LoadStepOut> {
+    plan.rates
+        .iter()
+        .enumerate()
+        .map(|(i, &rate)| {
+            let (from, to) = (
+                start + plan.step * i as u32,
+                start + plan.step * (i as u32 + 1),
+            );
+            let sent: Vec<_> = jobs
+                .iter()
+                .filter(|j| j.submitted >= from && j.submitted < to)
+                .collect();
+            let replies: Vec<Duration> = sent
+                .iter()
+                .filter_map(|j| Some(j.replied?.saturating_sub(j.submitted)))
+                .collect();
+            let in_step = jobs
+                .iter()
+                .filter(|j| j.replied.is_some_and(|r| r >= from && r < to))
+                .count();
+            let latency = crate::model::Summary::of(replies.iter().copied());
+            LoadStepOut {
+                rate,
+                sent: sent.len(),
+                answered: replies.len(),
+                throughput: in_step as f64 / plan.step.as_secs_f64(),
+                p50_ms: ms(latency.p50),
+                p99_ms: ms(latency.p99),
+                held: replies.len() == sent.len() && latency.p99 <= LOAD_BOUND,
+            }
+        })
+        .collect()
 }
 
 fn offload_counters(jobs: &[&JobRecord]) -> BTreeMap<&'static str, OffloadOut> {

@@ -70,7 +70,7 @@ fn bad_values_are_refused_with_what_is_allowed() {
             "--ms",
             "5",
         ],
-        "possible values: inline, spawn-blocking",
+        "possible values: inline, chunked, spawn-blocking",
     );
     refused(
         &[
@@ -82,7 +82,7 @@ fn bad_values_are_refused_with_what_is_allowed() {
             "--ms",
             "5",
         ],
-        "possible values: sleep, cpu, async",
+        "possible values: sleep, cpu, async, panic",
     );
     refused(
         &["--runtime", "green-threads"],

@@ -18,6 +18,7 @@ pub struct Row {
 pub fn experiment_for(action: &Action) -> Experiment {
     let mut e = Experiment::new(action.lab.clone(), action.batches());
     e.stop_after = action.stop_after;
+    e.load = action.load.clone();
     e
 }
 

@@ -21,6 +21,8 @@ pub struct Experiment {
     pub tail: Duration,
     /// Run exactly this long in all, instead of "until the jobs end".
     pub seconds: Option<Duration>,
+    /// The batches are a load test: report each step.
+    pub load: Option<crate::lab::job::Load>,
 }
 
 impl Experiment {
@@ -32,6 +34,7 @@ impl Experiment {
             baseline: Duration::from_millis(400),
             tail: Duration::from_millis(300),
             seconds: None,
+            load: None,
         }
     }
 
@@ -80,6 +83,7 @@ impl Experiment {
             to: end,
             baseline: (Duration::ZERO, submitted),
             run: None,
+            load: self.load.clone().map(|l| (submitted, l)),
         };
         Ok((Report::build(&model, scope, &self.lab), model))
     }

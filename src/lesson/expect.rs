@@ -61,6 +61,8 @@ pub enum Number {
     LongPollMax,
     /// Threads of tokio's blocking pool at the peak.
     BlockingThreadsMax,
+    /// The highest request rate a load test held (req/s).
+    LoadHeldRate,
 }
 
 /// A metric with a name as value.
@@ -106,13 +108,24 @@ const NUMBERS: &[(&str, Number, bool)] = &[
     ("jobs.running", Number::JobsRunning, false),
     ("long_poll.max", Number::LongPollMax, true),
     ("blocking.threads.max", Number::BlockingThreadsMax, false),
+    ("load.held_rate", Number::LoadHeldRate, false),
 ];
 
 const WORDS: &[(&str, Word, &[&str])] = &[
     (
         "job.thread",
         Word::JobThread,
-        &["event-loop", "handed-off", "blocking-pool", "dedicated", "detached", "process", "other", "mixed", "none"],
+        &[
+            "event-loop",
+            "handed-off",
+            "blocking-pool",
+            "dedicated",
+            "detached",
+            "process",
+            "other",
+            "mixed",
+            "none",
+        ],
     ),
     (
         "job.outcome",
@@ -176,11 +189,19 @@ pub struct Verdict {
 
 impl Verdict {
     fn of(measured: String, pass: bool) -> Verdict {
-        Verdict { measured, pass, skipped: false }
+        Verdict {
+            measured,
+            pass,
+            skipped: false,
+        }
     }
 
     fn skipped() -> Verdict {
-        Verdict { measured: crate::report::NOT_UNSTABLE.into(), pass: true, skipped: true }
+        Verdict {
+            measured: crate::report::NOT_UNSTABLE.into(),
+            pass: true,
+            skipped: true,
+        }
     }
 }
 
@@ -415,7 +436,12 @@ impl<'a> Facts<'a> {
             Number::JobsLost => count(Outcome::Lost),
             Number::JobsCancelled => count(Outcome::Cancelled),
             Number::JobsRunning => count(Outcome::Running),
-            Number::BlockingThreadsMax => r.pools.blocking.as_ref().map_or(0.0, |b| b.threads_max as f64),
+            Number::BlockingThreadsMax => r
+                .pools
+                .blocking
+                .as_ref()
+                .map_or(0.0, |b| b.threads_max as f64),
+            Number::LoadHeldRate => f64::from(r.load_held_rate.unwrap_or(0)),
             Number::LongPollMax => r
                 .long_polls
                 .iter()
@@ -431,9 +457,18 @@ impl<'a> Facts<'a> {
         let hooks = self.report.long_polls.is_some();
         let blocking = self.report.pools.blocking.is_some();
         match rule {
-            Expectation::Is { metric: Word::LongPollJob, .. } => hooks,
-            Expectation::Compare { metric: Number::LongPollMax, .. } => hooks,
-            Expectation::Compare { metric: Number::BlockingThreadsMax, .. } => blocking,
+            Expectation::Is {
+                metric: Word::LongPollJob,
+                ..
+            } => hooks,
+            Expectation::Compare {
+                metric: Number::LongPollMax,
+                ..
+            } => hooks,
+            Expectation::Compare {
+                metric: Number::BlockingThreadsMax,
+                ..
+            } => blocking,
             _ => true,
         }
     }

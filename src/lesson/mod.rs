@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::lab::job::{Batch, Work};
+use crate::lab::job::{Batch, Load, Work};
 use crate::lab::{Flavor, LabConfig, Shutdown};
 pub use expect::Expect;
 pub use snippet::Snippet;
@@ -48,11 +48,16 @@ pub struct Action {
     pub lab: LabConfig,
     /// Stop (restart) the lab this long after the first submission.
     pub stop_after: Option<Duration>,
+    /// Instead of `jobs` at once: requests at rising rates (a load test).
+    pub load: Option<Load>,
     pub expect: Vec<Expect>,
 }
 
 impl Action {
     pub fn batches(&self) -> Vec<Batch> {
+        if let Some(load) = &self.load {
+            return load.batches(self.work);
+        }
         let first = Batch {
             work: self.work,
             jobs: self.jobs,
@@ -63,8 +68,19 @@ impl Action {
             .collect()
     }
 
-    /// "sleep × inline", "sleep × spawn-blocking ×8".
+    /// "sleep × inline", "sleep × spawn-blocking ×8", "sleep × inline at 50…800 req/s".
     pub fn describe(&self) -> String {
+        if let Some(load) = &self.load {
+            let (lo, hi) = (
+                load.rates.first().copied().unwrap_or(0),
+                load.rates.last().copied().unwrap_or(0),
+            );
+            return format!(
+                "{} × {} at {lo}…{hi} req/s",
+                self.work.workload.as_str(),
+                self.work.strategy.as_str()
+            );
+        }
         let jobs = if self.jobs > 1 {
             format!(" ×{}", self.jobs)
         } else {
@@ -131,6 +147,8 @@ struct RawAction {
     jobs: Option<Spanned<i64>>,
     size: Option<Spanned<i64>>,
     stop_after_ms: Option<Spanned<i64>>,
+    load: Option<Vec<Spanned<i64>>>,
+    step_ms: Option<Spanned<i64>>,
     lab: Option<RawLab>,
     #[serde(default)]
     then: Vec<RawBatch>,
@@ -171,10 +189,10 @@ impl Reader<'_> {
     fn number(&self, v: &Spanned<i64>, what: &str, min: i64) -> Result<u64, LessonError> {
         let n = *v.get_ref();
         if n < min {
-            let bound = if min == 0 {
-                "0 or more"
-            } else {
-                "a whole number above 0"
+            let bound = match min {
+                0 => "0 or more".to_string(),
+                1 => "a whole number above 0".to_string(),
+                _ => format!("at least {min}"),
             };
             return Err(self.err(v.span().start, format!("`{what}` must be {bound}, not {n}")));
         }
@@ -322,6 +340,25 @@ impl Reader<'_> {
         for e in &a.expect {
             expect.push(Expect::parse(e.get_ref()).map_err(|m| self.err(e.span().start, m))?);
         }
+        let load = match &a.load {
+            None => None,
+            Some(rates) => {
+                let mut steps = Vec::new();
+                for r in rates {
+                    steps.push(self.number(r, "load", 1)? as u32);
+                }
+                let step = a
+                    .step_ms
+                    .as_ref()
+                    .map(|s| self.number(s, "step_ms", 100))
+                    .transpose()?
+                    .unwrap_or(1000);
+                Some(Load {
+                    rates: steps,
+                    step: Duration::from_millis(step),
+                })
+            }
+        };
         Ok(Action {
             key: k,
             label: a.label.clone(),
@@ -330,6 +367,7 @@ impl Reader<'_> {
             then,
             lab,
             stop_after,
+            load,
             expect,
         })
     }

@@ -59,6 +59,8 @@ pub struct PathCounters {
     pub running: usize,
     pub done: usize,
     pub failed: usize,
+    /// Lost or cancelled: ended by a stopping lab or pool.
+    pub gone: usize,
 }
 
 impl Model {
@@ -280,7 +282,8 @@ impl Model {
         for j in self.timeline.all().filter(|j| j.spec.strategy == strategy) {
             match (j.started, j.finished) {
                 (_, Some(_)) if j.outcome == Outcome::Ok => c.done += 1,
-                (_, Some(_)) => c.failed += 1,
+                (_, Some(_)) if j.outcome == Outcome::Failed => c.failed += 1,
+                (_, Some(_)) => c.gone += 1,
                 (Some(_), None) => c.running += 1,
                 (None, None) => c.waiting += 1,
             }

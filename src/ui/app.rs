@@ -10,7 +10,7 @@ use crate::lab::job::{self, RunId, Work};
 use crate::lesson::expect::{Facts, Verdict};
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
-use crate::report::{Report, Scope};
+use crate::report::{LoadStepOut, Report, Scope};
 
 /// Time windows of the lag chart and the timeline (`+` / `-`).
 pub const WINDOWS: [Duration; 5] = [
@@ -81,6 +81,8 @@ pub struct ActionRun {
     pub lab: LabConfig,
     /// When to check it even if some job never reported its end.
     pub settle_by: Duration,
+    /// A load action's table (rate, throughput, latency), once settled.
+    pub load: Option<Vec<LoadStepOut>>,
     /// One per expectation, once the run has settled.
     pub verdicts: Option<Vec<Verdict>>,
 }
@@ -93,6 +95,8 @@ pub struct App {
     /// The view is frozen at this time (the lab goes on).
     pub paused: Option<Duration>,
     pub help: bool,
+    /// Show the job table instead of the timeline.
+    pub table: bool,
     pub window: usize,
     pub model: Model,
     pub runs: Vec<ActionRun>,
@@ -115,6 +119,7 @@ impl App {
             scroll: 0,
             paused: None,
             help: false,
+            table: false,
             window: DEFAULT_WINDOW,
             model: Model::new(),
             runs: Vec::new(),
@@ -192,6 +197,10 @@ impl App {
                 None
             }
             KeyCode::Char('r') => Some(Command::Restart(self.lab.clone())),
+            KeyCode::Char('t') => {
+                self.table = !self.table;
+                None
+            }
             KeyCode::Char(c) if c.is_ascii_digit() => self.trigger(c, now),
             _ => None,
         }
@@ -259,6 +268,7 @@ impl App {
             at: now,
             lab,
             settle_by,
+            load: None,
             verdicts: None,
         });
         None
@@ -302,7 +312,7 @@ impl App {
             if !settled && now < run.settle_by {
                 continue;
             }
-            let verdicts = verdicts(&self.model, &run.lab, action, run.id, run.at, now);
+            let (verdicts, load) = verdicts(&self.model, &run.lab, action, run.id, run.at, now);
             let passed = verdicts.iter().filter(|v| v.pass).count();
             let text = format!(
                 "[{}] {}: {passed}/{} expectations held",
@@ -311,6 +321,7 @@ impl App {
                 verdicts.len()
             );
             self.notice = Some((text, now));
+            self.runs[i].load = load;
             self.runs[i].verdicts = Some(verdicts);
             changed = true;
         }
@@ -327,6 +338,16 @@ impl App {
             .and_then(|r| r.verdicts.as_deref())
     }
 
+    /// The latest load table for an action of the current lesson.
+    pub fn last_load(&self, key: char) -> Option<&[LoadStepOut]> {
+        let id = &self.lesson().id;
+        self.runs
+            .iter()
+            .rev()
+            .find(|r| &r.lesson == id && r.key == key)
+            .and_then(|r| r.load.as_deref())
+    }
+
     /// True while an action of this lesson is still running or settling.
     pub fn pending(&self, key: char) -> bool {
         let id = &self.lesson().id;
@@ -339,6 +360,7 @@ impl App {
 }
 
 /// The same check `blocklab check` makes, on the live model, for one press of an action key.
+/// Also returns the load test's table, for a load action.
 fn verdicts(
     model: &Model,
     lab: &LabConfig,
@@ -346,15 +368,20 @@ fn verdicts(
     run: RunId,
     at: Duration,
     now: Duration,
-) -> Vec<Verdict> {
+) -> (Vec<Verdict>, Option<Vec<LoadStepOut>>) {
     let baseline = (at.saturating_sub(Duration::from_secs(1)), at);
+    let load = action.load.clone().map(|l| (at, l));
     let scope = Scope {
         from: at,
         to: now,
         baseline,
         run: Some(run),
+        load,
     };
     let report = Report::build(model, scope, lab);
     let facts = Facts::of(&report, action);
-    action.expect.iter().map(|e| e.check(&facts)).collect()
+    (
+        action.expect.iter().map(|e| e.check(&facts)).collect(),
+        report.load,
+    )
 }

@@ -245,3 +245,57 @@ fn too_small() {
     insta::assert_snapshot!("too_small_60x20", t.backend());
     assert!(find(&t, "Terminal too small: 60×20").is_some());
 }
+
+#[test]
+fn every_lesson_has_its_screen() {
+    let lessons = crate::lesson::builtin().unwrap();
+    for (i, lesson) in lessons.iter().enumerate() {
+        let mut app = app_on(&lesson.id);
+        quiet(&mut app, 3_000, 0);
+        let t = render(&app, 3_000, (120, 40));
+        insta::assert_snapshot!(format!("lesson_{:02}_{}", i + 1, lesson.id), t.backend());
+        assert!(find(&t, &format!("lesson {}/{}", i + 1, lessons.len())).is_some());
+        assert!(
+            find(&t, &lesson.title).is_some(),
+            "{} shows its title",
+            lesson.id
+        );
+    }
+}
+
+#[test]
+fn the_job_table_shows_ids_and_statuses() {
+    let mut app = app_on("lifespan");
+    quiet(&mut app, 3_000, 0);
+    let work = (Workload::Sleep, Strategy::LifespanPool, 300);
+    job(
+        &mut app,
+        1,
+        1,
+        work,
+        (1_000, Some(1_000), Some(1_300)),
+        "pool-lifespan-0",
+    );
+    job(
+        &mut app,
+        2,
+        1,
+        work,
+        (1_000, Some(1_000), None),
+        "pool-lifespan-1",
+    );
+    job(&mut app, 3, 1, work, (1_000, None, None), "");
+    app.model.ingest(Sample::LabStopped {
+        lab: 1,
+        at: ms(1_100),
+    });
+    press(&mut app, KeyCode::Char('t'), 3_000);
+    let t = render(&app, 3_000, (120, 40));
+    insta::assert_snapshot!("job_table_120x40", t.backend());
+    for status in ["ok", "lost", "cancelled"] {
+        assert!(
+            find(&t, &format!(" {status} ")).is_some(),
+            "a {status} job in the table"
+        );
+    }
+}

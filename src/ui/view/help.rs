@@ -15,7 +15,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ("↑ ↓ / j k, PgUp PgDn", "scroll the lesson text"),
     ("space", "pause / resume the view (the lab goes on)"),
     ("+ / -", "zoom the time axis in / out"),
-    ("r", "restart the lab (a fresh runtime, history cleared)"),
+    ("t", "timeline / job table (ids, status, threads, waits)"),
+    (
+        "r",
+        "restart the lab (work in flight ends as its pools decide)",
+    ),
     ("?", "this help (any key closes it)"),
     ("q / Esc / Ctrl-C", "quit"),
 ];

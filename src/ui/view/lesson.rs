@@ -127,9 +127,38 @@ fn check(app: &App) -> Vec<Line<'static>> {
                 ])),
             }
         }
+        if let Some(steps) = app.last_load(a.key) {
+            lines.extend(load_table(steps));
+        }
     }
     lines.push(Line::default());
     lines.push(heading("Takeaway"));
     lines.extend(prose(&lesson.takeaway));
+    lines
+}
+
+/// A load test's steps: rate, throughput and reply latency, and whether the rate held.
+fn load_table(steps: &[crate::report::LoadStepOut]) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        "   req/s  served/s   p50       p99       held",
+        theme::DIM,
+    ))];
+    for s in steps {
+        let held = if s.held {
+            Span::styled("yes", theme::PASS)
+        } else {
+            Span::styled("no", theme::FAIL)
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "   {:>5}  {:>8.0}   {:<9} {:<9} ",
+                s.rate,
+                s.throughput,
+                format!("{:.1} ms", s.p50_ms),
+                format!("{:.1} ms", s.p99_ms)
+            )),
+            held,
+        ]));
+    }
     lines
 }

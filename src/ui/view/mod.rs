@@ -2,6 +2,7 @@
 mod axis;
 mod chrome;
 mod help;
+mod jobs;
 mod lag;
 mod lesson;
 mod pools;
@@ -48,7 +49,11 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
     .areas(right);
     lag::draw(frame, lag_area, &app.model, app.window(), now);
     pools::draw(frame, pools_area, &app.model, &app.lab, now);
-    timeline::draw(frame, timeline_area, &app.model, app.window(), now);
+    if app.table {
+        jobs::draw(frame, timeline_area, &app.model, now);
+    } else {
+        timeline::draw(frame, timeline_area, &app.model, app.window(), now);
+    }
 
     if app.help {
         help::draw(frame, area, app);

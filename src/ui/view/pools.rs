@@ -15,7 +15,7 @@ use crate::report::NOT_UNSTABLE;
 
 /// Rows the pane needs for a lab (borders included).
 pub fn height(lab: &LabConfig) -> u16 {
-    2 + lab.loop_threads() as u16 + 3
+    2 + lab.loop_threads() as u16 + 4
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: Duration) {
@@ -34,6 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: 
         .title(theme::fit_title(area.width, TITLE, about));
     let mut lines = worker_lines(model, lab, now);
     lines.push(blocking_line(model, lab));
+    lines.push(own_line(model));
     lines.push(offload_line(model));
     let traffic = model.request_summary(now.saturating_sub(Duration::from_secs(10)), now);
     lines.push(Line::from(vec![
@@ -149,6 +150,7 @@ fn offload_line(model: &Model) -> Line<'static> {
             (c.running, "running"),
             (c.waiting, "waiting"),
             (c.done, "done"),
+            (c.gone, "lost or cancelled"),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)
@@ -165,6 +167,37 @@ fn offload_line(model: &Model) -> Line<'static> {
     }
     if !any {
         spans.push(Span::styled("none yet", theme::DIM));
+    }
+    Line::from(spans)
+}
+
+/// blocklab's own pools, processes, detached threads and permits: what tokio cannot see.
+fn own_line(model: &Model) -> Line<'static> {
+    let mut spans = vec![Span::styled(label("Own pools"), theme::LABEL)];
+    let g = model.runtime().map(|r| r.gauges).unwrap_or_default();
+    let mut parts = Vec::new();
+    if g.pool_threads > 0 {
+        parts.push(format!(
+            "{} threads: {} busy, {} queued",
+            g.pool_threads, g.pool_busy, g.pool_queued
+        ));
+    }
+    if g.children > 0 {
+        parts.push(format!(
+            "{} child processes: {} busy",
+            g.children, g.children_busy
+        ));
+    }
+    if g.detached > 0 {
+        parts.push(format!("{} detached threads", g.detached));
+    }
+    if g.permits_waiting > 0 {
+        parts.push(format!("{} waiting for a permit", g.permits_waiting));
+    }
+    if parts.is_empty() {
+        spans.push(Span::styled("none running", theme::DIM));
+    } else {
+        spans.push(Span::raw(parts.join(" · ")));
     }
     Line::from(spans)
 }
