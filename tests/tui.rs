@@ -137,7 +137,7 @@ fn stall_counter(screen: &str) -> Option<f64> {
 fn opens_on_lesson_one_runs_an_action_and_quits_cleanly() {
     let mut tui = Tui::start(&[], 120, 40);
     let screen = tui.wait_for("Event-loop lag", Duration::from_secs(10));
-    assert!(screen.contains("lesson 1/3"), "{screen}");
+    assert!(screen.contains("lesson 1/"), "{screen}");
     assert!(
         screen.contains("Pools") && screen.contains("Timeline"),
         "{screen}"
@@ -161,7 +161,7 @@ fn opens_on_lesson_one_runs_an_action_and_quits_cleanly() {
     }
 
     tui.press("\x1b[C"); // → next lesson
-    tui.wait_for("lesson 2/3", Duration::from_secs(2));
+    tui.wait_for("lesson 2/", Duration::from_secs(2));
 
     tui.press("q");
     let status = tui.wait_exit(Duration::from_secs(5));
