@@ -196,12 +196,20 @@ impl Model {
 
     /// A stall in progress at `now`: the oldest unanswered ping, or (with poll hooks) a worker
     /// stuck in one poll, whichever began first — both seen from the observer's side.
+    ///
+    /// It counts only if it was already a stall when the observer last looked (`watch.at`): a
+    /// ping merely in flight at that moment must not read as a stall that grows until the next
+    /// look. Once established, its age grows with `now`, frame by frame.
     pub fn live_stall(&self, now: Duration) -> Option<LiveStall> {
         let watch = self.watch.as_ref()?;
         let mut found: Option<LiveStall> = None;
         let mut consider = |since: Duration, job: Option<JobId>, thread: Option<String>| {
             let age = now.saturating_sub(since);
-            if age >= STALL_THRESHOLD && found.as_ref().is_none_or(|f| since < f.since) {
+            let established = watch.at.saturating_sub(since) >= STALL_THRESHOLD;
+            if established
+                && age >= STALL_THRESHOLD
+                && found.as_ref().is_none_or(|f| since < f.since)
+            {
                 found = Some(LiveStall {
                     since,
                     age,
@@ -238,15 +246,20 @@ impl Model {
     /// (thread, since, job). A job that handed its worker off (`block_in_place`) holds a poll
     /// but no longer a worker, so it does not count.
     pub fn stuck_workers(&self, now: Duration) -> Vec<(String, Duration, Option<JobId>)> {
-        let Some(workers) = self.watch.as_ref().and_then(|w| w.workers.as_ref()) else {
+        let Some(watch) = self.watch.as_ref() else {
             return Vec::new();
         };
+        let Some(workers) = watch.workers.as_ref() else {
+            return Vec::new();
+        };
+        // As for pings: stuck when the observer looked, not merely busy at that instant.
+        let seen = watch.at.min(now);
         workers
             .iter()
             .filter_map(|w| {
                 let since = w
                     .polling_since
-                    .filter(|s| now.saturating_sub(*s) >= STALL_THRESHOLD)?;
+                    .filter(|s| seen.saturating_sub(*s) >= STALL_THRESHOLD)?;
                 let job = w.task.and_then(|t| self.timeline.by_task(t));
                 if job.is_some_and(|j| j.thread_kind == Some(ThreadKind::HandedOff)) {
                     return None;
@@ -422,6 +435,19 @@ mod tests {
         assert_eq!(a.age, ms(498));
         assert_eq!(b.age, ms(1498));
         assert_eq!(b.job, Some(7));
+    }
+
+    #[test]
+    fn a_ping_in_flight_when_the_observer_looked_is_no_stall() {
+        let mut m = Model::new();
+        let watch = Watch {
+            at: ms(100),
+            oldest_unanswered: Some(Duration::from_micros(99_500)),
+            workers: None,
+        };
+        m.ingest(Sample::Watch(watch));
+        // 15 ms later (the next look is due at 120 ms): still no stall.
+        assert_eq!(m.live_stall(ms(115)), None);
     }
 
     #[test]
