@@ -56,10 +56,10 @@ pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::R
         while let Ok(event) = next {
             match event? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => {
-                    if let Some(command) = app.on_key(key, labs.now()) {
-                        if !labs.carry_out(command, &mut app)? {
-                            return Ok(());
-                        }
+                    if let Some(command) = app.on_key(key, labs.now())
+                        && !labs.carry_out(command, &mut app)?
+                    {
+                        return Ok(());
                     }
                     dirty = true;
                 }
