@@ -346,3 +346,22 @@ fn a_closed_terminal_ends_blocklab() {
         std::thread::sleep(Duration::from_millis(25));
     }
 }
+
+#[test]
+fn every_lesson_is_reachable_with_the_arrow_keys() {
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_blocklab"))
+        .arg("list")
+        .output()
+        .unwrap();
+    let count = String::from_utf8(list.stdout).unwrap().lines().count();
+    assert_eq!(count, 17, "seventeen lessons");
+    let mut tui = Tui::start(&[], 120, 40);
+    tui.wait_for("lesson 1/17", Duration::from_secs(10));
+    for n in 2..=count {
+        tui.press("\x1b[C");
+        tui.wait_for(&format!("lesson {n}/{count}"), Duration::from_secs(5));
+    }
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    tui.assert_restored();
+}

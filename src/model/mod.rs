@@ -144,10 +144,6 @@ impl Model {
             .map(|(_, at)| *at)
     }
 
-    pub fn latest(&self) -> Duration {
-        self.latest
-    }
-
     /// Lag samples whose ping was sent in `[from, to)`.
     pub fn lag_in(
         &self,

@@ -37,10 +37,6 @@ impl StallDetector {
         }
     }
 
-    pub fn threshold(&self) -> Duration {
-        self.threshold
-    }
-
     /// Feeds one answered ping.
     pub fn observe(&mut self, sent: Duration, lag: Duration) {
         if lag < self.threshold {

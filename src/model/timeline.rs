@@ -63,11 +63,6 @@ impl JobRecord {
     pub fn is_done(&self) -> bool {
         self.finished.is_some()
     }
-
-    /// Running on a thread at `t`.
-    pub fn running_at(&self, t: Duration) -> bool {
-        self.started.is_some_and(|s| s <= t) && self.finished.is_none_or(|f| f > t)
-    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -198,7 +193,6 @@ mod tests {
             at: ms(12),
             kind: started,
         });
-        assert!(t.get(1).unwrap().running_at(ms(100)));
         let finished = JobEventKind::Finished {
             outcome: Outcome::Ok,
             cpu: None,
@@ -214,7 +208,6 @@ mod tests {
         assert_eq!(j.wait_time(), Some(ms(2)));
         assert_eq!(j.outcome, Outcome::Ok);
         assert!(!j.blocks_loop());
-        assert!(!j.running_at(ms(300)));
     }
 
     #[test]

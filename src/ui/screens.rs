@@ -299,3 +299,39 @@ fn the_job_table_shows_ids_and_statuses() {
         );
     }
 }
+
+#[test]
+fn every_action_key_of_every_lesson_submits_its_jobs() {
+    let mut app = app_on("event-loop");
+    let lessons = app.lessons.clone();
+    for (i, lesson) in lessons.iter().enumerate() {
+        assert_eq!(app.lesson().id, lesson.id, "→ reaches lesson {}", i + 1);
+        for action in &lesson.actions {
+            let now = 1_000 * (i as u64 + 1);
+            press(&mut app, KeyCode::Char(action.key), now);
+            // Everything the action schedules, however late.
+            let commands = app.due(ms(now) + Duration::from_secs(3600));
+            let submitted: usize = commands
+                .iter()
+                .map(|c| match c {
+                    super::app::Command::Submit { jobs, .. } => *jobs,
+                    _ => 0,
+                })
+                .sum();
+            let expected: usize = action.batches().iter().map(|b| b.jobs).sum();
+            assert_eq!(
+                submitted, expected,
+                "{} [{}] submits its jobs",
+                lesson.id, action.key
+            );
+        }
+        press(&mut app, KeyCode::Right, 0);
+    }
+    assert_eq!(
+        app.lesson().id,
+        lessons.last().unwrap().id,
+        "→ stops at the last lesson"
+    );
+    press(&mut app, KeyCode::Char('h'), 0);
+    assert_eq!(app.current, lessons.len() - 2, "h goes back");
+}
