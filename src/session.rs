@@ -21,7 +21,7 @@ impl Session {
     /// A session on an existing clock: a restarted lab continues the same timeline.
     pub fn start_with(config: LabConfig, clock: Clock) -> std::io::Result<Session> {
         // Calibrate the CPU workload before any lab thread competes for the cores.
-        crate::lab::workload::rounds_per_ms();
+        crate::lab::workload::calibrate();
         let (lab, events) = Lab::start(config, clock)?;
         let (observer, batches) = Observer::start(&lab, events, ObserverConfig::default())?;
         Ok(Session {

@@ -6,7 +6,7 @@
 //! * `async` — `tokio::time::sleep`: the same wait, but it yields to the event loop.
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -107,21 +107,32 @@ pub fn rounds_for(ms: u64) -> u64 {
     (rounds_per_ms() * ms as f64).round().max(1.0) as u64
 }
 
-/// Calibrated once per process: the fastest of a few timed runs (the least disturbed one).
+/// Rounds per millisecond, as last calibrated (`f64` bits; 0 = not yet).
+static RATE: AtomicU64 = AtomicU64::new(0);
+
 pub fn rounds_per_ms() -> f64 {
-    static RATE: OnceLock<f64> = OnceLock::new();
-    *RATE.get_or_init(|| {
-        const ROUNDS: u64 = 100_000;
-        let fastest = (0..5)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(hash_chain(std::hint::black_box(ROUNDS)));
-                t.elapsed()
-            })
-            .min()
-            .unwrap();
-        ROUNDS as f64 / (fastest.as_secs_f64() * 1e3)
-    })
+    match RATE.load(Ordering::Relaxed) {
+        0 => calibrate(),
+        bits => f64::from_bits(bits),
+    }
+}
+
+/// Measures this machine's speed now: the fastest of ten short runs (the least disturbed
+/// one). Each lab calibrates as it starts, since a shared or throttled machine's speed drifts;
+/// a job reports the time it really took either way.
+pub fn calibrate() -> f64 {
+    const ROUNDS: u64 = 100_000;
+    let fastest = (0..10)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(hash_chain(std::hint::black_box(ROUNDS)));
+            t.elapsed()
+        })
+        .min()
+        .unwrap();
+    let rate = ROUNDS as f64 / (fastest.as_secs_f64() * 1e3);
+    RATE.store(rate.to_bits(), Ordering::Relaxed);
+    rate
 }
 
 /// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`): tells "this job burned the core"
