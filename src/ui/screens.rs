@@ -220,7 +220,7 @@ fn after_an_offloaded_job() {
             .map(|x| &t.backend().buffer()[(x, y)])
             .find(|c| c.symbol() == "█");
         assert_eq!(row_right.map(|c| c.fg), Some(Color::Green));
-        let (x, y) = find(&t, "✓ lag.max < 5 ms").expect("the live verdict");
+        let (x, y) = find(&t, "✓ lag.max < 15% of block").expect("the live verdict");
         assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Green);
     }
 }
