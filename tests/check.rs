@@ -42,7 +42,12 @@ fn a_failing_expectation_fails_the_check() {
     ))
     .unwrap();
     // A false claim: offloading does not freeze the loop.
-    let lie = lesson.replacen("\"lag.max < 5 ms\",", "\"lag.max >= 90% of block\",", 1);
+    let lie = lesson.replacen(
+        "\"lag.max < 15% of block\",",
+        "\"lag.max >= 90% of block\",",
+        1,
+    );
+    assert_ne!(lie, lesson, "the false claim replaced a true one");
     std::fs::write(dir.join("04-lie.toml"), lie).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
         .args([
