@@ -11,6 +11,8 @@ pub struct Gauges {
     pub children: Level,
     pub children_busy: Level,
     pub permits_waiting: Level,
+    /// (pid, busy) of every child of the process pool.
+    pub child_list: std::sync::Mutex<Vec<(u32, bool)>>,
 }
 
 /// A level that remembers its peak, so a short burst between two samples is not missed.
@@ -56,7 +58,7 @@ impl Drop for Held<'_> {
 }
 
 /// A copy of the gauges at one moment: plain data for the model.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct GaugeSample {
     pub pool_threads: usize,
     pub pool_threads_peak: usize,
@@ -66,6 +68,8 @@ pub struct GaugeSample {
     pub children: usize,
     pub children_busy: usize,
     pub permits_waiting: usize,
+    /// (pid, busy) of each child process.
+    pub child_list: Vec<(u32, bool)>,
 }
 
 impl Gauges {
@@ -79,6 +83,11 @@ impl Gauges {
             children: self.children.get(),
             children_busy: self.children_busy.get(),
             permits_waiting: self.permits_waiting.get(),
+            child_list: self
+                .child_list
+                .lock()
+                .map(|l| l.clone())
+                .unwrap_or_default(),
         }
     }
 }

@@ -197,9 +197,13 @@ fn manage(
             Msg::Stop => break,
         }
         dispatch(&mut slots, &mut waiting, &gauges);
+        publish(&slots, &gauges);
     }
     for job in waiting {
         job.ended(Outcome::Cancelled, "the process pool stopped");
+    }
+    if let Ok(mut list) = gauges.child_list.lock() {
+        list.clear();
     }
     for mut s in slots {
         let _ = s.child.kill();
@@ -240,6 +244,16 @@ fn dispatch(slots: &mut [Slot], waiting: &mut VecDeque<JobCtx>, gauges: &Gauges)
     }
 }
 // snippet:end process-dispatch
+
+/// Each child and whether it is busy, for the Pools pane.
+fn publish(slots: &[Slot], gauges: &Gauges) {
+    if let Ok(mut list) = gauges.child_list.lock() {
+        *list = slots
+            .iter()
+            .map(|s| (s.child.id(), s.job.is_some()))
+            .collect();
+    }
+}
 
 fn describe(status: std::process::ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;

@@ -57,6 +57,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, now: Duration) {
         Constraint::Length(8),
         Constraint::Length(8),
         Constraint::Length(8),
+        Constraint::Fill(2),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }

@@ -174,7 +174,10 @@ fn offload_line(model: &Model) -> Line<'static> {
 /// blocklab's own pools, processes, detached threads and permits: what tokio cannot see.
 fn own_line(model: &Model) -> Line<'static> {
     let mut spans = vec![Span::styled(label("Own pools"), theme::LABEL)];
-    let g = model.runtime().map(|r| r.gauges).unwrap_or_default();
+    let g = model
+        .runtime()
+        .map(|r| r.gauges.clone())
+        .unwrap_or_default();
     let mut parts = Vec::new();
     if g.pool_threads > 0 {
         parts.push(format!(
