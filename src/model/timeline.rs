@@ -123,7 +123,7 @@ impl Timeline {
             } else {
                 Outcome::Cancelled
             };
-            job.error = Some("the lab stopped first".into());
+            job.error = Some("lab stopped".into());
         }
     }
 
