@@ -1,32 +1,11 @@
 //! `blocklab run --json` end to end: the acceptance figures of the spine, on the real binary.
 //! The runs measure time, so they take turns (one lab at a time on a 2-core machine).
-use std::process::Command;
-use std::sync::Mutex;
+mod common;
 
 use serde_json::Value;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
 fn run(args: &[&str]) -> Value {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
-        .arg("run")
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "blocklab run {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(
-        stdout.trim().lines().count(),
-        1,
-        "exactly one JSON object on stdout:\n{stdout}"
-    );
-    serde_json::from_str(&stdout).unwrap()
+    common::run_json(args)
 }
 
 fn f(v: &Value, path: &str) -> f64 {

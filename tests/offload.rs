@@ -1,27 +1,14 @@
 //! Every offload path through `blocklab run --json`: where each job ran (thread names and
 //! kinds), the order of its lifecycle times, and how it ended — including failures, crashes
 //! and work lost or cancelled when the lab stops. One lab at a time (they measure time).
+mod common;
+
 use std::process::Command;
-use std::sync::Mutex;
 
 use serde_json::Value;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
 fn run(args: &[&str]) -> Value {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
-        .arg("run")
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "blocklab run {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::run_json(args)
 }
 
 fn jobs(r: &Value) -> &Vec<Value> {
@@ -331,7 +318,7 @@ fn children_of(pid: u32) -> Vec<u32> {
 
 #[test]
 fn children_die_with_blocklab_even_when_it_is_killed() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = common::turn();
     let mut parent = Command::new(env!("CARGO_BIN_EXE_blocklab"))
         .args([
             "run",

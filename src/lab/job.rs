@@ -174,16 +174,6 @@ impl ThreadKind {
             ThreadKind::Other => "other",
         }
     }
-
-    pub const NAMES: [&'static str; 7] = [
-        "event-loop",
-        "handed-off",
-        "blocking-pool",
-        "dedicated",
-        "detached",
-        "process",
-        "other",
-    ];
 }
 
 /// What a strategy holds while it runs a job: the spec, the lab's shared parts, and a way to

@@ -169,17 +169,4 @@ pub fn describe_join_error(err: tokio::task::JoinError) -> (Outcome, String) {
     )
 }
 
-/// Offloads the job's workload to tokio's blocking pool and waits for it (shared by several
-/// strategies).
-pub async fn offload(job: &JobCtx) {
-    job.queued();
-    let worker = job.clone();
-    let handle = tokio::task::spawn_blocking(move || {
-        worker.started();
-        worker.run_blocking_here();
-    });
-    if let Err(err) = handle.await {
-        let (outcome, message) = describe_join_error(err);
-        job.ended(outcome, message);
-    }
-}
+pub use spawn_blocking::offload;
