@@ -132,7 +132,10 @@ fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
         for action in &lesson.actions {
             let mut print = |row: &check::Row| println!("{}", check::format(row));
             match check::check_action(lesson, action, &mut print) {
-                Ok(rows) => {
+                Ok((rows, load)) => {
+                    if let Some(steps) = load {
+                        print!("{}", check::format_load(&steps));
+                    }
                     passed += rows.iter().filter(|r| r.pass && !r.skipped).count();
                     skipped += rows.iter().filter(|r| r.skipped).count();
                     failed += rows.iter().filter(|r| !r.pass).count();

@@ -3,6 +3,7 @@
 use super::Experiment;
 use crate::lesson::expect::Facts;
 use crate::lesson::{Action, Lesson};
+use crate::report::LoadStepOut;
 
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -27,7 +28,7 @@ pub fn check_action(
     lesson: &Lesson,
     action: &Action,
     on_row: &mut impl FnMut(&Row),
-) -> std::io::Result<Vec<Row>> {
+) -> std::io::Result<(Vec<Row>, Option<Vec<LoadStepOut>>)> {
     let (report, _) = experiment_for(action).run()?;
     let facts = Facts::of(&report, action);
     let rows: Vec<Row> = action
@@ -46,7 +47,20 @@ pub fn check_action(
         })
         .collect();
     rows.iter().for_each(&mut *on_row);
-    Ok(rows)
+    Ok((rows, report.load))
+}
+
+/// A load test's steps, one line each, for the check's output.
+pub fn format_load(steps: &[LoadStepOut]) -> String {
+    let mut out = String::from("    req/s   served/s   p50 ms    p99 ms    held\n");
+    for s in steps {
+        let held = if s.held { "yes" } else { "no" };
+        out += &format!(
+            "    {:>5}   {:>8.0}   {:>7.1}   {:>7.1}   {held}\n",
+            s.rate, s.throughput, s.p50_ms, s.p99_ms
+        );
+    }
+    out
 }
 
 /// Picks the lessons named in `ids` (all when empty); an unknown id lists the known ones.
