@@ -16,7 +16,6 @@ use std::time::Duration;
 use super::gauges::Gauges;
 use super::job::{JobCtx, Outcome, ThreadKind};
 use super::workload::{self, Workload};
-use crate::clock::Clock;
 
 enum Msg {
     Run(JobCtx),
@@ -45,7 +44,7 @@ struct Slot {
 
 impl ProcessPool {
     /// Starts the manager thread and `size` children; fails if a child cannot start.
-    pub fn start(size: usize, _clock: Clock, gauges: Arc<Gauges>) -> std::io::Result<ProcessPool> {
+    pub fn start(size: usize, gauges: Arc<Gauges>) -> std::io::Result<ProcessPool> {
         let (tx, rx) = channel();
         let (ready_tx, ready_rx) = channel();
         let to_manager = tx.clone();

@@ -88,7 +88,7 @@ impl Shared {
     /// The lab's process pool of `size` children, started on first use.
     pub fn processes(&self, size: u32) -> Result<&ProcessPool, String> {
         self.processes
-            .get_or_init(|| ProcessPool::start(size as usize, self.clock, self.gauges.clone()))
+            .get_or_init(|| ProcessPool::start(size as usize, self.gauges.clone()))
             .as_ref()
             .map_err(|e| format!("could not start the process pool: {e}"))
     }
