@@ -14,7 +14,7 @@ use std::time::Duration;
 use ratatui::prelude::*;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::app::App;
+use super::app::{App, Section};
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -35,7 +35,13 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
     chrome::header(frame, header, app);
     chrome::footer(frame, footer, app, now);
 
-    let lesson_width = (body.width * 2 / 5).max(32);
+    // Code wants room: on a wide terminal the Rust section takes more of the width.
+    let share = if app.section == Section::Rust && body.width >= 120 {
+        55
+    } else {
+        40
+    };
+    let lesson_width = (body.width * share / 100).max(32);
     let [lesson_area, right] =
         Layout::horizontal([Constraint::Length(lesson_width), Constraint::Min(0)]).areas(body);
     lesson::draw(frame, lesson_area, app);
