@@ -5,29 +5,49 @@ use std::sync::Mutex;
 /// The checks measure time: one lab at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
+fn check(lessons: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
+        .arg("check")
+        .args(lessons)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 #[test]
 fn every_lesson_expectation_holds() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
-        .arg("check")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (ok, stdout) = check(&[]);
     println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "blocklab check failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(stdout.starts_with("LESSON"), "a table with a header");
     let rows = stdout
         .lines()
         .filter(|l| l.ends_with("pass") || l.ends_with("FAIL"))
         .count();
-    assert!(rows >= 30, "only {rows} expectations were checked");
+    assert!(rows >= 100, "only {rows} expectations were checked");
+    if ok {
+        assert!(
+            stdout.contains(&format!("check: {rows} passed, 0 failed")),
+            "{stdout}"
+        );
+        return;
+    }
+    // This VM now and then loses its vCPU for 10-20 ms, which can flip one timing verdict in a
+    // hundred and forty. The lessons that failed get one more run: a false claim fails twice.
+    let mut failed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.ends_with("FAIL"))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    failed.dedup();
+    let (ok_again, again) = check(&failed);
+    println!("rerun of {failed:?}:\n{again}");
     assert!(
-        stdout.contains(&format!("check: {rows} passed, 0 failed")),
-        "{stdout}"
+        ok_again,
+        "blocklab check failed twice for {failed:?}:\n{stdout}\n{again}"
     );
 }
 
