@@ -206,6 +206,23 @@ impl Reader<'_> {
         v.get_ref().parse().map_err(|e| self.err(v.span().start, e))
     }
 
+    /// An optional number: `None` when the key is absent, an error naming the line when bad.
+    fn opt_number(
+        &self,
+        v: &Option<Spanned<i64>>,
+        what: &str,
+        min: i64,
+    ) -> Result<Option<u64>, LessonError> {
+        v.as_ref().map(|v| self.number(v, what, min)).transpose()
+    }
+
+    fn opt_parsed<T: std::str::FromStr<Err = String>>(
+        &self,
+        v: &Option<Spanned<String>>,
+    ) -> Result<Option<T>, LessonError> {
+        v.as_ref().map(|v| self.parsed(v)).transpose()
+    }
+
     fn lab(&self, raw: &RawLab, mut lab: LabConfig) -> Result<LabConfig, LessonError> {
         if let Some(r) = &raw.runtime {
             lab.flavor = match r.get_ref().as_str() {
@@ -276,53 +293,20 @@ impl Reader<'_> {
             workload: self.parsed(&a.workload)?,
             strategy: self.parsed(&a.strategy)?,
             ms: self.number(&a.ms, "ms", 1)?,
-            size: a
-                .size
-                .as_ref()
-                .map(|s| self.number(s, "size", 1))
-                .transpose()?
-                .unwrap_or(0) as u32,
+            size: self.opt_number(&a.size, "size", 1)?.unwrap_or(0) as u32,
         };
-        let jobs = a
-            .jobs
-            .as_ref()
-            .map(|j| self.number(j, "jobs", 1))
-            .transpose()?
-            .unwrap_or(1) as usize;
+        let jobs = self.opt_number(&a.jobs, "jobs", 1)?.unwrap_or(1) as usize;
         let mut then = Vec::new();
         for b in &a.then {
             let work = Work {
-                workload: b
-                    .workload
-                    .as_ref()
-                    .map(|w| self.parsed(w))
-                    .transpose()?
-                    .unwrap_or(work.workload),
-                strategy: b
-                    .strategy
-                    .as_ref()
-                    .map(|s| self.parsed(s))
-                    .transpose()?
-                    .unwrap_or(work.strategy),
-                ms: b
-                    .ms
-                    .as_ref()
-                    .map(|m| self.number(m, "ms", 1))
-                    .transpose()?
-                    .unwrap_or(work.ms),
-                size: b
-                    .size
-                    .as_ref()
-                    .map(|s| self.number(s, "size", 1))
-                    .transpose()?
+                workload: self.opt_parsed(&b.workload)?.unwrap_or(work.workload),
+                strategy: self.opt_parsed(&b.strategy)?.unwrap_or(work.strategy),
+                ms: self.opt_number(&b.ms, "ms", 1)?.unwrap_or(work.ms),
+                size: self
+                    .opt_number(&b.size, "size", 1)?
                     .map_or(work.size, |s| s as u32),
             };
-            let jobs = b
-                .jobs
-                .as_ref()
-                .map(|j| self.number(j, "jobs", 1))
-                .transpose()?
-                .unwrap_or(1) as usize;
+            let jobs = self.opt_number(&b.jobs, "jobs", 1)?.unwrap_or(1) as usize;
             let after = Duration::from_millis(self.number(&b.after_ms, "after_ms", 0)?);
             then.push(Batch { work, jobs, after });
         }
@@ -330,11 +314,8 @@ impl Reader<'_> {
             Some(raw) => self.lab(raw, lesson_lab.clone())?,
             None => lesson_lab.clone(),
         };
-        let stop_after = a
-            .stop_after_ms
-            .as_ref()
-            .map(|v| self.number(v, "stop_after_ms", 1))
-            .transpose()?
+        let stop_after = self
+            .opt_number(&a.stop_after_ms, "stop_after_ms", 1)?
             .map(Duration::from_millis);
         let mut expect = Vec::new();
         for e in &a.expect {
@@ -347,12 +328,7 @@ impl Reader<'_> {
                 for r in rates {
                     steps.push(self.number(r, "load", 1)? as u32);
                 }
-                let step = a
-                    .step_ms
-                    .as_ref()
-                    .map(|s| self.number(s, "step_ms", 100))
-                    .transpose()?
-                    .unwrap_or(1000);
+                let step = self.opt_number(&a.step_ms, "step_ms", 100)?.unwrap_or(1000);
                 Some(Load {
                     rates: steps,
                     step: Duration::from_millis(step),

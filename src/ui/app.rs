@@ -328,34 +328,28 @@ impl App {
         changed
     }
 
-    /// The latest settled verdicts for an action of the current lesson.
-    pub fn last_verdicts(&self, key: char) -> Option<&[Verdict]> {
+    /// The latest press of an action key in the current lesson.
+    fn latest_run(&self, key: char) -> Option<&ActionRun> {
         let id = &self.lesson().id;
         self.runs
             .iter()
             .rev()
             .find(|r| &r.lesson == id && r.key == key)
-            .and_then(|r| r.verdicts.as_deref())
+    }
+
+    /// The latest settled verdicts for an action of the current lesson.
+    pub fn last_verdicts(&self, key: char) -> Option<&[Verdict]> {
+        self.latest_run(key).and_then(|r| r.verdicts.as_deref())
     }
 
     /// The latest load table for an action of the current lesson.
     pub fn last_load(&self, key: char) -> Option<&[LoadStepOut]> {
-        let id = &self.lesson().id;
-        self.runs
-            .iter()
-            .rev()
-            .find(|r| &r.lesson == id && r.key == key)
-            .and_then(|r| r.load.as_deref())
+        self.latest_run(key).and_then(|r| r.load.as_deref())
     }
 
     /// True while an action of this lesson is still running or settling.
     pub fn pending(&self, key: char) -> bool {
-        let id = &self.lesson().id;
-        self.runs
-            .iter()
-            .rev()
-            .find(|r| &r.lesson == id && r.key == key)
-            .is_some_and(|r| r.verdicts.is_none())
+        self.latest_run(key).is_some_and(|r| r.verdicts.is_none())
     }
 }
 
