@@ -13,6 +13,8 @@ pub struct Gauges {
     pub permits_waiting: Level,
     /// (pid, busy) of every child of the process pool.
     pub child_list: std::sync::Mutex<Vec<(u32, bool)>>,
+    /// The bound on jobs in flight and on threads started for them.
+    pub admission: super::admission::Admission,
 }
 
 /// A level that remembers its peak, so a short burst between two samples is not missed.
@@ -70,6 +72,10 @@ pub struct GaugeSample {
     pub permits_waiting: usize,
     /// (pid, busy) of each child process.
     pub child_list: Vec<(u32, bool)>,
+    /// Jobs submitted and not yet ended.
+    pub in_flight: usize,
+    /// Jobs the lab refused since it started (see `admission`).
+    pub refused: u64,
 }
 
 impl Gauges {
@@ -88,6 +94,8 @@ impl Gauges {
                 .lock()
                 .map(|l| l.clone())
                 .unwrap_or_default(),
+            in_flight: self.admission.in_flight(),
+            refused: self.admission.refused(),
         }
     }
 }

@@ -223,6 +223,9 @@ impl JobCtx {
             kind,
         };
         let _ = self.lab.events.send(LabEvent::Job(event));
+        if ends {
+            self.lab.gauges.admission.release(self.spec.id);
+        }
         if ends && let Some(signal) = self.on_end.as_ref().and_then(|s| s.lock().ok()?.take()) {
             let _ = signal.send(());
         }

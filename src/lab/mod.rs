@@ -3,6 +3,7 @@
 //! It runs three kinds of task: the probe (answers the observer's pings), the server (handles
 //! the background traffic) and the jobs the user submits. Everything it knows leaves as plain
 //! [`LabEvent`]s on one channel; nothing in here draws or aggregates.
+pub mod admission;
 pub mod gauges;
 pub mod hooks;
 pub mod job;
@@ -241,7 +242,14 @@ impl Lab {
                 };
                 let _ = self.shared.events.send(LabEvent::Job(submitted));
                 let id = spec.id;
-                let _ = self.commands.send(Command::Run(spec));
+                match self.shared.gauges.admission.admit(id, &work) {
+                    Ok(()) => {
+                        let _ = self.commands.send(Command::Run(spec));
+                    }
+                    Err(why) => {
+                        JobCtx::new(spec, self.shared.clone()).ended(job::Outcome::Cancelled, why)
+                    }
+                }
                 id
             })
             .collect()

@@ -170,3 +170,8 @@ pub fn describe_join_error(err: tokio::task::JoinError) -> (Outcome, String) {
 }
 
 pub use spawn_blocking::offload;
+
+/// Threads one `pool-per-request` job starts.
+pub fn pool_per_request_size(size: u32) -> usize {
+    pool_per_request::size(size) as usize
+}

@@ -6,7 +6,7 @@ use crate::lab::pool::{Shutdown, ThreadPool};
 
 // snippet:start strategy-pool-per-request
 pub async fn run(job: JobCtx) {
-    let size = if job.spec.size == 0 { 4 } else { job.spec.size };
+    let size = size(job.spec.size);
     // Starting the threads happens here, on the event loop, for every request.
     let pool = match ThreadPool::new(
         &format!("pool-req{}", job.spec.id),
@@ -21,3 +21,8 @@ pub async fn run(job: JobCtx) {
     pool.shutdown(Shutdown::Abrupt, std::time::Duration::ZERO);
 }
 // snippet:end strategy-pool-per-request
+
+/// The pool's size: the job's, or 4.
+pub fn size(size: u32) -> u32 {
+    if size == 0 { 4 } else { size }
+}

@@ -197,6 +197,12 @@ fn own_line(model: &Model) -> Line<'static> {
     if g.permits_waiting > 0 {
         parts.push(format!("{} waiting for a permit", g.permits_waiting));
     }
+    if g.refused > 0 {
+        parts.push(format!(
+            "{} jobs in flight, {} refused (lab full)",
+            g.in_flight, g.refused
+        ));
+    }
     if parts.is_empty() {
         spans.push(Span::styled("none running", theme::DIM));
     } else {

@@ -1,0 +1,125 @@
+//! The lab's front door. A held-down action key, a soak run or a typo in `--jobs` must not take
+//! the machine with it, so the lab bounds the jobs in flight and the threads blocklab itself
+//! starts for them (detached threads, a pool per request). Like a server's backlog: past the
+//! bound a job is refused at once, and says why. tokio's own blocking pool has its own cap
+//! (`max_blocking_threads`); work beyond it waits in tokio's queue, which the Pools pane shows.
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::job::{JobId, Work};
+use super::strategy::Strategy;
+
+/// Jobs submitted and not yet ended, per lab.
+pub const MAX_IN_FLIGHT: usize = 10_000;
+/// Threads blocklab starts for jobs in flight (not counting the lab's long-lived pools).
+pub const MAX_OWN_THREADS: usize = 2_048;
+
+#[derive(Debug, Default)]
+pub struct Admission {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Each job in flight, with the threads it may start.
+    jobs: HashMap<JobId, usize>,
+    threads: usize,
+    refused: u64,
+}
+
+/// Threads a job of this work starts for itself.
+pub fn own_threads(work: &Work) -> usize {
+    match work.strategy {
+        Strategy::DetachedThread => 1,
+        Strategy::PoolPerRequest => super::strategy::pool_per_request_size(work.size),
+        _ => 0,
+    }
+}
+
+impl Admission {
+    /// Lets the job in, or says why not.
+    pub fn admit(&self, job: JobId, work: &Work) -> Result<(), String> {
+        let threads = own_threads(work);
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let refusal = if inner.jobs.len() >= MAX_IN_FLIGHT {
+            Some(format!(
+                "refused: the lab already has {MAX_IN_FLIGHT} jobs in flight"
+            ))
+        } else if threads > 0 && inner.threads + threads > MAX_OWN_THREADS {
+            Some(format!(
+                "refused: {} threads of blocklab's own are running (cap {MAX_OWN_THREADS})",
+                inner.threads
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            inner.refused += 1;
+            return Err(why);
+        }
+        inner.threads += threads;
+        inner.jobs.insert(job, threads);
+        Ok(())
+    }
+
+    /// The job ended (a second report of the same end is ignored).
+    pub fn release(&self, job: JobId) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(threads) = inner.jobs.remove(&job) {
+            inner.threads -= threads;
+        }
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.jobs.len())
+    }
+
+    pub fn refused(&self) -> u64 {
+        self.inner.lock().map_or(0, |i| i.refused)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::workload::Workload;
+
+    fn work(strategy: Strategy, size: u32) -> Work {
+        Work {
+            workload: Workload::Sleep,
+            strategy,
+            ms: 10,
+            size,
+        }
+    }
+
+    #[test]
+    fn jobs_past_the_bound_are_refused_until_others_end() {
+        let a = Admission::default();
+        let w = work(Strategy::SpawnBlocking, 0);
+        for id in 0..MAX_IN_FLIGHT as u64 {
+            a.admit(id, &w).unwrap();
+        }
+        let why = a.admit(u64::MAX, &w).unwrap_err();
+        assert!(why.contains("10000 jobs in flight"), "{why}");
+        a.release(0);
+        a.release(0); // twice: counted once
+        assert_eq!(a.in_flight(), MAX_IN_FLIGHT - 1);
+        a.admit(u64::MAX, &w).unwrap();
+        assert_eq!(a.refused(), 1);
+    }
+
+    #[test]
+    fn threads_of_our_own_are_bounded_too() {
+        let a = Admission::default();
+        let w = work(Strategy::PoolPerRequest, 64);
+        for id in 0..(MAX_OWN_THREADS / 64) as u64 {
+            a.admit(id, &w).unwrap();
+        }
+        assert!(a.admit(999, &w).unwrap_err().contains("cap 2048"));
+        // Work that starts no thread of ours still gets in.
+        a.admit(1000, &work(Strategy::SpawnBlocking, 0)).unwrap();
+        a.release(0);
+        a.admit(999, &w).unwrap();
+    }
+}
