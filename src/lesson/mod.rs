@@ -103,7 +103,11 @@ pub struct LessonError {
 
 impl fmt::Display for LessonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        match self.line {
+            // Not about one line (an unreadable file, an empty folder).
+            0 => write!(f, "{}: {}", self.file, self.message),
+            line => write!(f, "{}:{line}: {}", self.file, self.message),
+        }
     }
 }
 
@@ -408,64 +412,81 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
     })
 }
 
-/// Parses a set of (file name, text) pairs in order; ids must be unique.
-pub fn parse_all<'a>(
-    files: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Result<Vec<Lesson>, LessonError> {
-    let mut lessons: Vec<Lesson> = Vec::new();
+/// The lessons that loaded, and the files that were skipped (with why).
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub lessons: Vec<Lesson>,
+    pub skipped: Vec<LessonError>,
+}
+
+/// Parses a set of (file name, text) pairs in order. A bad file is skipped with its error, and
+/// so is a file whose id an earlier file already took: one typo never hides the other lessons.
+pub fn load<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Catalog {
+    let mut catalog = Catalog::default();
     for (file, text) in files {
-        let lesson = parse(file, text)?;
-        if lessons.iter().any(|l| l.id == lesson.id) {
+        let lesson = match parse(file, text) {
+            Ok(l) => l,
+            Err(e) => {
+                catalog.skipped.push(e);
+                continue;
+            }
+        };
+        if let Some(first) = catalog.lessons.iter().find(|l| l.id == lesson.id) {
             let line = text
                 .lines()
                 .position(|l| l.trim_start().starts_with("id"))
                 .unwrap_or(0)
                 + 1;
-            let message = format!("id `{}` is used by another lesson", lesson.id);
-            return Err(LessonError {
+            let message = format!("id `{}` is already used by {}", lesson.id, first.file);
+            catalog.skipped.push(LessonError {
                 file: file.into(),
                 line,
                 message,
             });
+            continue;
         }
-        lessons.push(lesson);
+        catalog.lessons.push(lesson);
     }
-    if lessons.is_empty() {
-        return Err(LessonError {
-            file: "lessons/".into(),
-            line: 0,
-            message: "no lesson files (*.toml)".into(),
-        });
-    }
-    Ok(lessons)
+    catalog
 }
 
 /// The lessons built into the binary.
-pub fn builtin() -> Result<Vec<Lesson>, LessonError> {
-    parse_all(LESSON_FILES.iter().copied())
+pub fn builtin() -> Catalog {
+    load(LESSON_FILES.iter().copied())
 }
 
-/// Lessons from a directory instead (for lesson authors: edit, rerun, no rebuild).
-pub fn from_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
-    let io = |e: std::io::Error| LessonError {
-        file: dir.display().to_string(),
+/// Lessons from a directory instead (a presenter's own; edit, rerun, no rebuild). Fails only
+/// when the directory cannot be read or holds no lesson file at all.
+pub fn from_dir(dir: &Path) -> Result<Catalog, LessonError> {
+    let io = |file: &Path, e: std::io::Error| LessonError {
+        file: file.display().to_string(),
         line: 0,
         message: e.to_string(),
     };
     let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io)?
+        .map_err(|e| io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
-    let mut texts = Vec::new();
-    for p in &paths {
-        texts.push((
-            p.display().to_string(),
-            std::fs::read_to_string(p).map_err(io)?,
-        ));
+    if paths.is_empty() {
+        return Err(LessonError {
+            file: dir.display().to_string(),
+            line: 0,
+            message: "no lesson files (*.toml) here".into(),
+        });
     }
-    parse_all(texts.iter().map(|(f, t)| (f.as_str(), t.as_str())))
+    let mut texts = Vec::new();
+    let mut unreadable = Vec::new();
+    for p in &paths {
+        match std::fs::read_to_string(p) {
+            Ok(text) => texts.push((p.display().to_string(), text)),
+            Err(e) => unreadable.push(io(p, e)),
+        }
+    }
+    let mut catalog = load(texts.iter().map(|(f, t)| (f.as_str(), t.as_str())));
+    catalog.skipped.extend(unreadable);
+    Ok(catalog)
 }
 
 impl Lesson {
@@ -499,7 +520,8 @@ expect = ["lag.max >= 90% of block"]
 
     #[test]
     fn the_builtin_lessons_parse() {
-        let lessons = builtin().unwrap();
+        let Catalog { lessons, skipped } = builtin();
+        assert_eq!(skipped, vec![], "built-in lesson files must all load");
         assert!(lessons.len() >= 3);
         for l in &lessons {
             assert!(!l.snippets.is_empty(), "{} shows no code", l.id);
