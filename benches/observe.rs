@@ -37,7 +37,7 @@ fn app_with(seconds: u64) -> App {
         max_blocking_threads: None,
         rate: None,
     };
-    let mut app = App::new(blocklab::lesson::builtin().unwrap(), 0, none);
+    let mut app = App::new(blocklab::lesson::builtin().lessons, 0, none);
     for s in 0..seconds {
         app.model.ingest_all(second_of_samples(s * 1000));
     }

@@ -28,7 +28,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
 
-    /// Write blocklab's own log to this file (filter with RUST_LOG).
+    /// Write blocklab's own log to this file (filter with RUST_LOG). The TUI logs to
+    /// $XDG_STATE_HOME/blocklab/blocklab.log (or ~/.local/state/…) without it; the help shows where.
     #[arg(long, global = true, value_name = "FILE")]
     pub log: Option<PathBuf>,
 }
@@ -42,6 +43,9 @@ pub enum Command {
     /// A child of the process pool (started by blocklab itself).
     #[command(hide = true)]
     Worker,
+    /// Check the lesson files (built-in, or `--lessons DIR`): one line per file, every error
+    /// with its file and line; exit 1 if any file is bad.
+    Validate,
     /// Run every expectation of the named lessons (default: all); exit 1 if any fails.
     Check {
         /// Lesson ids (see `blocklab list`).
@@ -83,7 +87,7 @@ pub struct RunArgs {
 }
 
 /// Settings of the runtime under study (the TUI and `run`).
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct LabArgs {
     /// Runtime flavour: one event loop (like asyncio) or N workers.
     #[arg(long, value_enum, global = true)]

@@ -1,4 +1,5 @@
 //! The `blocklab` command: parses the command line and hands over to the library.
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -6,7 +7,8 @@ use clap::Parser;
 
 use blocklab::cli::{Cli, Command, RunArgs};
 use blocklab::lab::job::{Batch, Work};
-use blocklab::lesson::Lesson;
+use blocklab::lesson::{Catalog, Lesson};
+use blocklab::ui::app::App;
 use blocklab::{headless, lab, lesson, ui};
 
 fn main() -> ExitCode {
@@ -15,33 +17,95 @@ fn main() -> ExitCode {
         return lab::process::child_main();
     }
     lab::quiet_panics();
-    let _log = cli.log.as_deref().map(init_log);
-    let lessons = match &cli.lessons {
-        Some(dir) => lesson::from_dir(dir),
-        None => lesson::builtin(),
+    // The TUI always logs (never to the terminal it draws on); the headless commands only
+    // when asked.
+    let log = match (&cli.command, &cli.log) {
+        (_, Some(path)) => Some(path.clone()),
+        (None, None) => Some(default_log_path()),
+        (Some(_), None) => None,
     };
-    let lessons = match lessons {
-        Ok(l) => l,
+    let log = log.map(|path| init_log(&path).map(|guard| (guard, path)));
+    if let Some(Command::Run(ref args)) = cli.command {
+        return run(&cli, args);
+    }
+    let catalog = match &cli.lessons {
+        Some(dir) => lesson::from_dir(dir),
+        None => Ok(lesson::builtin()),
+    };
+    let catalog = match catalog {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("blocklab: bad lesson file: {e}");
+            eprintln!("blocklab: {e}");
             return ExitCode::from(2);
         }
     };
+    if let Some(Command::Validate) = cli.command {
+        return validate(&catalog);
+    }
+    if catalog.lessons.is_empty() {
+        for e in &catalog.skipped {
+            eprintln!("blocklab: bad lesson file: {e}");
+        }
+        eprintln!("blocklab: no lesson could be loaded");
+        return ExitCode::from(2);
+    }
     match cli.command {
-        None => tui(&cli, lessons),
+        None => {
+            let log = match log {
+                Some(Ok((_, ref path))) => path.display().to_string(),
+                Some(Err(ref e)) => format!("off ({e})"),
+                None => "off".into(),
+            };
+            tui(&cli, catalog, log)
+        }
         Some(Command::List) => {
-            for l in &lessons {
+            warn_skipped(&catalog);
+            for l in &catalog.lessons {
                 println!("{:<18}  {}", l.id, l.title);
             }
             ExitCode::SUCCESS
         }
-        Some(Command::Run(ref args)) => run(&cli, args),
-        Some(Command::Check { ref ids }) => check(&lessons, ids),
-        Some(Command::Worker) => unreachable!("handled first"),
+        Some(Command::Check { ref ids }) => {
+            warn_skipped(&catalog);
+            match check(&catalog.lessons, ids) {
+                code if catalog.skipped.is_empty() => code,
+                _ => ExitCode::from(1),
+            }
+        }
+        Some(Command::Run(_) | Command::Validate | Command::Worker) => {
+            unreachable!("handled above")
+        }
     }
 }
 
-fn tui(cli: &Cli, lessons: Vec<Lesson>) -> ExitCode {
+fn warn_skipped(catalog: &Catalog) {
+    for e in &catalog.skipped {
+        eprintln!("blocklab: skipped {e}");
+    }
+}
+
+/// `blocklab validate`: every file, good or bad; exit 1 if any is bad.
+fn validate(catalog: &Catalog) -> ExitCode {
+    for l in &catalog.lessons {
+        println!("ok    {}  ({}: {} actions)", l.file, l.id, l.actions.len());
+    }
+    for e in &catalog.skipped {
+        println!("error {e}");
+    }
+    println!(
+        "\nvalidate: {} lesson files good, {} bad",
+        catalog.lessons.len(),
+        catalog.skipped.len()
+    );
+    if catalog.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
+    let Catalog { lessons, skipped } = catalog;
     let start = match &cli.lesson {
         None => 0,
         Some(want) => match find_lesson(&lessons, want) {
@@ -57,9 +121,18 @@ fn tui(cli: &Cli, lessons: Vec<Lesson>) -> ExitCode {
             }
         },
     };
-    let overrides = cli.lab.clone();
-    match ui::run(lessons, start, overrides) {
-        Ok(()) => ExitCode::SUCCESS,
+    let mut app = App::new(lessons, start, cli.lab.clone());
+    app.log = log;
+    app.skipped = skipped.iter().map(ToString::to_string).collect();
+    if let Some(first) = skipped.first() {
+        let more = match skipped.len() {
+            1 => String::new(),
+            n => format!(" (and {} more: press ?)", n - 1),
+        };
+        app.notice = Some((format!("skipped {first}{more}"), Duration::ZERO));
+    }
+    match ui::run(app) {
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             eprintln!("blocklab: {e}");
             ExitCode::FAILURE
@@ -155,16 +228,33 @@ fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
     }
 }
 
-fn init_log(path: &std::path::Path) -> tracing_appender::non_blocking::WorkerGuard {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let file = path
-        .file_name()
-        .map_or("blocklab.log".into(), |f| f.to_string_lossy().into_owned());
-    let (writer, guard) =
-        tracing_appender::non_blocking(tracing_appender::rolling::never(dir, file));
+/// `$XDG_STATE_HOME/blocklab/blocklab.log`, else `~/.local/state/blocklab/blocklab.log`, else
+/// the temporary folder.
+fn default_log_path() -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/state"))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    state.join("blocklab").join("blocklab.log")
+}
+
+/// Appends blocklab's log to `path` from a background writer: a frozen lab never waits on the
+/// disk, and nothing goes to the terminal.
+fn init_log(path: &Path) -> Result<tracing_appender::non_blocking::WorkerGuard, String> {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
@@ -173,5 +263,5 @@ fn init_log(path: &std::path::Path) -> tracing_appender::non_blocking::WorkerGua
                 .unwrap_or_else(|_| "blocklab=info".into()),
         )
         .init();
-    guard
+    Ok(guard)
 }

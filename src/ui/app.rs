@@ -2,7 +2,7 @@
 //! [`Command`]s for the runner to carry out; nothing here does I/O, and time is passed in.
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 use crate::cli::LabArgs;
 use crate::lab::LabConfig;
@@ -11,6 +11,7 @@ use crate::lesson::expect::{Facts, Verdict};
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
 use crate::report::{LoadStepOut, Report, Scope};
+use crate::ui::Exit;
 
 /// Time windows of the lag chart and the timeline (`+` / `-`).
 pub const WINDOWS: [Duration; 5] = [
@@ -25,6 +26,9 @@ const DEFAULT_WINDOW: usize = 2;
 /// How long after its last job ends an action's expectations are checked (requests queued
 /// behind it need to finish too).
 pub const SETTLE: Duration = Duration::from_millis(300);
+
+/// Action presses remembered (only the latest per action is shown).
+const MAX_RUNS: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
@@ -67,7 +71,7 @@ pub enum Command {
     },
     /// Start a fresh lab with this configuration (the model starts over with it).
     Restart(LabConfig),
-    Quit,
+    Quit(Exit),
 }
 
 /// One press of an action key, and what the lab made of it.
@@ -107,6 +111,10 @@ pub struct App {
     scheduled: Vec<(Duration, Command)>,
     /// A short message for the footer, and when it was set.
     pub notice: Option<(String, Duration)>,
+    /// Where blocklab's log goes (shown in the help), or why there is none.
+    pub log: String,
+    /// Lesson files that were skipped, with why ("file:line: message").
+    pub skipped: Vec<String>,
 }
 
 impl App {
@@ -128,6 +136,8 @@ impl App {
             next_run: 1,
             scheduled: Vec::new(),
             notice: None,
+            log: "off".into(),
+            skipped: Vec::new(),
         }
     }
 
@@ -155,20 +165,34 @@ impl App {
         self.lab = lab;
     }
 
+    /// Any terminal event: keys drive the app, the wheel scrolls the lesson text, a resize
+    /// only needs a redraw (the layout is computed from the frame's size).
+    pub fn on_event(&mut self, event: &Event, now: Duration) -> Option<Command> {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(*key, now),
+            Event::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollDown => self.scroll_by(3),
+                MouseEventKind::ScrollUp => self.scroll_by(-3),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn on_key(&mut self, key: KeyEvent, now: Duration) -> Option<Command> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if self.help {
             // Any key closes the help; the quitting keys still quit.
             self.help = false;
             return match key.code {
-                KeyCode::Char('q') => Some(Command::Quit),
-                KeyCode::Char('c') if ctrl => Some(Command::Quit),
+                KeyCode::Char('q') => Some(Command::Quit(Exit::Quit)),
+                KeyCode::Char('c') if ctrl => Some(Command::Quit(Exit::Interrupted)),
                 _ => None,
             };
         }
         match key.code {
-            KeyCode::Char('c') if ctrl => Some(Command::Quit),
-            KeyCode::Char('q') | KeyCode::Esc => Some(Command::Quit),
+            KeyCode::Char('c') if ctrl => Some(Command::Quit(Exit::Interrupted)),
+            KeyCode::Char('q') | KeyCode::Esc => Some(Command::Quit(Exit::Quit)),
             KeyCode::Char('?') => {
                 self.help = true;
                 None
@@ -233,6 +257,16 @@ impl App {
             self.notice = Some((format!("no action on key {key} in this lesson"), now));
             return None;
         };
+        // A scripted action (later batches, a timed stop, a load test) runs to its end first:
+        // pressed again, it would pile one script on another.
+        let scripted = action.batches().len() > 1 || action.stop_after.is_some();
+        if scripted && self.pending(key) {
+            self.notice = Some((
+                format!("[{key}] is still running: its check comes when it ends"),
+                now,
+            ));
+            return None;
+        }
         let run = self.next_run;
         self.next_run += 1;
         // An action that needs another runtime (say, multi-thread) gets a fresh lab first.
@@ -261,6 +295,13 @@ impl App {
         let settle_by =
             now + action.stop_after.unwrap_or_default() + job::patience(&action.batches());
         let lesson = self.lesson().id.clone();
+        // Pressed again before the last press settled (a held-down key): only the latest press
+        // gets checked, so a flood of presses costs one check, not thousands.
+        self.runs
+            .retain(|r| r.verdicts.is_some() || r.lesson != lesson || r.key != key);
+        if self.runs.len() >= MAX_RUNS {
+            self.runs.remove(0);
+        }
         self.runs.push(ActionRun {
             id: run,
             lesson,

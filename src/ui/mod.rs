@@ -14,71 +14,101 @@ use std::time::{Duration, Instant};
 
 use std::sync::mpsc;
 
-use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::event::{self, Event};
 
-use crate::cli::LabArgs;
-use crate::lesson::Lesson;
 use crate::session::Session;
 use app::{App, Command};
 
 /// At most ~30 frames a second.
 const FRAME: Duration = Duration::from_millis(33);
 
-pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::Result<()> {
-    let mut app = App::new(lessons, start, overrides);
+/// Set `BLOCKLAB_FAULT=ui-panic` to make the UI thread panic after its first frame: the tests
+/// use it to prove a crash of the app itself still gives the terminal back.
+pub const FAULT_VAR: &str = "BLOCKLAB_FAULT";
+
+/// How the TUI ended; the exit code says it to the shell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// `q` or `Esc`.
+    Quit,
+    /// `Ctrl-C`, or SIGINT from outside.
+    Interrupted,
+    /// SIGTERM.
+    Terminated,
+    /// SIGHUP, or the terminal closed under us.
+    HungUp,
+}
+
+impl Exit {
+    /// 0, or 128 + the signal's number, as shells report a process ended by that signal.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Quit => 0,
+            Exit::Interrupted => 128 + 2,
+            Exit::Terminated => 128 + 15,
+            Exit::HungUp => 128 + 1,
+        }
+    }
+}
+
+/// Runs the TUI until the user quits or a signal arrives; the terminal is restored on every
+/// way out (a panic on this thread included: see `terminal`).
+pub fn run(mut app: App) -> std::io::Result<Exit> {
     let mut labs = Labs {
         current: Session::start(app.lab.clone())?,
         stopping: Vec::new(),
     };
 
-    // SIGTERM / SIGHUP / SIGINT only set a flag; the loop below restores the terminal.
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ] {
-        signal_hook::flag::register(signal, stop.clone())?;
+    // Signals only set a flag; the loop below restores the terminal.
+    let signals = [
+        (signal_hook::consts::SIGINT, Exit::Interrupted),
+        (signal_hook::consts::SIGTERM, Exit::Terminated),
+        (signal_hook::consts::SIGHUP, Exit::HungUp),
+    ];
+    let mut flags = Vec::new();
+    for (signal, exit) in signals {
+        let flag = Arc::new(AtomicBool::new(false));
+        signal_hook::flag::register(signal, flag.clone())?;
+        flags.push((flag, exit));
     }
+    let fault = std::env::var(FAULT_VAR).ok();
     let mut terminal = terminal::Guard::enter()?;
     let input = read_input()?;
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
 
-    while !stop.load(Ordering::Relaxed) {
+    loop {
+        if let Some((_, exit)) = flags.iter().find(|(f, _)| f.load(Ordering::Relaxed)) {
+            return Ok(*exit);
+        }
         if terminal::hung_up() {
             // The terminal went away (window closed, ssh dropped) without a signal reaching us.
-            return Ok(());
+            return Ok(Exit::HungUp);
         }
         let timeout = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
         // Take every pending event before drawing: keys never wait behind frames.
         let mut next = input.recv_timeout(timeout);
         while let Ok(event) = next {
-            match event? {
-                Event::Key(key) if key.kind != KeyEventKind::Release => {
-                    if let Some(command) = app.on_key(key, labs.now())
-                        && !labs.carry_out(command, &mut app)?
-                    {
-                        return Ok(());
-                    }
-                    dirty = true;
-                }
-                Event::Resize(..) => {
-                    terminal.autoresize()?;
-                    dirty = true;
-                }
-                _ => {}
+            let event = event?;
+            if let Event::Resize(..) = event {
+                terminal.autoresize()?;
             }
+            if let Some(command) = app.on_event(&event, labs.now())
+                && let Some(exit) = labs.carry_out(command, &mut app)?
+            {
+                return Ok(exit);
+            }
+            dirty = true;
             next = input
                 .try_recv()
                 .map_err(|_| mpsc::RecvTimeoutError::Timeout);
         }
         if matches!(next, Err(mpsc::RecvTimeoutError::Disconnected)) {
-            return Ok(());
+            return Ok(Exit::HungUp);
         }
         for command in app.due(labs.now()) {
-            if !labs.carry_out(command, &mut app)? {
-                return Ok(());
+            if let Some(exit) = labs.carry_out(command, &mut app)? {
+                return Ok(exit);
             }
         }
         let now = labs.now();
@@ -92,9 +122,11 @@ pub fn run(lessons: Vec<Lesson>, start: usize, overrides: LabArgs) -> std::io::R
             terminal.draw(|frame| view::draw(frame, &app, now))?;
             last_draw = Some(Instant::now());
             dirty = false;
+            if fault.as_deref() == Some("ui-panic") {
+                panic!("{FAULT_VAR}=ui-panic: a panic on the UI thread, injected for testing");
+            }
         }
     }
-    Ok(())
 }
 
 /// The lab being measured, and labs that are stopping: their last job events still count
@@ -109,10 +141,10 @@ impl Labs {
         self.current.now()
     }
 
-    /// Returns false when the app should quit.
-    fn carry_out(&mut self, command: Command, app: &mut App) -> std::io::Result<bool> {
+    /// Returns how to exit when the command ends the app.
+    fn carry_out(&mut self, command: Command, app: &mut App) -> std::io::Result<Option<Exit>> {
         match command {
-            Command::Quit => return Ok(false),
+            Command::Quit(exit) => return Ok(Some(exit)),
             Command::Submit { run, work, jobs } => {
                 self.current.lab.submit(run, work, jobs);
             }
@@ -125,7 +157,7 @@ impl Labs {
                 app.restarted(config);
             }
         }
-        Ok(true)
+        Ok(None)
     }
 
     fn drain_into(&mut self, model: &mut crate::model::Model) -> usize {

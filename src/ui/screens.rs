@@ -23,7 +23,7 @@ fn ms(v: u64) -> Duration {
 }
 
 fn app_on(lesson: &str) -> App {
-    let lessons = crate::lesson::builtin().unwrap();
+    let lessons = crate::lesson::builtin().lessons;
     let at = lessons.iter().position(|l| l.id == lesson).unwrap();
     let none = LabArgs {
         runtime: None,
@@ -243,12 +243,47 @@ fn too_small() {
     let app = app_on("event-loop");
     let t = render(&app, 0, (60, 20));
     insta::assert_snapshot!("too_small_60x20", t.backend());
-    assert!(find(&t, "Terminal too small: 60×20").is_some());
+    assert!(find(&t, "terminal too small (need 80×24, have 60×20)").is_some());
+}
+
+#[test]
+fn every_size_from_zero_up_draws() {
+    let mut app = app_on("spawn-blocking");
+    quiet(&mut app, 3_000, 2);
+    for help in [false, true] {
+        app.help = help;
+        for w in 0..=130 {
+            for h in (0..=45).step_by(if w % 10 == 0 { 1 } else { 11 }) {
+                render(&app, 3_000, (w, h));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_help_names_the_log_and_the_skipped_lesson_files() {
+    let mut app = app_on("event-loop");
+    app.log = "/tmp/state/blocklab/blocklab.log".into();
+    let why = "my-lessons/02-mine.toml:14: unknown strategy `threads` (allowed: inline, chunked, \
+               spawn-blocking, block-in-place, thread-pool, …)";
+    app.skipped = vec![why.into()];
+    let t = render(&app, 0, (120, 40));
+    assert!(
+        find(&t, "1 lesson file skipped (?)").is_some(),
+        "header says so"
+    );
+    press(&mut app, KeyCode::Char('?'), 0);
+    for size in SIZES {
+        let t = render(&app, 0, size);
+        assert!(find(&t, "Log: /tmp/state/blocklab/blocklab.log").is_some());
+        assert!(find(&t, "Skipped lesson files (1):").is_some());
+        assert!(find(&t, "my-lessons/02-mine.toml:14: unknown strategy `threads`").is_some());
+    }
 }
 
 #[test]
 fn every_lesson_has_its_screen() {
-    let lessons = crate::lesson::builtin().unwrap();
+    let lessons = crate::lesson::builtin().lessons;
     for (i, lesson) in lessons.iter().enumerate() {
         let mut app = app_on(&lesson.id);
         quiet(&mut app, 3_000, 0);

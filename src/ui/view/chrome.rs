@@ -25,6 +25,14 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         format!("window {}s ", app.window().as_secs()),
         theme::DIM,
     )];
+    if !app.skipped.is_empty() {
+        let n = app.skipped.len();
+        let files = if n == 1 { "file" } else { "files" };
+        right.insert(
+            0,
+            Span::styled(format!("{n} lesson {files} skipped (?) "), theme::STALL),
+        );
+    }
     if app.paused.is_some() {
         right.push(Span::styled(" PAUSED (space) ", theme::PAUSED));
     }

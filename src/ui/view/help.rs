@@ -45,11 +45,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "  Lag: how late the loop answers a ping from outside. Stall: one freeze ≥ 10 ms.",
+        "  Lag: how late the loop answers an outside ping. Stall: one freeze ≥ 10 ms.",
         theme::DIM,
     )));
+    lines.push(Line::from(vec![
+        Span::styled("  Log: ", theme::LABEL),
+        Span::raw(app.log.clone()),
+    ]));
+    if !app.skipped.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("  Skipped lesson files ({}):", app.skipped.len()),
+            theme::STALL,
+        )));
+    }
     let width = area.width.min(90);
-    let height = (lines.len() as u16 + 2).min(area.height);
+    // A skipped file's reason can be long: wrapped by hand, so the key table never wraps.
+    let inner = usize::from(width.saturating_sub(6)).max(1);
+    for why in &app.skipped {
+        let chars: Vec<char> = why.chars().collect();
+        for piece in chars.chunks(inner) {
+            lines.push(Line::from(format!("    {}", String::from_iter(piece))));
+        }
+    }
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height - height) / 2,

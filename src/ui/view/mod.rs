@@ -68,10 +68,10 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
 
 fn too_small(frame: &mut Frame, area: Rect) {
     let text = format!(
-        "Terminal too small: {}×{}.\nblocklab needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press q to quit.",
+        "terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})\nEnlarge the window, or press q to quit.",
         area.width, area.height
     );
-    let height = 3.min(area.height);
+    let height = 4.min(area.height);
     let y = area.y + area.height.saturating_sub(height) / 2;
     let p = Paragraph::new(text)
         .alignment(Alignment::Center)

@@ -1,0 +1,176 @@
+//! Any input, any size: random sequences of keys, mouse events, pastes and resizes go through
+//! the app's update and a render on a TestBackend. Nothing may panic, and the state keeps its
+//! invariants (the lesson index in range, pause and help toggling as the keys say).
+use std::time::Duration;
+
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MouseButton, MouseEvent,
+    MouseEventKind,
+};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use blocklab::cli::LabArgs;
+use blocklab::lesson::Lesson;
+use blocklab::ui::Exit;
+use blocklab::ui::app::{App, Command, WINDOWS};
+use blocklab::ui::view;
+
+/// Random sequences the test runs (each up to `MAX_EVENTS` events, drawn after every event).
+const SEQUENCES: u32 = 2_000;
+const MAX_EVENTS: usize = 60;
+
+fn key_code() -> impl Strategy<Value = KeyCode> {
+    prop_oneof![
+        // The keys the app knows, often…
+        4 => prop::sample::select(
+            "0123456789qhljkt+-=r? xyz".chars().collect::<Vec<_>>()
+        )
+        .prop_map(KeyCode::Char),
+        3 => prop::sample::select(vec![
+            KeyCode::Esc,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::PageUp,
+            KeyCode::PageDown,
+            KeyCode::Enter,
+            KeyCode::Backspace,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::Delete,
+            KeyCode::F(1),
+            KeyCode::F(12),
+            KeyCode::Null,
+        ]),
+        // …and anything else.
+        1 => any::<char>().prop_map(KeyCode::Char),
+    ]
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    let modifiers = prop::sample::select(vec![
+        KeyModifiers::NONE,
+        KeyModifiers::NONE,
+        KeyModifiers::NONE,
+        KeyModifiers::SHIFT,
+        KeyModifiers::CONTROL,
+        KeyModifiers::ALT,
+        KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+    ]);
+    let kind = prop::sample::select(vec![
+        KeyEventKind::Press,
+        KeyEventKind::Press,
+        KeyEventKind::Repeat,
+        KeyEventKind::Release,
+    ]);
+    let key = (key_code(), modifiers.clone(), kind).prop_map(|(code, modifiers, kind)| {
+        Event::Key(KeyEvent {
+            code,
+            modifiers,
+            kind,
+            state: KeyEventState::NONE,
+        })
+    });
+    let mouse_kind = prop::sample::select(vec![
+        MouseEventKind::ScrollDown,
+        MouseEventKind::ScrollUp,
+        MouseEventKind::ScrollLeft,
+        MouseEventKind::Moved,
+        MouseEventKind::Down(MouseButton::Left),
+        MouseEventKind::Up(MouseButton::Right),
+        MouseEventKind::Drag(MouseButton::Middle),
+    ]);
+    let mouse = (mouse_kind, any::<u16>(), any::<u16>(), modifiers).prop_map(
+        |(kind, column, row, modifiers)| {
+            Event::Mouse(MouseEvent {
+                kind,
+                column,
+                row,
+                modifiers,
+            })
+        },
+    );
+    let resize = (0u16..220, 0u16..70).prop_map(|(w, h)| Event::Resize(w, h));
+    prop_oneof![
+        8 => key,
+        2 => mouse,
+        3 => resize,
+        1 => Just(Event::FocusLost),
+        1 => ".{0,40}".prop_map(Event::Paste),
+    ]
+}
+
+fn lessons() -> Vec<Lesson> {
+    blocklab::lesson::builtin().lessons
+}
+
+fn is_press(key: &KeyEvent) -> bool {
+    key.kind != KeyEventKind::Release
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: SEQUENCES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn any_sequence_of_input_keeps_the_app_whole(
+        start in 0usize..17,
+        events in prop::collection::vec((event(), 0u64..400), 1..MAX_EVENTS),
+    ) {
+        let lessons = lessons();
+        let start = start % lessons.len();
+        let mut app = App::new(lessons, start, LabArgs::default());
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut now = Duration::ZERO;
+        for (event, dt) in events {
+            now += Duration::from_millis(dt);
+            let (help, paused) = (app.help, app.paused.is_some());
+            if let Event::Resize(w, h) = event {
+                terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+            }
+            let command = app.on_event(&event, now);
+            if let Event::Key(key) = &event && is_press(key) {
+                let ctrl_c = key.code == KeyCode::Char('c')
+                    && key.modifiers.contains(KeyModifiers::CONTROL);
+                match key.code {
+                    _ if ctrl_c => prop_assert_eq!(&command, &Some(Command::Quit(Exit::Interrupted))),
+                    KeyCode::Char('q') => prop_assert_eq!(&command, &Some(Command::Quit(Exit::Quit))),
+                    KeyCode::Esc if !help => prop_assert_eq!(&command, &Some(Command::Quit(Exit::Quit))),
+                    // With the help open, any key only closes it.
+                    _ if help => {
+                        prop_assert!(!app.help);
+                        prop_assert_eq!(app.paused.is_some(), paused);
+                    }
+                    KeyCode::Char('?') => prop_assert!(app.help),
+                    KeyCode::Char(' ') => prop_assert_ne!(app.paused.is_some(), paused),
+                    _ => {}
+                }
+            } else {
+                prop_assert_eq!(app.help, help, "only a key opens or closes the help");
+                prop_assert_eq!(app.paused.is_some(), paused, "only a key pauses");
+            }
+            if let Some(Command::Restart(config)) = command {
+                app.restarted(config);
+            }
+            for command in app.due(now) {
+                if let Command::Restart(config) = command {
+                    app.restarted(config);
+                }
+            }
+            app.tick(now);
+            prop_assert!(app.current < app.lessons.len());
+            prop_assert!(app.window < WINDOWS.len());
+            prop_assert!(app.scroll <= 500);
+            prop_assert!(app.runs.len() <= 100);
+            terminal.draw(|frame| view::draw(frame, &app, now)).unwrap();
+        }
+    }
+}
