@@ -92,6 +92,40 @@ fn bad_values_are_refused_with_what_is_allowed() {
         &["check", "no-such-lesson"],
         "no lesson `no-such-lesson` (known: event-loop",
     );
+    // Non-numeric, absurd, unknown flags and subcommands: never a panic, always exit 2.
+    refused(
+        &[&run[..], &["--ms", "fast"]].concat(),
+        "invalid digit found in string",
+    );
+    refused(
+        &[&run[..], &["--ms", "99999999999"]].concat(),
+        "99999999999 is not in 1..=600000",
+    );
+    refused(
+        &[&run[..], &["--ms", "99999999999999999999999"]].concat(),
+        "number too large",
+    );
+    refused(
+        &[&run[..], &["--ms", "5", "--jobs", "1000000"]].concat(),
+        "1000000 is not in 1..=10000",
+    );
+    refused(
+        &[&run[..], &["--ms", "5", "--seconds", "1e9"]].concat(),
+        "at most 3600",
+    );
+    refused(
+        &[&run[..], &["--ms", "5", "--seconds", "NaN"]].concat(),
+        "must be above 0",
+    );
+    refused(&["--rate", "1000000"], "1000000 is not in 0..=5000");
+    refused(&["--max-blocking-threads", "0"], "0 is not in 1..=4096");
+    refused(&["--frobnicate"], "unexpected argument '--frobnicate'");
+    refused(&["frobnicate"], "unrecognized subcommand 'frobnicate'");
+    refused(&["--lesson", "99"], "no lesson `99` (known: event-loop");
+    refused(
+        &["--lessons", "/no/such/dir", "list"],
+        "/no/such/dir: No such file",
+    );
 }
 
 #[test]
@@ -117,5 +151,76 @@ fn a_broken_lesson_file_is_named_with_its_line() {
         )),
         "{stderr}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A presenter's folder with one good lesson and one of each common mistake.
+fn lesson_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("blocklab-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/01-event-loop.toml"
+    ))
+    .unwrap();
+    std::fs::write(dir.join("01-good.toml"), &good).unwrap();
+    std::fs::write(
+        dir.join("02-syntax.toml"),
+        good.replacen("title = \"", "title = ", 1),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("03-strategy.toml"),
+        good.replacen("id = \"event-loop\"", "id = \"mine\"", 1)
+            .replacen("strategy = \"inline\"", "strategy = \"threads\"", 1),
+    )
+    .unwrap();
+    std::fs::write(dir.join("04-same-id.toml"), &good).unwrap();
+    dir
+}
+
+#[test]
+fn validate_lists_every_bad_file_with_its_line() {
+    let dir = lesson_dir("validate");
+    let d = dir.display();
+    let out = blocklab(&["--lessons", dir.to_str().unwrap(), "validate"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("ok    {d}/01-good.toml  (event-loop: 3 actions)")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("error {d}/02-syntax.toml:2: ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "error {d}/03-strategy.toml:45: unknown strategy `threads`"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "error {d}/04-same-id.toml:1: id `event-loop` is already used by {d}/01-good.toml"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("validate: 1 lesson files good, 3 bad"),
+        "{stdout}"
+    );
+
+    // The built-in lessons are all good.
+    let out = blocklab(&["validate"]);
+    assert_eq!(out.status.code(), Some(0));
+
+    // `list` still lists the good lesson, and says on stderr what it skipped.
+    let out = blocklab(&["--lessons", dir.to_str().unwrap(), "list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("event-loop "));
+    assert_eq!(stderr.matches("blocklab: skipped ").count(), 3, "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

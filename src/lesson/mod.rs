@@ -323,7 +323,8 @@ impl Reader<'_> {
             .map(Duration::from_millis);
         let mut expect = Vec::new();
         for e in &a.expect {
-            expect.push(Expect::parse(e.get_ref()).map_err(|m| self.err(e.span().start, m))?);
+            let bad = |m| self.err(e.span().start, format!("expect: {m}"));
+            expect.push(Expect::parse(e.get_ref()).map_err(bad)?);
         }
         let load = match &a.load {
             None => None,
@@ -586,5 +587,98 @@ expect = ["lag.max >= 90% of block"]
 
         let e = error_of("takeaway", "takeway");
         assert!(e.message.contains("unknown field `takeway`"), "{e}");
+    }
+
+    /// Every kind of mistake a lesson author makes, with the exact file, line and message.
+    #[test]
+    fn each_kind_of_bad_file_names_file_line_and_field() {
+        let second_action = "expect = [\"lag.max >= 90% of block\"]\n\n[[action]]\nkey = \"1\"\n\
+                             label = \"again\"\nworkload = \"sleep\"\nstrategy = \"inline\"\nms = 20";
+        let cases: &[(&str, &str, usize, &str)] = &[
+            (
+                "title = \"Demo\"",
+                "title = \"Demo",
+                3,
+                "invalid basic string",
+            ),
+            ("label = \"block\"\n", "", 11, "missing field `label`"),
+            (
+                "predict = \"What happens?\"\n",
+                "",
+                1,
+                "missing field `predict`",
+            ),
+            (
+                "strategy = \"inline\"",
+                "strategy = \"threads\"",
+                15,
+                "unknown strategy `threads` (allowed: inline, chunked,",
+            ),
+            (
+                "workload = \"sleep\"",
+                "workload = \"nap\"",
+                14,
+                "unknown workload `nap` (allowed: sleep, cpu, async, panic)",
+            ),
+            (
+                "expect = [\"lag.max >= 90% of block\"]",
+                second_action,
+                20,
+                "key `1` is used twice in this lesson",
+            ),
+            (
+                "snippets = [\"strategy-inline\"]",
+                "snippets = [\"strategy-inlined\"]",
+                7,
+                "no snippet named `strategy-inlined` in the source (known: ",
+            ),
+            (
+                "expect = [\"lag.max >= 90% of block\"]",
+                "expect = [\n  \"lag.max >= 90% of block\",\n  \"lag.maxx < 2 ms\",\n]",
+                19,
+                "expect: `lag.maxx < 2 ms`: unknown metric `lag.maxx` (known: lag.max,",
+            ),
+            (
+                "ms = 200",
+                "ms = \"fast\"",
+                16,
+                "invalid type: string \"fast\", expected i64",
+            ),
+        ];
+        for (from, to, line, message) in cases {
+            let e = error_of(from, to);
+            assert_eq!(
+                (e.file.as_str(), e.line),
+                ("lessons/demo.toml", *line),
+                "{e}"
+            );
+            assert!(e.message.starts_with(message), "{e}");
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("lessons/demo.toml:{line}: {message}")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_files_are_skipped_and_the_good_ones_load() {
+        let bad = GOOD.replace("ms = 200", "ms = -5");
+        let files = [
+            ("a.toml", GOOD),
+            ("b.toml", bad.as_str()),
+            ("c.toml", GOOD), // the same id again
+        ];
+        let Catalog { lessons, skipped } = load(files);
+        assert_eq!(lessons.len(), 1);
+        assert_eq!(lessons[0].file, "a.toml");
+        let shown: Vec<String> = skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "b.toml:16: `ms` must be a whole number above 0, not -5",
+                "c.toml:2: id `demo` is already used by a.toml",
+            ]
+        );
     }
 }
