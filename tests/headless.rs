@@ -147,7 +147,7 @@ fn the_report_keeps_its_contract() {
             assert!(!job[key].is_null(), "job.{key} in {job}");
         }
         assert!(
-            ["ok", "failed", "cancelled", "lost", "running"]
+            ["ok", "failed", "cancelled", "lost", "abandoned", "running"]
                 .contains(&job["outcome"].as_str().unwrap())
         );
     }

@@ -95,7 +95,11 @@ pub enum Outcome {
     Ok,
     Failed,
     Cancelled,
+    /// Its task was dropped with a stopping runtime: the work is gone.
     Lost,
+    /// Still running on a thread nobody waits for any more (a stopped lab cannot kill a
+    /// thread): its result has nowhere to go, and the process's exit ends it.
+    Abandoned,
     Running,
 }
 
@@ -106,6 +110,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Cancelled => "cancelled",
             Outcome::Lost => "lost",
+            Outcome::Abandoned => "abandoned",
             Outcome::Running => "running",
         }
     }

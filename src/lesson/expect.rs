@@ -56,6 +56,7 @@ pub enum Number {
     JobsFailed,
     JobsLost,
     JobsCancelled,
+    JobsAbandoned,
     JobsRunning,
     /// The longest single poll the poll hooks saw (any worker).
     LongPollMax,
@@ -105,6 +106,7 @@ const NUMBERS: &[(&str, Number, bool)] = &[
     ("jobs.failed", Number::JobsFailed, false),
     ("jobs.lost", Number::JobsLost, false),
     ("jobs.cancelled", Number::JobsCancelled, false),
+    ("jobs.abandoned", Number::JobsAbandoned, false),
     ("jobs.running", Number::JobsRunning, false),
     ("long_poll.max", Number::LongPollMax, true),
     ("blocking.threads.max", Number::BlockingThreadsMax, false),
@@ -130,7 +132,15 @@ const WORDS: &[(&str, Word, &[&str])] = &[
     (
         "job.outcome",
         Word::JobOutcome,
-        &["ok", "failed", "cancelled", "lost", "running", "mixed"],
+        &[
+            "ok",
+            "failed",
+            "cancelled",
+            "lost",
+            "abandoned",
+            "running",
+            "mixed",
+        ],
     ),
     ("stall.job", Word::StallJob, &["this", "none", "other"]),
     (
@@ -435,6 +445,7 @@ impl<'a> Facts<'a> {
             Number::JobsFailed => count(Outcome::Failed),
             Number::JobsLost => count(Outcome::Lost),
             Number::JobsCancelled => count(Outcome::Cancelled),
+            Number::JobsAbandoned => count(Outcome::Abandoned),
             Number::JobsRunning => count(Outcome::Running),
             Number::BlockingThreadsMax => r
                 .pools

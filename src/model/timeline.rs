@@ -109,8 +109,9 @@ impl Timeline {
         }
     }
 
-    /// A lab stopped: its jobs that never ended are lost if they had started (nobody will
-    /// hear from them again), cancelled if they had not.
+    /// A lab stopped: its jobs that never ended are cancelled if they had not started, lost if
+    /// their task ran on the event loop (dropped with the runtime), and abandoned if they run
+    /// on a thread of their own (it goes on, but nobody will hear from it again).
     pub fn lab_stopped(&mut self, lab: u64, at: Duration) {
         for job in self
             .jobs
@@ -118,12 +119,19 @@ impl Timeline {
             .filter(|j| j.spec.lab == lab && j.finished.is_none())
         {
             job.finished = Some(at);
-            job.outcome = if job.started.is_some() {
-                Outcome::Lost
-            } else {
-                Outcome::Cancelled
+            job.outcome = match (job.started, job.thread_kind) {
+                (None, _) => Outcome::Cancelled,
+                (Some(_), Some(ThreadKind::EventLoop) | None) => Outcome::Lost,
+                (Some(_), Some(_)) => Outcome::Abandoned,
             };
-            job.error = Some("lab stopped".into());
+            job.error = Some(
+                match job.outcome {
+                    Outcome::Cancelled => "lab stopped before it started",
+                    Outcome::Lost => "lab stopped: task dropped with the runtime",
+                    _ => "lab stopped: its thread runs on, unwatched",
+                }
+                .into(),
+            );
         }
     }
 
@@ -248,9 +256,9 @@ mod tests {
     }
 
     #[test]
-    fn a_stopped_lab_loses_what_ran_and_cancels_what_waited() {
+    fn a_stopped_lab_abandons_threads_loses_loop_tasks_and_cancels_what_waited() {
         let mut t = Timeline::default();
-        for id in 1..=3 {
+        for id in 1..=4 {
             t.apply(JobEvent {
                 job: id,
                 at: ms(0),
@@ -267,6 +275,16 @@ mod tests {
             at: ms(1),
             kind: started,
         });
+        let on_the_loop = JobEventKind::Started {
+            thread: "lab-loop".into(),
+            kind: ThreadKind::EventLoop,
+            task: Some(7),
+        };
+        t.apply(JobEvent {
+            job: 4,
+            at: ms(1),
+            kind: on_the_loop,
+        });
         let ok = JobEventKind::Finished {
             outcome: Outcome::Ok,
             cpu: None,
@@ -279,16 +297,17 @@ mod tests {
         });
         t.lab_stopped(1, ms(50));
         t.lab_stopped(2, ms(60)); // another lab: nothing of ours
-        assert_eq!(t.get(1).unwrap().outcome, Outcome::Lost);
+        assert_eq!(t.get(1).unwrap().outcome, Outcome::Abandoned);
         assert_eq!(t.get(2).unwrap().outcome, Outcome::Cancelled);
         assert_eq!(t.get(3).unwrap().outcome, Outcome::Ok);
+        assert_eq!(t.get(4).unwrap().outcome, Outcome::Lost);
         // A late end report changes nothing: the first end wins.
         t.apply(JobEvent {
             job: 1,
             at: ms(70),
             kind: ok,
         });
-        assert_eq!(t.get(1).unwrap().outcome, Outcome::Lost);
+        assert_eq!(t.get(1).unwrap().outcome, Outcome::Abandoned);
     }
 
     #[test]

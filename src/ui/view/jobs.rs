@@ -59,6 +59,7 @@ fn row(j: &JobRecord, now: Duration, wide: bool) -> Row<'static> {
         Outcome::Failed => ("failed", theme::FAIL),
         Outcome::Cancelled => ("cancelled", theme::FAIL),
         Outcome::Lost => ("lost", theme::FAIL),
+        Outcome::Abandoned => ("abandoned", theme::FAIL),
     };
     // Never started: it waited until it ended (cancelled), or is still waiting.
     let waited = j

@@ -150,7 +150,7 @@ fn offload_line(model: &Model) -> Line<'static> {
             (c.running, "running"),
             (c.waiting, "waiting"),
             (c.done, "done"),
-            (c.gone, "lost or cancelled"),
+            (c.gone, "lost, abandoned or cancelled"),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)
