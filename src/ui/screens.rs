@@ -327,7 +327,7 @@ fn the_job_table_shows_ids_and_statuses() {
     press(&mut app, KeyCode::Char('t'), 3_000);
     let t = render(&app, 3_000, (120, 40));
     insta::assert_snapshot!("job_table_120x40", t.backend());
-    for status in ["ok", "lost", "cancelled"] {
+    for status in ["ok", "abandoned", "cancelled"] {
         assert!(
             find(&t, &format!(" {status} ")).is_some(),
             "a {status} job in the table"
