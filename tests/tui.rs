@@ -1,137 +1,14 @@
 //! The real binary in a pseudo-terminal: keys, live drawing during a freeze, resize, quitting,
 //! and a terminal left as it was found. The screen is read through a vt100 emulator, never as
 //! raw bytes.
-use std::io::{Read, Write};
+mod pty;
+
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-
-struct Tui {
-    screen: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    master: Box<dyn MasterPty + Send>,
-}
-
-impl Tui {
-    fn start(args: &[&str], cols: u16, rows: u16) -> Tui {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_blocklab"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        let child = pair.slave.spawn_command(cmd).expect("spawn blocklab");
-        drop(pair.slave);
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let feed = screen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                feed.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Tui {
-            screen,
-            writer,
-            child,
-            master: pair.master,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, what: &str, within: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.text();
-            if text.contains(what) {
-                return text;
-            }
-            assert!(
-                start.elapsed() < within,
-                "`{what}` did not appear within {within:?}; screen:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    fn press(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn wait_exit(&mut self, within: Duration) -> portable_pty::ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader thread take the last bytes (the restore sequences).
-                std::thread::sleep(Duration::from_millis(200));
-                return status;
-            }
-            assert!(
-                start.elapsed() < within,
-                "blocklab did not exit within {within:?}"
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    /// Alternate screen off, cursor visible, canonical mode and echo back on.
-    fn assert_restored(&self) {
-        let parser = self.screen.lock().unwrap();
-        assert!(
-            !parser.screen().alternate_screen(),
-            "still on the alternate screen"
-        );
-        assert!(!parser.screen().hide_cursor(), "cursor left hidden");
-        let fd = self.master.as_raw_fd().expect("a unix pty");
-        // SAFETY: a zeroed termios is a valid out-parameter; `fd` is the open master.
-        let mut t: libc::termios = unsafe { std::mem::zeroed() };
-        assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0, "tcgetattr");
-        assert!(
-            t.c_lflag & libc::ICANON != 0,
-            "canonical mode left off (raw mode)"
-        );
-        assert!(t.c_lflag & libc::ECHO != 0, "echo left off");
-    }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-fn nz(v: u16) -> std::num::NonZeroU16 {
-    std::num::NonZeroU16::new(v).expect("a size above 0")
-}
-
-/// The stall counter on screen, in seconds ("STALLED 640 ms" or "STALLED 1.24 s").
-fn stall_counter(screen: &str) -> Option<f64> {
-    let rest = &screen[screen.find("STALLED ")? + 8..];
-    let mut words = rest.split_whitespace();
-    let value: f64 = words.next()?.parse().ok()?;
-    match words.next()? {
-        "s" => Some(value),
-        "ms" => Some(value / 1e3),
-        "µs" => Some(value / 1e6),
-        _ => None,
-    }
-}
+use portable_pty::PtySize;
+use pty::{Tui, nz, stall_counter};
 
 #[test]
 fn opens_on_lesson_one_runs_an_action_and_quits_cleanly() {
@@ -203,7 +80,7 @@ fn resize_below_the_minimum_shows_a_notice_and_recovers() {
         })
         .unwrap();
     tui.screen.lock().unwrap().set_size(nz(20), nz(60));
-    tui.wait_for("Terminal too small: 60×20", Duration::from_secs(3));
+    tui.wait_for("terminal too small (need 80×24", Duration::from_secs(3));
     tui.master
         .resize(PtySize {
             rows: 30,
@@ -215,7 +92,7 @@ fn resize_below_the_minimum_shows_a_notice_and_recovers() {
     tui.screen.lock().unwrap().set_size(nz(30), nz(100));
     tui.wait_for("Event-loop lag", Duration::from_secs(3));
     tui.press("\x03"); // Ctrl-C
-    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    assert_eq!(tui.wait_exit(Duration::from_secs(5)).exit_code(), 130);
     tui.assert_restored();
 }
 

@@ -1,0 +1,169 @@
+//! The pseudo-terminal harness of the real-binary tests: blocklab runs in a pty, its output
+//! goes through a vt100 emulator, and the tests read the emulated screen (never raw bytes),
+//! the alternate-screen and cursor state, termios flags and the exit status.
+#![allow(dead_code)] // each test binary uses a part
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+pub struct Tui {
+    pub screen: Arc<Mutex<vt100::Parser>>,
+    pub writer: Box<dyn Write + Send>,
+    pub child: Box<dyn Child + Send + Sync>,
+    pub master: Box<dyn MasterPty + Send>,
+}
+
+impl Tui {
+    pub fn start(args: &[&str], cols: u16, rows: u16) -> Tui {
+        Self::start_with_env(args, &[], cols, rows)
+    }
+
+    /// blocklab ARGS in a pty of `cols`×`rows`, with extra environment variables.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_blocklab"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn blocklab");
+        drop(pair.slave);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let feed = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Tui {
+            screen,
+            writer,
+            child,
+            master: pair.master,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    pub fn wait_for(&self, what: &str, within: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if text.contains(what) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < within,
+                "`{what}` did not appear within {within:?}; screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    pub fn press(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    pub fn wait_exit(&mut self, within: Duration) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader thread take the last bytes (the restore sequences).
+                std::thread::sleep(Duration::from_millis(200));
+                return status;
+            }
+            assert!(
+                start.elapsed() < within,
+                "blocklab did not exit within {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Alternate screen off, cursor visible, canonical mode and echo back on.
+    pub fn assert_restored(&self) {
+        let parser = self.screen.lock().unwrap();
+        assert!(
+            !parser.screen().alternate_screen(),
+            "still on the alternate screen"
+        );
+        assert!(!parser.screen().hide_cursor(), "cursor left hidden");
+        let fd = self.master.as_raw_fd().expect("a unix pty");
+        // SAFETY: a zeroed termios is a valid out-parameter; `fd` is the open master.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0, "tcgetattr");
+        assert!(
+            t.c_lflag & libc::ICANON != 0,
+            "canonical mode left off (raw mode)"
+        );
+        assert!(t.c_lflag & libc::ECHO != 0, "echo left off");
+    }
+}
+
+impl Tui {
+    pub fn pid(&self) -> libc::pid_t {
+        self.child.process_id().expect("a pid") as libc::pid_t
+    }
+
+    /// Sends `signal` to blocklab.
+    pub fn signal(&self, signal: libc::c_int) {
+        // SAFETY: sending a signal to our own child.
+        assert_eq!(unsafe { libc::kill(self.pid(), signal) }, 0);
+    }
+
+    /// Resizes the pty (blocklab gets SIGWINCH) and the emulated screen with it.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.screen.lock().unwrap().set_size(nz(rows), nz(cols));
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+pub fn nz(v: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(v).expect("a size above 0")
+}
+
+/// The stall counter on screen, in seconds ("STALLED 640 ms" or "STALLED 1.24 s").
+pub fn stall_counter(screen: &str) -> Option<f64> {
+    let rest = &screen[screen.find("STALLED ")? + 8..];
+    let mut words = rest.split_whitespace();
+    let value: f64 = words.next()?.parse().ok()?;
+    match words.next()? {
+        "s" => Some(value),
+        "ms" => Some(value / 1e3),
+        "µs" => Some(value / 1e6),
+        _ => None,
+    }
+}
