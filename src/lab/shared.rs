@@ -82,6 +82,9 @@ impl Shared {
     /// One lock per run: jobs of a run that take it go one after another, in order.
     pub fn run_lock(&self, run: RunId) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.run_locks.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget the locks no job holds or waits for (bounded over a day of presses); a later
+        // job of such a run gets a fresh lock, which is the same as the free old one.
+        locks.retain(|_, lock| Arc::strong_count(lock) > 1);
         locks.entry(run).or_default().clone()
     }
 
