@@ -242,3 +242,35 @@ fn every_lesson_is_reachable_with_the_arrow_keys() {
     assert!(tui.wait_exit(Duration::from_secs(5)).success());
     tui.assert_restored();
 }
+
+/// A presenter's folder with a broken file: the TUI opens with the good lessons and says which
+/// file it skipped, and why.
+#[test]
+fn a_folder_with_a_broken_lesson_still_opens_and_names_the_skipped_file() {
+    let dir = std::env::temp_dir().join(format!("blocklab-tui-lessons-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/02-blocking-inline.toml"
+    ))
+    .unwrap();
+    std::fs::write(dir.join("01-good.toml"), &good).unwrap();
+    let broken = good
+        .replacen("id = \"blocking-inline\"", "id = \"mine\"", 1)
+        .replacen("workload = \"sleep\"", "workload = \"nap\"", 1);
+    std::fs::write(dir.join("02-broken.toml"), broken).unwrap();
+
+    let mut tui = Tui::start(&["--lessons", dir.to_str().unwrap()], 120, 40);
+    let screen = tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    assert!(screen.contains("lesson 1/1"), "{screen}");
+    assert!(screen.contains("1 lesson file skipped (?)"), "{screen}");
+    tui.press("?");
+    let help = tui.wait_for("Skipped lesson files (1):", Duration::from_secs(3));
+    assert!(help.contains("02-broken.toml:"), "{help}");
+    assert!(help.contains("unknown workload `nap`"), "{help}");
+    tui.press("xq");
+    assert_eq!(tui.wait_exit(Duration::from_secs(5)).exit_code(), 0);
+    tui.assert_restored();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
