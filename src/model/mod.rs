@@ -33,6 +33,8 @@ pub struct Model {
     stopped: Vec<(u64, Duration)>,
     /// The latest time any sample spoke of.
     latest: Duration,
+    /// How much history to keep.
+    retain: Duration,
 }
 
 impl Default for Model {
@@ -75,6 +77,16 @@ impl Model {
             watch: None,
             stopped: Vec::new(),
             latest: Duration::ZERO,
+            retain: RETAIN,
+        }
+    }
+
+    /// A model that keeps `retain` of history instead of [`RETAIN`] (the soak test uses a
+    /// short one, to reach the steady state sooner).
+    pub fn with_retention(retain: Duration) -> Self {
+        Self {
+            retain,
+            ..Self::new()
         }
     }
 
@@ -118,7 +130,7 @@ impl Model {
     }
 
     fn prune(&mut self) {
-        let Some(cut) = self.latest.checked_sub(RETAIN) else {
+        let Some(cut) = self.latest.checked_sub(self.retain) else {
             return;
         };
         while self.lag.front().is_some_and(|&(t, _)| t < cut) {
