@@ -433,11 +433,12 @@ pub fn load<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Catalog 
             }
         };
         if let Some(first) = catalog.lessons.iter().find(|l| l.id == lesson.id) {
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with("id"))
-                .unwrap_or(0)
-                + 1;
+            // The line of `id = …` (not `idea = …`).
+            let is_id = |l: &str| {
+                let rest = l.trim_start().strip_prefix("id").unwrap_or("x");
+                rest.trim_start().starts_with('=')
+            };
+            let line = text.lines().position(is_id).unwrap_or(0) + 1;
             let message = format!("id `{}` is already used by {}", lesson.id, first.file);
             catalog.skipped.push(LessonError {
                 file: file.into(),
@@ -664,10 +665,14 @@ expect = ["lag.max >= 90% of block"]
     #[test]
     fn bad_files_are_skipped_and_the_good_ones_load() {
         let bad = GOOD.replace("ms = 200", "ms = -5");
+        // The same id again, after the idea: the error points at the `id` line.
+        let again = GOOD
+            .replace("id = \"demo\"\n", "")
+            .replace("idea = \"An idea.\"", "idea = \"An idea.\"\nid = \"demo\"");
         let files = [
             ("a.toml", GOOD),
             ("b.toml", bad.as_str()),
-            ("c.toml", GOOD), // the same id again
+            ("c.toml", again.as_str()),
         ];
         let Catalog { lessons, skipped } = load(files);
         assert_eq!(lessons.len(), 1);
@@ -677,7 +682,7 @@ expect = ["lag.max >= 90% of block"]
             shown,
             [
                 "b.toml:16: `ms` must be a whole number above 0, not -5",
-                "c.toml:2: id `demo` is already used by a.toml",
+                "c.toml:4: id `demo` is already used by a.toml",
             ]
         );
     }
