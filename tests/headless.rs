@@ -9,11 +9,20 @@ fn run(args: &[&str]) -> Value {
 }
 
 /// For the upper bounds on lag: this VM now and then loses its vCPU for 10-20 ms (measured:
-/// about 1 run in 70), which no program can prevent. Such a bound gets one more run; both
-/// runs must be noisy to fail, and the assertions stay as strict as the issue states them.
+/// about 1 run in 70, and sometimes a few seconds of it, as right after the thread-heavy
+/// hardening tests), which no program can prevent. Such a bound gets up to two more runs, a
+/// second apart; every run must be noisy to fail, and the assertions stay as strict as the
+/// issue states them.
 fn run_twice_if_noisy(args: &[&str], quiet: impl Fn(&Value) -> bool) -> Value {
-    let first = run(args);
-    if quiet(&first) { first } else { run(args) }
+    let mut r = run(args);
+    for _ in 0..2 {
+        if quiet(&r) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        r = run(args);
+    }
+    r
 }
 
 fn f(v: &Value, path: &str) -> f64 {
@@ -25,7 +34,12 @@ fn f(v: &Value, path: &str) -> f64 {
 
 #[test]
 fn blocking_sleep_inline_freezes_the_loop_for_its_length() {
-    let r = run(&["--workload", "sleep", "--strategy", "inline", "--ms", "200"]);
+    // A VM hiccup is a real (unattributed) stall too: rerun if one came on top of the job's.
+    let one_stall = |r: &Value| r["stalls"].as_array().is_some_and(|s| s.len() == 1);
+    let r = run_twice_if_noisy(
+        &["--workload", "sleep", "--strategy", "inline", "--ms", "200"],
+        one_stall,
+    );
     let max = f(&r, "lag_ms.max");
     assert!((190.0..=215.0).contains(&max), "lag max {max}");
     assert!(f(&r, "lag_ms.samples") > 500.0);
