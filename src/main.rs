@@ -121,6 +121,15 @@ fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
             }
         },
     };
+    // Bad input first (exit 2), then the terminal.
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        eprintln!(
+            "blocklab: the TUI needs a terminal on stdin and stdout; \
+             without one, try `blocklab run` or `blocklab check`"
+        );
+        return ExitCode::FAILURE;
+    }
     let mut app = App::new(lessons, start, cli.lab.clone());
     app.log = log;
     app.skipped = skipped.iter().map(ToString::to_string).collect();

@@ -146,6 +146,10 @@ pub struct PoolsOut {
     pub detached_max: usize,
     /// Jobs waiting for a semaphore permit at the peak.
     pub permits_waiting_max: usize,
+    /// Jobs submitted and not yet ended, at the peak.
+    pub in_flight_max: usize,
+    /// Jobs the lab refused since it started (past its bound on jobs in flight or threads).
+    pub refused: usize,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -210,6 +214,15 @@ impl Report {
         let gauge = |f: fn(&crate::observe::GaugeSample) -> usize| {
             runtime.iter().map(|r| f(&r.gauges)).max().unwrap_or(0)
         };
+        let blocking = |f: fn(&crate::observe::BlockingPool) -> usize| {
+            runtime
+                .iter()
+                .filter_map(|r| r.blocking.as_ref())
+                .map(f)
+                .max()
+                .unwrap_or(0)
+        };
+        let load = load.map(|(start, plan)| load_steps(&jobs, start, &plan));
 
         Report {
             duration_ms: ms(to.saturating_sub(from)),
@@ -294,24 +307,9 @@ impl Report {
                     .iter()
                     .any(|r| r.blocking.is_some())
                     .then(|| BlockingOut {
-                        threads_max: runtime
-                            .iter()
-                            .filter_map(|r| r.blocking)
-                            .map(|b| b.threads)
-                            .max()
-                            .unwrap_or(0),
-                        busy_max: runtime
-                            .iter()
-                            .filter_map(|r| r.blocking)
-                            .map(|b| b.busy())
-                            .max()
-                            .unwrap_or(0),
-                        queue_max: runtime
-                            .iter()
-                            .filter_map(|r| r.blocking)
-                            .map(|b| b.queue)
-                            .max()
-                            .unwrap_or(0),
+                        threads_max: blocking(|b| b.threads),
+                        busy_max: blocking(|b| b.busy()),
+                        queue_max: blocking(|b| b.queue),
                     }),
                 blocking_note: (!cfg!(tokio_unstable)).then_some(NOT_UNSTABLE),
                 offload: offload_counters(&jobs),
@@ -326,18 +324,17 @@ impl Report {
                 },
                 detached_max: gauge(|g| g.detached),
                 permits_waiting_max: gauge(|g| g.permits_waiting),
+                in_flight_max: gauge(|g| g.in_flight),
+                refused: gauge(|g| g.refused as usize),
             },
-            load: load
-                .as_ref()
-                .map(|(start, plan)| load_steps(&jobs, *start, plan)),
-            load_held_rate: load.as_ref().map(|(start, plan)| {
-                let steps = load_steps(&jobs, *start, plan);
+            load_held_rate: load.as_ref().map(|steps| {
                 steps
                     .iter()
                     .take_while(|s| s.held)
                     .last()
                     .map_or(0, |s| s.rate)
             }),
+            load,
             traffic: TrafficOut {
                 rate_per_s: config.traffic_rate,
                 request_ms: config.request_ms,

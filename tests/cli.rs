@@ -42,6 +42,15 @@ fn list_prints_one_line_per_lesson() {
 }
 
 #[test]
+fn without_a_terminal_the_tui_says_what_to_do_instead() {
+    let out = blocklab(&[]); // stdout and stderr are pipes here
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the TUI needs a terminal"), "{stderr}");
+    assert!(stderr.contains("blocklab run"), "{stderr}");
+}
+
+#[test]
 fn bad_values_are_refused_with_what_is_allowed() {
     let run = ["run", "--workload", "sleep", "--strategy", "inline"];
     refused(

@@ -9,17 +9,17 @@ fn run(args: &[&str]) -> Value {
 }
 
 /// For the upper bounds on lag: this VM now and then loses its vCPU for 10-20 ms (measured:
-/// about 1 run in 70, and sometimes a few seconds of it, as right after the thread-heavy
-/// hardening tests), which no program can prevent. Such a bound gets up to two more runs, a
-/// second apart; every run must be noisy to fail, and the assertions stay as strict as the
-/// issue states them.
-fn run_twice_if_noisy(args: &[&str], quiet: impl Fn(&Value) -> bool) -> Value {
+/// about 1 run in 70, and at times whole stretches of seconds with 1-2 % CPU steal, lag p99
+/// 12 ms even on an idle lab), which no program can prevent. Such a bound gets up to four more
+/// runs, two seconds apart; every run must be noisy to fail, and the assertions stay as strict
+/// as the issue states them.
+fn rerun_if_noisy(args: &[&str], quiet: impl Fn(&Value) -> bool) -> Value {
     let mut r = run(args);
-    for _ in 0..2 {
+    for _ in 0..4 {
         if quiet(&r) {
             break;
         }
-        std::thread::sleep(std::time::Duration::from_secs(1));
+        std::thread::sleep(std::time::Duration::from_secs(2));
         r = run(args);
     }
     r
@@ -36,7 +36,7 @@ fn f(v: &Value, path: &str) -> f64 {
 fn blocking_sleep_inline_freezes_the_loop_for_its_length() {
     // A VM hiccup is a real (unattributed) stall too: rerun if one came on top of the job's.
     let one_stall = |r: &Value| r["stalls"].as_array().is_some_and(|s| s.len() == 1);
-    let r = run_twice_if_noisy(
+    let r = rerun_if_noisy(
         &["--workload", "sleep", "--strategy", "inline", "--ms", "200"],
         one_stall,
     );
@@ -67,7 +67,7 @@ fn blocking_sleep_inline_freezes_the_loop_for_its_length() {
 #[test]
 fn spawn_blocking_keeps_the_loop_free_and_runs_on_a_pool_thread() {
     let quiet = |r: &Value| f(r, "lag_ms.max") < 5.0 && f(r, "requests.max_ms") < 20.0;
-    let r = run_twice_if_noisy(
+    let r = rerun_if_noisy(
         &[
             "--workload",
             "sleep",
@@ -101,7 +101,7 @@ fn spawn_blocking_keeps_the_loop_free_and_runs_on_a_pool_thread() {
 #[test]
 fn an_awaited_wait_does_not_block() {
     let quiet = |r: &Value| f(r, "lag_ms.max") < 5.0;
-    let r = run_twice_if_noisy(
+    let r = rerun_if_noisy(
         &["--workload", "async", "--strategy", "inline", "--ms", "200"],
         quiet,
     );

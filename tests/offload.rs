@@ -367,3 +367,38 @@ fn is_alive(pid: u32) -> bool {
         })
         .unwrap_or(false)
 }
+
+/// The lab's bound on threads of its own: a second pool of 2000 threads per request would pass
+/// 2048, so that request is refused at once, says why, and the report counts it.
+#[test]
+fn past_the_thread_bound_a_job_is_refused_and_counted() {
+    let r = run(&[
+        "--workload",
+        "sleep",
+        "--strategy",
+        "pool-per-request",
+        "--size",
+        "2000",
+        "--jobs",
+        "2",
+        "--ms",
+        "50",
+    ]);
+    let outcomes: Vec<&str> = jobs(&r)
+        .iter()
+        .map(|j| j["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["ok", "cancelled"], "{r}");
+    let why = jobs(&r)[1]["error"].as_str().unwrap();
+    assert!(
+        why.starts_with("refused: 2000 threads of blocklab's own are running (cap 2048)"),
+        "{why}"
+    );
+    assert_eq!(r["pools"]["refused"], 1, "{}", r["pools"]);
+    // Sampled: the one admitted job, or nothing if it ended between two samples.
+    assert!(
+        r["pools"]["in_flight_max"].as_u64().unwrap() <= 1,
+        "{}",
+        r["pools"]
+    );
+}

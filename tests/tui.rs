@@ -7,8 +7,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::PtySize;
-use pty::{Tui, nz, stall_counter};
+use pty::{Tui, stall_counter};
 
 #[test]
 fn opens_on_lesson_one_runs_an_action_and_quits_cleanly() {
@@ -28,14 +27,7 @@ fn opens_on_lesson_one_runs_an_action_and_quits_cleanly() {
     tui.press("?");
     tui.wait_for("Help — keys", Duration::from_secs(2));
     tui.press("x");
-    let start = Instant::now();
-    while tui.text().contains("Help — keys") {
-        assert!(
-            start.elapsed() < Duration::from_secs(2),
-            "help did not close"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    tui.wait_gone("Help — keys", Duration::from_secs(2));
 
     tui.press("\x1b[C"); // → next lesson
     tui.wait_for("lesson 2/", Duration::from_secs(2));
@@ -71,25 +63,9 @@ fn a_frozen_lab_keeps_the_ui_drawing_and_the_stall_counter_grows() {
 fn resize_below_the_minimum_shows_a_notice_and_recovers() {
     let mut tui = Tui::start(&[], 100, 30);
     tui.wait_for("Event-loop lag", Duration::from_secs(10));
-    tui.master
-        .resize(PtySize {
-            rows: 20,
-            cols: 60,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    tui.screen.lock().unwrap().set_size(nz(20), nz(60));
+    tui.resize(60, 20);
     tui.wait_for("terminal too small (need 80×24", Duration::from_secs(3));
-    tui.master
-        .resize(PtySize {
-            rows: 30,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    tui.screen.lock().unwrap().set_size(nz(30), nz(100));
+    tui.resize(100, 30);
     tui.wait_for("Event-loop lag", Duration::from_secs(3));
     tui.press("\x03"); // Ctrl-C
     assert_eq!(tui.wait_exit(Duration::from_secs(5)).exit_code(), 130);
@@ -100,9 +76,7 @@ fn resize_below_the_minimum_shows_a_notice_and_recovers() {
 fn sigterm_restores_the_terminal() {
     let mut tui = Tui::start(&[], 100, 30);
     tui.wait_for("Event-loop lag", Duration::from_secs(10));
-    let pid = tui.child.process_id().expect("a pid") as libc::pid_t;
-    // SAFETY: sending a signal to our own child.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    tui.signal(libc::SIGTERM);
     tui.wait_exit(Duration::from_secs(5));
     tui.assert_restored();
 }

@@ -79,6 +79,18 @@ impl Tui {
         }
     }
 
+    /// Waits until `what` is no longer on the screen.
+    pub fn wait_gone(&self, what: &str, within: Duration) {
+        let start = Instant::now();
+        while self.text().contains(what) {
+            assert!(
+                start.elapsed() < within,
+                "`{what}` still on screen after {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn press(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ratatui::prelude::*;
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::axis::{GUTTER, TimeAxis};
 use super::theme;
@@ -35,10 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
         Line::from(format!(" max {} ", human(summary.max))),
     ];
     const TITLE: &str = " Event-loop lag ";
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(TITLE, theme::TITLE))
-        .title(theme::fit_title(area.width, TITLE, stats));
+    let block = theme::pane(area.width, TITLE, stats);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 || inner.width <= GUTTER + 4 {

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ratatui::prelude::*;
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::clock::human;
@@ -28,10 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: 
         )),
         Line::from(format!(" {} · {} req/s ", lab.describe(), lab.traffic_rate)),
     ];
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(TITLE, theme::TITLE))
-        .title(theme::fit_title(area.width, TITLE, about));
+    let block = theme::pane(area.width, TITLE, about);
     let mut lines = worker_lines(model, lab, now);
     lines.push(blocking_line(model, lab));
     lines.push(own_line(model));

@@ -22,17 +22,21 @@ pub const CODE: Style = Style::new().fg(Color::LightYellow);
 pub const HEADING: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
 
-/// The first of `candidates` that fits beside a left title of `left` columns in a pane `width`
-/// wide (borders included), or nothing: titles must never overwrite each other.
-pub fn fit_title(
+/// A bordered pane `width` wide with `title` on the left and, on the right, the first of
+/// `candidates` that fits beside it (or nothing: titles must never overwrite each other).
+pub fn pane(
     width: u16,
-    left: &str,
+    title: &'static str,
     candidates: Vec<ratatui::text::Line<'static>>,
-) -> ratatui::text::Line<'static> {
-    let room = usize::from(width).saturating_sub(left.chars().count() + 4);
-    candidates
+) -> ratatui::widgets::Block<'static> {
+    let room = usize::from(width).saturating_sub(title.chars().count() + 4);
+    let right = candidates
         .into_iter()
         .find(|c| c.width() <= room)
         .unwrap_or_default()
-        .right_aligned()
+        .right_aligned();
+    ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .title(ratatui::text::Span::styled(title, TITLE))
+        .title(right)
 }

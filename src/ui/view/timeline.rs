@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ratatui::prelude::*;
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::axis::{GUTTER, TimeAxis};
 use super::theme;
@@ -28,10 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, span: Duration, now: D
         legend([" holds loop ", " pool thread ", " awaits ", " waits "]),
         legend([" loop ", " pool ", " await ", " wait "]),
     ];
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(TITLE, theme::TITLE))
-        .title(theme::fit_title(area.width, TITLE, legends));
+    let block = theme::pane(area.width, TITLE, legends);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width <= GUTTER + 4 {
