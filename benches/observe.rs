@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use blocklab::cli::LabArgs;
 use blocklab::clock::Clock;
+use blocklab::data::{Sample, Watch};
 use blocklab::lab::hooks::PollHooks;
 use blocklab::model::Model;
-use blocklab::observe::{Sample, Watch};
 use blocklab::ui::app::App;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -36,6 +36,7 @@ fn app_with(seconds: u64) -> App {
         workers: None,
         max_blocking_threads: None,
         rate: None,
+        cpus: None,
     };
     let mut app = App::new(blocklab::lesson::builtin().lessons, 0, none);
     for s in 0..seconds {

@@ -1,11 +1,11 @@
 //! The command line (a contract: see README "Command line").
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
-use crate::lab::strategy::Strategy;
-use crate::lab::workload::Workload;
-use crate::lab::{Flavor, LabConfig};
+use crate::data::{Flavor, LabConfig, Shutdown, Strategy, Workload};
+use crate::lab::strategy::{self, REGISTRY};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -56,9 +56,11 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    #[arg(long, value_enum)]
+    /// What each job does.
+    #[arg(long, value_parser = workloads())]
     pub workload: Workload,
-    #[arg(long, value_enum)]
+    /// How the handler runs it.
+    #[arg(long, value_parser = strategies())]
     pub strategy: Strategy,
     /// Length of each job in milliseconds (sleep / wait length, or CPU work calibrated to it).
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000))]
@@ -76,8 +78,8 @@ pub struct RunArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096))]
     pub lifespan_pool: Option<i64>,
     /// What the lab does with the lifespan pool's work when it stops.
-    #[arg(long, value_enum)]
-    pub shutdown: Option<crate::lab::Shutdown>,
+    #[arg(long, value_parser = words::<Shutdown>(&Shutdown::ALL, Shutdown::as_str))]
+    pub shutdown: Option<Shutdown>,
     /// Run this long in all (seconds) instead of until the jobs finish.
     #[arg(long, value_parser = positive_seconds)]
     pub seconds: Option<f64>,
@@ -90,7 +92,7 @@ pub struct RunArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct LabArgs {
     /// Runtime flavour: one event loop (like asyncio) or N workers.
-    #[arg(long, value_enum, global = true)]
+    #[arg(long, global = true, value_parser = words::<Flavor>(&Flavor::ALL, Flavor::as_str))]
     pub runtime: Option<Flavor>,
     /// Worker threads of a multi-thread runtime.
     #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=64))]
@@ -101,6 +103,10 @@ pub struct LabArgs {
     /// Background requests per second (0 turns the traffic off).
     #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(0..=5_000))]
     pub rate: Option<i64>,
+    /// Pin the lab (its runtime, pools, threads and child processes) to N cores, to see the
+    /// picture of a smaller machine.
+    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true, value_parser = cpus)]
+    pub cpus: Option<usize>,
 }
 
 impl LabArgs {
@@ -122,7 +128,44 @@ impl LabArgs {
         if let Some(r) = self.rate {
             base.traffic_rate = r as u32;
         }
+        if let Some(n) = self.cpus {
+            base.cpus = Some(n);
+        }
         base
+    }
+}
+
+/// `--strategy`: the registry's names, each with its help line in `run --help`.
+fn strategies() -> impl TypedValueParser<Value = Strategy> {
+    let names = REGISTRY
+        .iter()
+        .map(|e| PossibleValue::new(e.info.name).help(e.info.help));
+    PossibleValuesParser::new(names).map(|name| strategy::named(&name))
+}
+
+fn workloads() -> impl TypedValueParser<Value = Workload> {
+    let names = Workload::ALL.map(|w| PossibleValue::new(w.as_str()).help(w.help()));
+    PossibleValuesParser::new(names).map(|name| name.parse::<Workload>().expect("listed"))
+}
+
+fn words<T: std::str::FromStr + Clone + Send + Sync + 'static>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> impl TypedValueParser<Value = T>
+where
+    T::Err: std::fmt::Debug,
+{
+    let names: Vec<_> = all.iter().cloned().map(name).collect();
+    PossibleValuesParser::new(names).map(|n| n.parse::<T>().expect("listed"))
+}
+
+fn cpus(s: &str) -> Result<usize, String> {
+    let max = crate::lab::cpus::max_cpus();
+    match s.parse::<i64>() {
+        Ok(n) if (1..=max as i64).contains(&n) => Ok(n as usize),
+        _ => Err(format!(
+            "blocklab may use {max} cores here: give a whole number from 1 to {max}, not {s}"
+        )),
     }
 }
 

@@ -9,6 +9,7 @@
 //! Plain data flows lab → observer → model → screen (or the headless report); intents flow back.
 pub mod cli;
 pub mod clock;
+pub mod data;
 pub mod headless;
 pub mod lab;
 pub mod lesson;

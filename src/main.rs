@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use blocklab::cli::{Cli, Command, RunArgs};
-use blocklab::lab::job::{Batch, Work};
+use blocklab::data::{Batch, LabConfig, Work};
 use blocklab::lesson::{Catalog, Lesson};
 use blocklab::ui::app::App;
 use blocklab::{headless, lab, lesson, ui};
@@ -157,7 +157,7 @@ fn find_lesson(lessons: &[Lesson], want: &str) -> Option<usize> {
 }
 
 fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
-    let mut config = cli.lab.apply(lab::LabConfig::default());
+    let mut config = cli.lab.apply(LabConfig::default());
     if let Some(n) = args.lifespan_pool {
         config.lifespan_pool = n as usize;
     }

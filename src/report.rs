@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::clock::ms;
-use crate::lab::job::{JobId, Load, Outcome, RunId, ThreadKind};
-use crate::lab::{LabConfig, STALL_THRESHOLD};
+use crate::data::{JobId, Load, Outcome, RunId, ThreadKind};
+use crate::data::{LabConfig, STALL_THRESHOLD};
 use crate::model::{JobRecord, Model};
 
 /// What part of the model a report covers.
@@ -211,10 +211,10 @@ impl Report {
         let rel = |d: Duration| ms(d.saturating_sub(from));
         let runtime: Vec<_> = model.runtime_in(from, to).collect();
         let busy: Vec<f64> = runtime.iter().map(|r| r.busy_ratio).collect();
-        let gauge = |f: fn(&crate::observe::GaugeSample) -> usize| {
+        let gauge = |f: fn(&crate::data::GaugeSample) -> usize| {
             runtime.iter().map(|r| f(&r.gauges)).max().unwrap_or(0)
         };
-        let blocking = |f: fn(&crate::observe::BlockingPool) -> usize| {
+        let blocking = |f: fn(&crate::data::BlockingPool) -> usize| {
             runtime
                 .iter()
                 .filter_map(|r| r.blocking.as_ref())

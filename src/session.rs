@@ -2,9 +2,10 @@
 use std::time::Duration;
 
 use crate::clock::Clock;
-use crate::lab::{Lab, LabConfig};
+use crate::data::LabConfig;
+use crate::lab::Lab;
 use crate::model::Model;
-use crate::observe::{Batches, Observer, ObserverConfig};
+use crate::observe::{Batches, Instruments, Observer, ObserverConfig, PollReadout};
 
 pub struct Session {
     // Field order is drop order: stop observing first, then let the lab go.
@@ -23,7 +24,8 @@ impl Session {
         // Calibrate the CPU workload before any lab thread competes for the cores.
         crate::lab::workload::calibrate();
         let (lab, events) = Lab::start(config, clock)?;
-        let (observer, batches) = Observer::start(&lab, events, ObserverConfig::default())?;
+        let (observer, batches) =
+            Observer::start(instruments(&lab), events, ObserverConfig::default())?;
         Ok(Session {
             observer,
             lab,
@@ -69,5 +71,25 @@ impl Session {
                 self.drain_into(model);
             }
         }
+    }
+}
+
+/// What the observer may read of a lab, wired here so that neither depends on the other.
+fn instruments(lab: &Lab) -> Instruments {
+    let gauges = lab.gauges();
+    Instruments {
+        lab: lab.id(),
+        started_at: lab.started_at,
+        clock: lab.clock,
+        pings: lab.pinger(),
+        handle: lab.handle().clone(),
+        polls: lab.hooks().map(|hooks| {
+            let drain = hooks.clone();
+            PollReadout {
+                workers: Box::new(move || hooks.snapshot()),
+                long_polls: Box::new(move || drain.drain_long_polls()),
+            }
+        }),
+        gauges: Box::new(move || gauges.sample()),
     }
 }

@@ -297,9 +297,15 @@ fn the_pipeline_offloads_its_cpu_step() {
         "blocking-pool",
         true,
     );
+    // 80 ms: a 20 ms awaited upload, the CPU step, a 20 ms awaited write. The CPU step's
+    // length is the machine's (a calibrated hash chain runs faster or slower on a noisy VM),
+    // so the shape is checked, not the nominal 40 ms: the step starts after the upload, and
+    // the reply comes after the step and the write.
     let job = &jobs(&r)[0];
+    let (submitted, started) = (n(job, "submitted_ms"), n(job, "started_ms"));
+    assert!(started - submitted >= 19.0, "the upload is awaited first: {job}");
     assert!(
-        n(job, "reply_ms") >= 80.0 && n(job, "run_ms") < 60.0,
+        n(job, "reply_ms") >= (started - submitted) + n(job, "run_ms") + 19.0,
         "upload + step + write: {job}"
     );
 }

@@ -17,10 +17,8 @@
 //! Pinned, what is measured is blocklab's memory.
 use std::time::{Duration, Instant};
 
-use blocklab::lab::job::Work;
-use blocklab::lab::strategy::Strategy;
-use blocklab::lab::workload::Workload;
-use blocklab::lab::{Flavor, LabConfig};
+use blocklab::data::{Flavor, LabConfig, Strategy, Work, Workload};
+use blocklab::lab::strategy;
 use blocklab::model::Model;
 use blocklab::session::Session;
 
@@ -68,8 +66,8 @@ fn rss_stays_flat_through_hundreds_of_thousands_of_jobs() {
     let length = Duration::from_secs(secs);
     let warm_up = length / 3;
     let strategies: Vec<Strategy> = match std::env::var("BLOCKLAB_SOAK_STRATEGIES") {
-        Ok(list) => list.split(',').map(|s| s.trim().parse().unwrap()).collect(),
-        Err(_) => Strategy::ALL.to_vec(),
+        Ok(list) => list.split(',').map(|s| strategy::named(s.trim())).collect(),
+        Err(_) => strategy::all().collect(),
     };
     // Multi-thread, so `block_in_place` works; a lifespan pool for its strategy.
     let config = LabConfig {

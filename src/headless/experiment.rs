@@ -3,8 +3,8 @@
 //! part-way, as a restart would — and report.
 use std::time::Duration;
 
-use crate::lab::LabConfig;
-use crate::lab::job::{self, Batch, RunId};
+use crate::data::LabConfig;
+use crate::data::{Batch, RunId};
 use crate::model::Model;
 use crate::report::{Report, Scope};
 use crate::session::Session;
@@ -22,7 +22,7 @@ pub struct Experiment {
     /// Run exactly this long in all, instead of "until the jobs end".
     pub seconds: Option<Duration>,
     /// The batches are a load test: report each step.
-    pub load: Option<crate::lab::job::Load>,
+    pub load: Option<crate::data::Load>,
 }
 
 impl Experiment {
@@ -70,7 +70,7 @@ impl Experiment {
             };
             session.pump_until(
                 &mut model,
-                submitted + job::patience(&self.batches),
+                submitted + crate::data::job::patience(&self.batches),
                 all_done,
             );
             session.now() + self.tail

@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::job::{JobId, Work};
-use super::strategy::Strategy;
+use crate::data::JobId;
 
 /// Jobs submitted and not yet ended, per lab.
 pub const MAX_IN_FLIGHT: usize = 10_000;
@@ -27,19 +26,9 @@ struct Inner {
     refused: u64,
 }
 
-/// Threads a job of this work starts for itself.
-pub fn own_threads(work: &Work) -> usize {
-    match work.strategy {
-        Strategy::DetachedThread => 1,
-        Strategy::PoolPerRequest => super::strategy::pool_per_request_size(work.size),
-        _ => 0,
-    }
-}
-
 impl Admission {
-    /// Lets the job in, or says why not.
-    pub fn admit(&self, job: JobId, work: &Work) -> Result<(), String> {
-        let threads = own_threads(work);
+    /// Lets the job in (it will start `threads` threads of its own), or says why not.
+    pub fn admit(&self, job: JobId, threads: usize) -> Result<(), String> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let refusal = if inner.jobs.len() >= MAX_IN_FLIGHT {
             Some(format!(
@@ -82,44 +71,32 @@ impl Admission {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lab::workload::Workload;
-
-    fn work(strategy: Strategy, size: u32) -> Work {
-        Work {
-            workload: Workload::Sleep,
-            strategy,
-            ms: 10,
-            size,
-        }
-    }
 
     #[test]
     fn jobs_past_the_bound_are_refused_until_others_end() {
         let a = Admission::default();
-        let w = work(Strategy::SpawnBlocking, 0);
         for id in 0..MAX_IN_FLIGHT as u64 {
-            a.admit(id, &w).unwrap();
+            a.admit(id, 0).unwrap();
         }
-        let why = a.admit(u64::MAX, &w).unwrap_err();
+        let why = a.admit(u64::MAX, 0).unwrap_err();
         assert!(why.contains("10000 jobs in flight"), "{why}");
         a.release(0);
         a.release(0); // twice: counted once
         assert_eq!(a.in_flight(), MAX_IN_FLIGHT - 1);
-        a.admit(u64::MAX, &w).unwrap();
+        a.admit(u64::MAX, 0).unwrap();
         assert_eq!(a.refused(), 1);
     }
 
     #[test]
     fn threads_of_our_own_are_bounded_too() {
         let a = Admission::default();
-        let w = work(Strategy::PoolPerRequest, 64);
         for id in 0..(MAX_OWN_THREADS / 64) as u64 {
-            a.admit(id, &w).unwrap();
+            a.admit(id, 64).unwrap();
         }
-        assert!(a.admit(999, &w).unwrap_err().contains("cap 2048"));
+        assert!(a.admit(999, 64).unwrap_err().contains("cap 2048"));
         // Work that starts no thread of ours still gets in.
-        a.admit(1000, &work(Strategy::SpawnBlocking, 0)).unwrap();
+        a.admit(1000, 0).unwrap();
         a.release(0);
-        a.admit(999, &w).unwrap();
+        a.admit(999, 64).unwrap();
     }
 }

@@ -2,6 +2,8 @@
 //! pools, detached threads, child processes, permits. Atomics, read by the observer.
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::data::GaugeSample;
+
 #[derive(Debug, Default)]
 pub struct Gauges {
     pub pool_threads: Level,
@@ -57,25 +59,6 @@ impl Drop for Held<'_> {
     fn drop(&mut self) {
         self.0.down();
     }
-}
-
-/// A copy of the gauges at one moment: plain data for the model.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct GaugeSample {
-    pub pool_threads: usize,
-    pub pool_threads_peak: usize,
-    pub pool_busy: usize,
-    pub pool_queued: usize,
-    pub detached: usize,
-    pub children: usize,
-    pub children_busy: usize,
-    pub permits_waiting: usize,
-    /// (pid, busy) of each child process.
-    pub child_list: Vec<(u32, bool)>,
-    /// Jobs submitted and not yet ended.
-    pub in_flight: usize,
-    /// Jobs the lab refused since it started (see `admission`).
-    pub refused: u64,
 }
 
 impl Gauges {

@@ -11,6 +11,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use crate::clock::Clock;
+use crate::data::{LongPoll, WorkerPoll};
 
 /// Enough slots for any worker count blocklab accepts (workers, and threads that take over a
 /// worker after `block_in_place`).
@@ -35,26 +36,6 @@ pub fn task_id_u64(id: tokio::task::Id) -> u64 {
     let mut c = Capture(0);
     id.hash(&mut c);
     c.finish()
-}
-
-/// A poll that held its worker at least the stall threshold.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LongPoll {
-    pub worker: usize,
-    pub thread: String,
-    pub task: u64,
-    pub start: Duration,
-    pub duration: Duration,
-}
-
-/// What one worker is doing right now, read from another thread.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkerPoll {
-    pub worker: usize,
-    pub thread: String,
-    /// When the poll in progress began, or `None` when the worker is between polls.
-    pub polling_since: Option<Duration>,
-    pub task: Option<u64>,
 }
 
 #[derive(Default)]

@@ -1,184 +1,21 @@
-//! Jobs: what the user triggers (a workload run through a strategy) and the lifecycle events
-//! every offload path reports itself (tokio's hooks cannot see inside a plain thread or a child).
+//! A job in the lab: its spec, the lab's shared parts, and the way it reports its own lifecycle
+//! (tokio's hooks cannot see inside a plain thread or a child, so every offload path reports
+//! submitted → queued → started on thread X → finished itself).
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::sync::oneshot;
 
-use super::LabEvent;
+use super::process::{Order, ProcessJob};
 use super::shared::Shared;
-use super::strategy::Strategy;
-use super::workload::Workload;
-
-pub type JobId = u64;
-/// One press of an action key (or one `blocklab run`): the jobs it submitted share it.
-pub type RunId = u64;
+use crate::data::{JobEvent, JobEventKind, JobId, JobSpec, LabEvent, Outcome, ThreadKind};
 
 /// Job ids are unique for the whole process, across lab restarts, so a timeline that spans a
 /// restart never mixes two jobs up.
 pub fn next_id() -> JobId {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
-}
-
-/// What to run, and how. Plain data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Work {
-    pub workload: Workload,
-    pub strategy: Strategy,
-    /// How long the workload lasts (sleep or wait), or how much CPU work it does (calibrated).
-    pub ms: u64,
-    /// The strategy's size, where it has one: pool threads, permits, processes, chunk length in
-    /// ms. 0 means the strategy's default.
-    pub size: u32,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobSpec {
-    pub id: JobId,
-    pub run: RunId,
-    /// The lab it was submitted to.
-    pub lab: u64,
-    pub workload: Workload,
-    pub strategy: Strategy,
-    pub ms: u64,
-    pub size: u32,
-}
-
-impl JobSpec {
-    pub fn new(id: JobId, run: RunId, work: Work, lab: u64) -> Self {
-        Self {
-            id,
-            run,
-            lab,
-            workload: work.workload,
-            strategy: work.strategy,
-            ms: work.ms,
-            size: work.size,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobEvent {
-    pub job: JobId,
-    pub at: Duration,
-    pub kind: JobEventKind,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum JobEventKind {
-    Submitted(JobSpec),
-    /// Handed to a pool (or waiting for a permit) and waiting for a thread.
-    Queued,
-    Started {
-        thread: String,
-        kind: ThreadKind,
-        /// The tokio task id, when the job runs as a task (for poll-hook attribution).
-        task: Option<u64>,
-    },
-    /// The handler sent its response (for fire-and-forget work, before the work is done).
-    Replied,
-    Finished {
-        outcome: Outcome,
-        /// CPU time the job's thread spent on it, when it ran on one thread.
-        cpu: Option<Duration>,
-        error: Option<String>,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Ok,
-    Failed,
-    Cancelled,
-    /// Its task was dropped with a stopping runtime: the work is gone.
-    Lost,
-    /// Still running on a thread nobody waits for any more (a stopped lab cannot kill a
-    /// thread): its result has nowhere to go, and the process's exit ends it.
-    Abandoned,
-    Running,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Failed => "failed",
-            Outcome::Cancelled => "cancelled",
-            Outcome::Lost => "lost",
-            Outcome::Abandoned => "abandoned",
-            Outcome::Running => "running",
-        }
-    }
-}
-
-/// Where a job's code ran, read from the thread's name (the lab names every thread it makes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ThreadKind {
-    /// The thread that drives the event loop (current-thread) or one of its workers.
-    EventLoop,
-    /// A worker that handed its queue to another thread to block in place (`block_in_place`).
-    HandedOff,
-    /// A thread of tokio's blocking pool (`spawn_blocking`).
-    BlockingPool,
-    /// A thread of a pool blocklab built itself (a `ThreadPoolExecutor`).
-    Dedicated,
-    /// A thread started for one job and never joined.
-    Detached,
-    /// A child process.
-    Process,
-    Other,
-}
-
-impl ThreadKind {
-    pub const LOOP_PREFIX: &'static str = "lab-loop";
-    pub const WORKER_PREFIX: &'static str = "lab-worker-";
-    pub const BLOCKING_PREFIX: &'static str = "lab-blocking-";
-    pub const POOL_PREFIX: &'static str = "pool-";
-    pub const DETACHED_PREFIX: &'static str = "detached-";
-    pub const PROCESS_PREFIX: &'static str = "child-";
-
-    pub fn of_current_thread() -> (String, ThreadKind) {
-        let name = std::thread::current()
-            .name()
-            .unwrap_or("unnamed")
-            .to_string();
-        let kind = Self::of_name(&name);
-        (name, kind)
-    }
-
-    pub fn of_name(name: &str) -> ThreadKind {
-        if name.starts_with(Self::LOOP_PREFIX) || name.starts_with(Self::WORKER_PREFIX) {
-            ThreadKind::EventLoop
-        } else if name.starts_with(Self::BLOCKING_PREFIX) {
-            ThreadKind::BlockingPool
-        } else if name.starts_with(Self::POOL_PREFIX) {
-            ThreadKind::Dedicated
-        } else if name.starts_with(Self::DETACHED_PREFIX) {
-            ThreadKind::Detached
-        } else if name.starts_with(Self::PROCESS_PREFIX) {
-            ThreadKind::Process
-        } else {
-            ThreadKind::Other
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ThreadKind::EventLoop => "event-loop",
-            ThreadKind::HandedOff => "handed-off",
-            ThreadKind::BlockingPool => "blocking-pool",
-            ThreadKind::Dedicated => "dedicated",
-            ThreadKind::Detached => "detached",
-            ThreadKind::Process => "process",
-            ThreadKind::Other => "other",
-        }
-    }
 }
 
 /// What a strategy holds while it runs a job: the spec, the lab's shared parts, and a way to
@@ -272,60 +109,57 @@ impl JobCtx {
         });
     }
 
+    /// Ends the job as its task did: cancelled, or failed with the panic's message.
+    pub fn ended_by(&self, err: tokio::task::JoinError) {
+        if err.is_cancelled() {
+            return self.ended(Outcome::Cancelled, "cancelled");
+        }
+        let message = format!("panicked: {}", panic_message(&*err.into_panic()));
+        self.ended(Outcome::Failed, message);
+    }
+
     /// Runs the blocking workload here and reports the end, ok or failed (a panic is caught
     /// and reported, then the thread goes on).
     pub fn run_blocking_here(&self) {
-        let workload = self.spec.workload;
-        let ms = self.spec.ms;
-        match std::panic::catch_unwind(move || workload.run_blocking(ms)) {
+        let (workload, ms) = (self.spec.workload, self.spec.ms);
+        match std::panic::catch_unwind(move || super::workload::run_blocking(workload, ms)) {
             Ok(cpu) => self.finished(cpu),
             Err(payload) => self.ended(
                 Outcome::Failed,
-                format!("panicked: {}", super::strategy::panic_message(&*payload)),
+                format!("panicked: {}", panic_message(&*payload)),
             ),
         }
     }
 }
 
-/// Jobs to submit together, `after` the first submission of their action.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Batch {
-    pub work: Work,
-    pub jobs: usize,
-    pub after: Duration,
-}
-
-/// How long to wait for an action's jobs to end before calling them overdue: every job one
-/// after another, twice over, plus two seconds (a job whose end nobody reports never ends).
-pub fn patience(batches: &[Batch]) -> Duration {
-    let last = batches.iter().map(|b| b.after).max().unwrap_or_default();
-    let serial: u64 = batches.iter().map(|b| b.work.ms * b.jobs as u64).sum();
-    last + Duration::from_millis(2 * serial) + Duration::from_secs(2)
-}
-
-/// A load test: one job per request, at each rate in turn for one step.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Load {
-    /// Requests per second, one step each.
-    pub rates: Vec<u32>,
-    pub step: Duration,
-}
-
-impl Load {
-    /// The requests of every step, evenly spaced (open loop: on schedule, whatever the server
-    /// does).
-    pub fn batches(&self, work: Work) -> Vec<Batch> {
-        let mut out = Vec::new();
-        for (i, &rate) in self.rates.iter().enumerate() {
-            let start = self.step * i as u32;
-            let count = (u64::from(rate) * self.step.as_millis() as u64 / 1000).max(1);
-            let gap = self.step / count as u32;
-            out.extend((0..count).map(|k| Batch {
-                work,
-                jobs: 1,
-                after: start + gap * k as u32,
-            }));
+/// A job reports to the process pool's manager like any other path.
+impl ProcessJob for JobCtx {
+    fn order(&self) -> Order {
+        Order {
+            id: self.spec.id,
+            workload: self.spec.workload,
+            ms: self.spec.ms,
         }
-        out
     }
+    fn queued(&self) {
+        JobCtx::queued(self);
+    }
+    fn started(&self, pid: u32) {
+        self.started_on(ThreadKind::process(pid), ThreadKind::Process);
+    }
+    fn finished(&self, cpu: Option<Duration>) {
+        JobCtx::finished(self, cpu);
+    }
+    fn ended(&self, outcome: Outcome, error: String) {
+        JobCtx::ended(self, outcome, error);
+    }
+}
+
+/// The text of a panic payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panicked".into())
 }

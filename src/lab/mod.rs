@@ -3,7 +3,13 @@
 //! It runs three kinds of task: the probe (answers the observer's pings), the server (handles
 //! the background traffic) and the jobs the user submits. Everything it knows leaves as plain
 //! [`LabEvent`]s on one channel; nothing in here draws or aggregates.
+//!
+//! Layout, bottom up: `gauges`, `admission`, `hooks`, `cpus`, `workload` and `traffic` stand
+//! alone; `pool` and `process` run work on threads and children; `shared` is what every job of
+//! one lab shares; `job` is a job and its reports; `strategy` is the registry of ways to run a
+//! job, one file each; this file starts and stops a lab.
 pub mod admission;
+pub mod cpus;
 pub mod gauges;
 pub mod hooks;
 pub mod job;
@@ -16,18 +22,20 @@ pub mod workload;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::oneshot;
 
 use crate::clock::Clock;
+use crate::data::{
+    Flavor, JobEvent, JobEventKind, JobId, JobSpec, LabConfig, LabEvent, Outcome, Ping, RunId,
+    STALL_THRESHOLD, ThreadKind, Work,
+};
+use cpus::CpuSet;
 use hooks::PollHooks;
-use job::{JobCtx, JobEvent, JobEventKind, JobId, JobSpec, RunId, Work};
-pub use pool::Shutdown;
+use job::JobCtx;
 use shared::Shared;
 
 /// Panics in lab threads are part of the lessons (a job that fails): they go to the log, not
@@ -36,112 +44,12 @@ pub fn quiet_panics() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let thread = std::thread::current().name().unwrap_or("").to_string();
-        let lab_thread = ["lab-", "pool-", "detached-"]
-            .iter()
-            .any(|p| thread.starts_with(p));
-        if lab_thread {
+        if ThreadKind::is_lab_thread(&thread) {
             tracing::warn!(%thread, "a job panicked: {info}");
         } else {
             previous(info);
         }
     }));
-}
-
-/// A single poll (or an unanswered ping) at least this long is a stall.
-pub const STALL_THRESHOLD: Duration = Duration::from_millis(10);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Flavor {
-    /// One event loop on one thread: the asyncio / uvicorn situation.
-    CurrentThread,
-    /// N worker threads sharing the tasks.
-    MultiThread,
-}
-
-impl Flavor {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flavor::CurrentThread => "current-thread",
-            Flavor::MultiThread => "multi-thread",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LabConfig {
-    pub flavor: Flavor,
-    /// Worker threads (multi-thread only; a current-thread runtime has one loop).
-    pub workers: usize,
-    pub max_blocking_threads: usize,
-    /// Background requests per second.
-    pub traffic_rate: u32,
-    /// The async wait inside each background request.
-    pub request_ms: u64,
-    /// Threads of the pool built at start-up and shut down with the lab (0: none).
-    pub lifespan_pool: usize,
-    /// What the lab does with the lifespan pool's work when it stops.
-    pub shutdown: Shutdown,
-}
-
-impl Default for LabConfig {
-    fn default() -> Self {
-        Self {
-            flavor: Flavor::CurrentThread,
-            workers: 2,
-            max_blocking_threads: 512,
-            traffic_rate: 100,
-            request_ms: 1,
-            lifespan_pool: 0,
-            shutdown: Shutdown::Graceful,
-        }
-    }
-}
-
-impl LabConfig {
-    /// Event-loop threads: 1 on current-thread, N on multi-thread.
-    pub fn loop_threads(&self) -> usize {
-        match self.flavor {
-            Flavor::CurrentThread => 1,
-            Flavor::MultiThread => self.workers,
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self.flavor {
-            Flavor::CurrentThread => "current-thread".to_string(),
-            Flavor::MultiThread => format!("multi-thread ×{}", self.workers),
-        }
-    }
-}
-
-/// Everything the lab tells the observer.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LabEvent {
-    Job(JobEvent),
-    /// A background request: when its client sent it, when the handler replied.
-    Request {
-        sent: Duration,
-        done: Duration,
-    },
-    /// The probe task received ping `seq` (sent by the observer at `sent`) at `received`.
-    PingAnswer {
-        seq: u64,
-        sent: Duration,
-        received: Duration,
-    },
-    /// The lab has shut down; its jobs that never ended are lost (or cancelled, if they never
-    /// started).
-    Stopped {
-        lab: u64,
-        at: Duration,
-    },
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct Ping {
-    pub seq: u64,
-    pub sent: Duration,
 }
 
 enum Command {
@@ -152,6 +60,8 @@ enum Command {
 pub struct Lab {
     pub config: LabConfig,
     pub clock: Clock,
+    /// When the lab started, on its clock.
+    pub started_at: Duration,
     shared: Arc<Shared>,
     handle: Handle,
     commands: UnboundedSender<Command>,
@@ -174,24 +84,29 @@ impl Lab {
         let (requests_tx, requests_rx) = unbounded_channel();
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
 
+        let started_at = clock.now();
+        let cpus = CpuSet::first(config.cpus)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let lab_id = NEXT_LAB.fetch_add(1, Ordering::Relaxed);
         let shared = Arc::new(Shared::new(
             lab_id,
             clock,
             events_tx.clone(),
             config.clone(),
+            cpus.clone(),
         )?);
         let hooks = hooks_for(clock);
-        let runtime = build_runtime(&config, hooks.clone())?;
+        let runtime = build_runtime(&config, hooks.clone(), cpus.clone())?;
         let handle = runtime.handle().clone();
 
         let loop_name = match config.flavor {
             // On a current-thread runtime, the thread that calls `block_on` *is* the event loop.
-            Flavor::CurrentThread => job::ThreadKind::LOOP_PREFIX.to_string(),
+            Flavor::CurrentThread => ThreadKind::loop_thread(Flavor::CurrentThread, 0),
             Flavor::MultiThread => "lab-main".to_string(),
         };
         let (lab, request_wait) = (shared.clone(), Duration::from_millis(config.request_ms));
         std::thread::Builder::new().name(loop_name).spawn(move || {
+            lab.cpus.pin_this_thread();
             let events = lab.events.clone();
             runtime.block_on(async {
                 tokio::spawn(probe(pings_rx, clock, events.clone()));
@@ -218,6 +133,7 @@ impl Lab {
         let lab = Lab {
             config,
             clock,
+            started_at,
             shared,
             handle,
             commands: commands_tx,
@@ -232,6 +148,13 @@ impl Lab {
     /// Submits `count` jobs at once; returns their ids. Never waits for the lab: the
     /// `Submitted` event is stamped here even while the loop is frozen.
     pub fn submit(&self, run: RunId, work: Work, count: usize) -> Vec<JobId> {
+        // The size the jobs really use: the strategy's default, where none was asked for.
+        let info = work.strategy.info();
+        let work = Work {
+            size: info.size_for(work.size, &self.config),
+            ..work
+        };
+        let threads = info.own_threads(work.size);
         (0..count)
             .map(|_| {
                 let spec = JobSpec::new(job::next_id(), run, work, self.shared.lab_id);
@@ -242,12 +165,12 @@ impl Lab {
                 };
                 let _ = self.shared.events.send(LabEvent::Job(submitted));
                 let id = spec.id;
-                match self.shared.gauges.admission.admit(id, &work) {
+                match self.shared.gauges.admission.admit(id, threads) {
                     Ok(()) => {
                         let _ = self.commands.send(Command::Run(spec));
                     }
                     Err(why) => {
-                        JobCtx::new(spec, self.shared.clone()).ended(job::Outcome::Cancelled, why)
+                        JobCtx::new(spec, self.shared.clone()).ended(Outcome::Cancelled, why)
                     }
                 }
                 id
@@ -302,6 +225,7 @@ fn hooks_for(_clock: Clock) -> Option<Arc<PollHooks>> {
 fn build_runtime(
     config: &LabConfig,
     hooks: Option<Arc<PollHooks>>,
+    cpus: CpuSet,
 ) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match config.flavor {
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
@@ -324,11 +248,13 @@ fn build_runtime(
         .thread_name_fn(move || {
             let n = started.fetch_add(1, Ordering::Relaxed);
             if n < workers {
-                format!("{}{n}", job::ThreadKind::WORKER_PREFIX)
+                ThreadKind::loop_thread(Flavor::MultiThread, n)
             } else {
-                format!("{}{}", job::ThreadKind::BLOCKING_PREFIX, n - workers)
+                ThreadKind::blocking_thread(n - workers)
             }
-        });
+        })
+        // Workers and blocking-pool threads alike run only on the lab's cores.
+        .on_thread_start(move || cpus.pin_this_thread());
     #[cfg(tokio_unstable)]
     if let Some(hooks) = hooks {
         hooks::install(&mut builder, hooks);
@@ -365,15 +291,14 @@ async fn accept(mut commands: UnboundedReceiver<Command>, lab: Arc<Shared>) {
         let handler = {
             let job = job.clone();
             tokio::spawn(async move {
-                job.spec.strategy.run(job.clone()).await;
+                strategy::run(job.clone()).await;
                 job.replied();
             })
         };
         // A handler that panics (or is cancelled) still ends its job in the timeline.
         tokio::spawn(async move {
             if let Err(err) = handler.await {
-                let (outcome, message) = strategy::describe_join_error(err);
-                job.ended(outcome, message);
+                job.ended_by(err);
             }
         });
     }

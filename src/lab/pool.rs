@@ -8,31 +8,12 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use super::cpus::CpuSet;
 use super::gauges::Gauges;
+pub use crate::data::Shutdown;
 
 /// A queued piece of work. It gets `true` when the pool was shut down abruptly before it ran.
 pub type Task = Box<dyn FnOnce(bool) + Send>;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Shutdown {
-    /// Close the queue and wait (bounded) for queued and running work to finish.
-    Graceful,
-    /// Drop the queued work (it is cancelled); running work is abandoned.
-    Abrupt,
-    /// Do nothing: the pool and its work are simply left behind.
-    None,
-}
-
-impl Shutdown {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Shutdown::Graceful => "graceful",
-            Shutdown::Abrupt => "abrupt",
-            Shutdown::None => "none",
-        }
-    }
-}
 
 pub struct ThreadPool {
     queue: Mutex<Option<Sender<Task>>>,
@@ -45,18 +26,29 @@ pub struct ThreadPool {
 // snippet:start thread-pool
 impl ThreadPool {
     /// Starts `size` threads named `{name}-{i}` that take work from one FIFO queue.
-    pub fn new(name: &str, size: usize, gauges: Arc<Gauges>) -> std::io::Result<ThreadPool> {
+    pub fn new(
+        name: &str,
+        size: usize,
+        gauges: Arc<Gauges>,
+        cpus: CpuSet,
+    ) -> std::io::Result<ThreadPool> {
         let (tx, rx) = channel::<Task>();
         let rx = Arc::new(Mutex::new(rx));
         let cancel = Arc::new(AtomicBool::new(false));
         let alive = Arc::new((Mutex::new(0usize), Condvar::new()));
         for i in 0..size.max(1) {
-            let (rx, cancel, alive, gauges) =
-                (rx.clone(), cancel.clone(), alive.clone(), gauges.clone());
+            let (rx, cancel, alive, gauges, cpus) = (
+                rx.clone(),
+                cancel.clone(),
+                alive.clone(),
+                gauges.clone(),
+                cpus.clone(),
+            );
             *alive.0.lock().unwrap() += 1;
             std::thread::Builder::new()
                 .name(format!("{name}-{i}"))
                 .spawn(move || {
+                    cpus.pin_this_thread();
                     let _thread = gauges.pool_threads.hold();
                     work(&rx, &cancel, &gauges);
                     let (count, gone) = &*alive;
@@ -124,7 +116,7 @@ mod tests {
     #[test]
     fn runs_at_most_size_tasks_at_once_in_waves() {
         let gauges = Arc::new(Gauges::default());
-        let pool = ThreadPool::new("pool-test", 2, gauges.clone()).unwrap();
+        let pool = ThreadPool::new("pool-test", 2, gauges.clone(), CpuSet::default()).unwrap();
         let done = Arc::new(AtomicUsize::new(0));
         let start = Instant::now();
         for _ in 0..4 {
@@ -156,7 +148,7 @@ mod tests {
     #[test]
     fn abrupt_shutdown_cancels_what_waits() {
         let gauges = Arc::new(Gauges::default());
-        let pool = ThreadPool::new("pool-test", 1, gauges).unwrap();
+        let pool = ThreadPool::new("pool-test", 1, gauges, CpuSet::default()).unwrap();
         let cancelled = Arc::new(AtomicUsize::new(0));
         for _ in 0..3 {
             let cancelled = cancelled.clone();

@@ -13,12 +13,31 @@ use std::sync::Arc;
 use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
+use super::cpus::CpuSet;
 use super::gauges::Gauges;
-use super::job::{JobCtx, Outcome, ThreadKind};
-use super::workload::{self, Workload};
+use super::workload;
+use crate::data::{JobId, Outcome, Workload};
+
+/// What a child is asked to run.
+pub struct Order {
+    pub id: JobId,
+    pub workload: Workload,
+    pub ms: u64,
+}
+
+/// A job the pool runs: what to send the child, and how to report what became of it.
+pub trait ProcessJob: Send {
+    fn order(&self) -> Order;
+    fn queued(&self);
+    fn started(&self, pid: u32);
+    fn finished(&self, cpu: Option<Duration>);
+    fn ended(&self, outcome: Outcome, error: String);
+}
+
+type Job = Box<dyn ProcessJob>;
 
 enum Msg {
-    Run(JobCtx),
+    Run(Job),
     Line {
         slot: usize,
         generation: u64,
@@ -39,18 +58,20 @@ struct Slot {
     child: Child,
     stdin: ChildStdin,
     generation: u64,
-    job: Option<JobCtx>,
+    job: Option<Job>,
 }
 
 impl ProcessPool {
     /// Starts the manager thread and `size` children; fails if a child cannot start.
-    pub fn start(size: usize, gauges: Arc<Gauges>) -> std::io::Result<ProcessPool> {
+    pub fn start(size: usize, gauges: Arc<Gauges>, cpus: CpuSet) -> std::io::Result<ProcessPool> {
         let (tx, rx) = channel();
         let (ready_tx, ready_rx) = channel();
         let to_manager = tx.clone();
         std::thread::Builder::new()
             .name("process-manager".into())
             .spawn(move || {
+                // Children inherit this thread's CPU mask (and die with it: PDEATHSIG).
+                cpus.pin_this_thread();
                 let mut slots = Vec::new();
                 for i in 0..size.max(1) {
                     match spawn_child(i, 0, &to_manager, &gauges) {
@@ -70,7 +91,7 @@ impl ProcessPool {
         Ok(ProcessPool { tx })
     }
 
-    pub fn submit(&self, job: JobCtx) -> Result<(), JobCtx> {
+    pub fn submit(&self, job: Job) -> Result<(), Job> {
         self.tx.send(Msg::Run(job)).map_err(|e| match e.0 {
             Msg::Run(job) => job,
             _ => unreachable!("sent a Run"),
@@ -145,7 +166,7 @@ fn manage(
     to_manager: Sender<Msg>,
     gauges: Arc<Gauges>,
 ) {
-    let mut waiting: VecDeque<JobCtx> = VecDeque::new();
+    let mut waiting: VecDeque<Job> = VecDeque::new();
     while let Ok(msg) = rx.recv() {
         match msg {
             Msg::Run(job) => {
@@ -199,7 +220,7 @@ fn manage(
         publish(&slots, &gauges);
     }
     for job in waiting {
-        job.ended(Outcome::Cancelled, "the process pool stopped");
+        job.ended(Outcome::Cancelled, "the process pool stopped".into());
     }
     if let Ok(mut list) = gauges.child_list.lock() {
         list.clear();
@@ -213,18 +234,14 @@ fn manage(
 
 // snippet:start process-dispatch
 /// Gives waiting jobs to idle children: one line on the child's stdin per job.
-fn dispatch(slots: &mut [Slot], waiting: &mut VecDeque<JobCtx>, gauges: &Gauges) {
+fn dispatch(slots: &mut [Slot], waiting: &mut VecDeque<Job>, gauges: &Gauges) {
     for slot in slots.iter_mut().filter(|s| s.job.is_none()) {
         let Some(job) = waiting.pop_front() else {
             return;
         };
-        let rounds = workload::rounds_for(job.spec.ms);
-        let order = format!(
-            "{} {} {} {rounds}\n",
-            job.spec.id,
-            job.spec.workload.as_str(),
-            job.spec.ms
-        );
+        let Order { id, workload, ms } = job.order();
+        let rounds = workload::rounds_for(ms);
+        let order = format!("{id} {} {ms} {rounds}\n", workload.as_str());
         if slot
             .stdin
             .write_all(order.as_bytes())
@@ -234,10 +251,7 @@ fn dispatch(slots: &mut [Slot], waiting: &mut VecDeque<JobCtx>, gauges: &Gauges)
             waiting.push_front(job); // the child is dying; its `Closed` will replace it
             continue;
         }
-        job.started_on(
-            format!("{}{}", ThreadKind::PROCESS_PREFIX, slot.child.id()),
-            ThreadKind::Process,
-        );
+        job.started(slot.child.id());
         gauges.children_busy.up();
         slot.job = Some(job);
     }

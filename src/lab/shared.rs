@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::cpus::CpuSet;
 use super::gauges::Gauges;
-use super::job::RunId;
-use super::pool::ThreadPool;
+use super::pool::{Shutdown, ThreadPool};
 use super::process::ProcessPool;
-use super::{LabConfig, LabEvent};
 use crate::clock::Clock;
+use crate::data::{LabConfig, LabEvent, RunId};
 
 pub struct Shared {
     /// Which lab this is (jobs carry it, so a lab's stop ends only its own jobs).
@@ -20,6 +20,8 @@ pub struct Shared {
     pub events: UnboundedSender<LabEvent>,
     pub gauges: Arc<Gauges>,
     pub config: LabConfig,
+    /// The cores the lab's threads are pinned to.
+    pub cpus: CpuSet,
     pools: Mutex<HashMap<u32, Arc<ThreadPool>>>,
     semaphores: Mutex<HashMap<u32, Arc<Semaphore>>>,
     run_locks: Mutex<HashMap<RunId, Arc<tokio::sync::Mutex<()>>>>,
@@ -33,6 +35,7 @@ impl Shared {
         clock: Clock,
         events: UnboundedSender<LabEvent>,
         config: LabConfig,
+        cpus: CpuSet,
     ) -> std::io::Result<Shared> {
         let gauges = Arc::new(Gauges::default());
         let lifespan = match config.lifespan_pool {
@@ -41,6 +44,7 @@ impl Shared {
                 "pool-lifespan",
                 n,
                 gauges.clone(),
+                cpus.clone(),
             )?)),
         };
         Ok(Shared {
@@ -49,6 +53,7 @@ impl Shared {
             events,
             gauges,
             config,
+            cpus,
             pools: Mutex::default(),
             semaphores: Mutex::default(),
             run_locks: Mutex::default(),
@@ -67,6 +72,7 @@ impl Shared {
             &format!("pool-{size}"),
             size as usize,
             self.gauges.clone(),
+            self.cpus.clone(),
         )?);
         pools.insert(size, pool.clone());
         Ok(pool)
@@ -91,7 +97,9 @@ impl Shared {
     /// The lab's process pool of `size` children, started on first use.
     pub fn processes(&self, size: u32) -> Result<&ProcessPool, String> {
         self.processes
-            .get_or_init(|| ProcessPool::start(size as usize, self.gauges.clone()))
+            .get_or_init(|| {
+                ProcessPool::start(size as usize, self.gauges.clone(), self.cpus.clone())
+            })
             .as_ref()
             .map_err(|e| format!("could not start the process pool: {e}"))
     }
@@ -107,7 +115,7 @@ impl Shared {
             .unwrap_or_else(|e| e.into_inner())
             .values()
         {
-            pool.shutdown(super::pool::Shutdown::Abrupt, std::time::Duration::ZERO);
+            pool.shutdown(Shutdown::Abrupt, std::time::Duration::ZERO);
         }
         if let Some(Ok(p)) = self.processes.get() {
             p.stop();

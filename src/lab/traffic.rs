@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::LabEvent;
 use crate::clock::Clock;
+use crate::data::LabEvent;
 
 pub struct Clients {
     stop: Arc<AtomicBool>,

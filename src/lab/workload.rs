@@ -1,91 +1,41 @@
-//! Workloads: the three kinds of "work" a job does.
+//! What each workload does when it runs (what the workloads *are* is plain data:
+//! `data::Workload`).
 //!
 //! * `sleep` — a blocking `std::thread::sleep`, standing in for synchronous I/O (a sync DB driver,
 //!   `requests.get`, `time.sleep`).
 //! * `cpu` — real computation: a hash chain sized to last about `ms` on this machine.
 //! * `async` — `tokio::time::sleep`: the same wait, but it yields to the event loop.
+//! * `panic` — a blocking sleep that then panics.
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use crate::data::Workload;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Workload {
-    /// A blocking sleep (stands for synchronous I/O).
-    Sleep,
-    /// CPU-bound work calibrated to about N ms.
-    Cpu,
-    /// A non-blocking `tokio::time::sleep` (awaited).
-    Async,
-    /// A blocking sleep that then fails: a panic in a thread, a crash in a child process.
-    Panic,
+/// Runs a blocking workload on the calling thread; returns the thread CPU time it used.
+/// `async` has no blocking form: the caller awaits [`run_async`] instead.
+pub fn run_blocking(workload: Workload, ms: u64) -> Option<Duration> {
+    let cpu0 = thread_cpu_time();
+    match workload {
+        // snippet:start workload-sleep
+        Workload::Sleep => std::thread::sleep(Duration::from_millis(ms)),
+        // snippet:end workload-sleep
+        Workload::Cpu => {
+            std::hint::black_box(hash_chain(rounds_for(ms)));
+        }
+        Workload::Panic => {
+            std::thread::sleep(Duration::from_millis(ms));
+            panic!("job failed on purpose after {ms} ms");
+        }
+        Workload::Async => unreachable!("async workloads are awaited, never run blocking"),
+    }
+    Some(thread_cpu_time()?.saturating_sub(cpu0?))
 }
 
-impl Workload {
-    pub const ALL: [Workload; 4] = [
-        Workload::Sleep,
-        Workload::Cpu,
-        Workload::Async,
-        Workload::Panic,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Workload::Sleep => "sleep",
-            Workload::Cpu => "cpu",
-            Workload::Async => "async",
-            Workload::Panic => "panic",
-        }
-    }
-
-    /// True when running it on a thread keeps that thread from doing anything else.
-    pub fn blocks_thread(self) -> bool {
-        !matches!(self, Workload::Async)
-    }
-
-    /// Runs a blocking workload on the calling thread; returns the thread CPU time it used.
-    /// `async` has no blocking form: the caller awaits [`Workload::run_async`] instead.
-    pub fn run_blocking(self, ms: u64) -> Option<Duration> {
-        let cpu0 = thread_cpu_time();
-        match self {
-            // snippet:start workload-sleep
-            Workload::Sleep => std::thread::sleep(Duration::from_millis(ms)),
-            // snippet:end workload-sleep
-            Workload::Cpu => {
-                std::hint::black_box(hash_chain(rounds_for(ms)));
-            }
-            Workload::Panic => {
-                std::thread::sleep(Duration::from_millis(ms));
-                panic!("job failed on purpose after {ms} ms");
-            }
-            Workload::Async => unreachable!("async workloads are awaited, never run blocking"),
-        }
-        Some(thread_cpu_time()?.saturating_sub(cpu0?))
-    }
-
-    pub async fn run_async(ms: u64) {
-        // snippet:start workload-async
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-        // snippet:end workload-async
-    }
-}
-
-impl FromStr for Workload {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Workload::ALL
-            .into_iter()
-            .find(|w| w.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown workload `{s}` (allowed: {})",
-                    Workload::ALL.map(|w| w.as_str()).join(", ")
-                )
-            })
-    }
+pub async fn run_async(ms: u64) {
+    // snippet:start workload-async
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    // snippet:end workload-async
 }
 
 // snippet:start workload-cpu
@@ -152,18 +102,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_and_unknown_names_list_the_allowed_ones() {
-        for w in Workload::ALL {
-            assert_eq!(w.as_str().parse::<Workload>().unwrap(), w);
-        }
-        let err = "disk".parse::<Workload>().unwrap_err();
-        assert!(err.contains("sleep, cpu, async, panic"), "{err}");
-    }
-
-    #[test]
     fn cpu_work_uses_the_cpu_and_sleep_does_not() {
-        let cpu = Workload::Cpu.run_blocking(30).unwrap();
-        let sleep = Workload::Sleep.run_blocking(30).unwrap();
+        let cpu = run_blocking(Workload::Cpu, 30).unwrap();
+        let sleep = run_blocking(Workload::Sleep, 30).unwrap();
         assert!(
             cpu > Duration::from_millis(10),
             "cpu job used only {cpu:?} of CPU"

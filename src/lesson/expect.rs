@@ -5,12 +5,17 @@
 //! ```text
 //! <metric> <op> <value>
 //!   op     : <  <=  >  >=  ==  within  is
-//!   value  : 5 ms | 2 s | 3 | 90% of block | 10% of job.run | blocking-pool | this | ok
+//!   value  : 5 ms | 2 s | 3 | at_once | 90% of block | 85% of cpu.waves × job.cpu | this | ok
 //! ```
 //! `within X% of Y` holds when |metric − Y| ≤ X % of Y. `block` is the action's `ms`.
+//!
+//! Some metrics are *given*, not measured: they follow from the action and the lab — the
+//! learner's cores among them — so a claim like "eight CPU jobs on eight threads take as many
+//! waves as the cores need" holds on 1 core and on 64.
 use std::fmt;
 
-use crate::lab::job::Outcome;
+use crate::clock::human;
+use crate::data::{LabConfig, Outcome};
 use crate::report::Report;
 
 /// A metric with a number (milliseconds, or a count).
@@ -35,12 +40,10 @@ pub enum Number {
     JobCpu,
     /// First submit → last finish.
     JobTotal,
+    /// First start → last finish: how long the work itself took, waits before it aside.
+    JobSpan,
     /// Most jobs of the action running at once.
     JobConcurrency,
-    /// The action's `ms` parameter.
-    Block,
-    /// The action's `size` parameter (pool threads, permits, chunk ms).
-    Size,
     /// The longest time from submit to the handler's reply.
     JobReply,
     /// Threads of blocklab's own pools alive at the peak.
@@ -64,6 +67,21 @@ pub enum Number {
     BlockingThreadsMax,
     /// The highest request rate a load test held (req/s).
     LoadHeldRate,
+    // Given: from the action and its lab, not measured.
+    /// The action's `ms` parameter.
+    Block,
+    /// The size the action's jobs use (its `size`, or the strategy's default).
+    Size,
+    /// Jobs the action submits at once.
+    Jobs,
+    /// Cores the lab may use.
+    Cores,
+    /// How many of the action's jobs its strategy lets run at once (pool size, permits, …).
+    AtOnce,
+    /// ⌈jobs / at_once⌉: rounds of jobs when each waits for a free slot.
+    Waves,
+    /// ⌈jobs / min(at_once, cores)⌉: rounds of CPU work the cores can do.
+    CpuWaves,
 }
 
 /// A metric with a name as value.
@@ -79,38 +97,51 @@ pub enum Word {
     LongPollJob,
 }
 
-const NUMBERS: &[(&str, Number, bool)] = &[
-    // (name, metric, is a time)
-    ("lag.max", Number::LagMax, true),
-    ("lag.p99", Number::LagP99, true),
-    ("lag.p50", Number::LagP50, true),
-    ("requests.max", Number::RequestsMax, true),
-    ("requests.p99", Number::RequestsP99, true),
-    ("requests.p50", Number::RequestsP50, true),
-    ("baseline.lag.p99", Number::BaselineLagP99, true),
-    ("stalls", Number::Stalls, false),
-    ("stall.max", Number::StallMax, true),
-    ("job.run", Number::JobRun, true),
-    ("job.wait", Number::JobWait, true),
-    ("job.cpu", Number::JobCpu, true),
-    ("job.total", Number::JobTotal, true),
-    ("job.concurrency", Number::JobConcurrency, false),
-    ("block", Number::Block, true),
-    ("size", Number::Size, false),
-    ("job.reply", Number::JobReply, true),
-    ("threads.max", Number::ThreadsMax, false),
-    ("children.busy.max", Number::ChildrenBusyMax, false),
-    ("last.wait", Number::LastWait, true),
-    ("last.run", Number::LastRun, true),
-    ("jobs.ok", Number::JobsOk, false),
-    ("jobs.failed", Number::JobsFailed, false),
-    ("jobs.lost", Number::JobsLost, false),
-    ("jobs.cancelled", Number::JobsCancelled, false),
-    ("jobs.abandoned", Number::JobsAbandoned, false),
-    ("jobs.running", Number::JobsRunning, false),
-    ("long_poll.max", Number::LongPollMax, true),
-    ("blocking.threads.max", Number::BlockingThreadsMax, false),
-    ("load.held_rate", Number::LoadHeldRate, false),
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    Ms,
+    Count,
+}
+
+use Unit::{Count, Ms};
+
+const NUMBERS: &[(&str, Number, Unit)] = &[
+    ("lag.max", Number::LagMax, Ms),
+    ("lag.p99", Number::LagP99, Ms),
+    ("lag.p50", Number::LagP50, Ms),
+    ("requests.max", Number::RequestsMax, Ms),
+    ("requests.p99", Number::RequestsP99, Ms),
+    ("requests.p50", Number::RequestsP50, Ms),
+    ("baseline.lag.p99", Number::BaselineLagP99, Ms),
+    ("stalls", Number::Stalls, Count),
+    ("stall.max", Number::StallMax, Ms),
+    ("job.run", Number::JobRun, Ms),
+    ("job.wait", Number::JobWait, Ms),
+    ("job.cpu", Number::JobCpu, Ms),
+    ("job.total", Number::JobTotal, Ms),
+    ("job.span", Number::JobSpan, Ms),
+    ("job.concurrency", Number::JobConcurrency, Count),
+    ("job.reply", Number::JobReply, Ms),
+    ("threads.max", Number::ThreadsMax, Count),
+    ("children.busy.max", Number::ChildrenBusyMax, Count),
+    ("last.wait", Number::LastWait, Ms),
+    ("last.run", Number::LastRun, Ms),
+    ("jobs.ok", Number::JobsOk, Count),
+    ("jobs.failed", Number::JobsFailed, Count),
+    ("jobs.lost", Number::JobsLost, Count),
+    ("jobs.cancelled", Number::JobsCancelled, Count),
+    ("jobs.abandoned", Number::JobsAbandoned, Count),
+    ("jobs.running", Number::JobsRunning, Count),
+    ("long_poll.max", Number::LongPollMax, Ms),
+    ("blocking.threads.max", Number::BlockingThreadsMax, Count),
+    ("load.held_rate", Number::LoadHeldRate, Count),
+    ("block", Number::Block, Ms),
+    ("size", Number::Size, Count),
+    ("jobs", Number::Jobs, Count),
+    ("cores", Number::Cores, Count),
+    ("at_once", Number::AtOnce, Count),
+    ("waves", Number::Waves, Count),
+    ("cpu.waves", Number::CpuWaves, Count),
 ];
 
 const WORDS: &[(&str, Word, &[&str])] = &[
@@ -150,6 +181,57 @@ const WORDS: &[(&str, Word, &[&str])] = &[
     ),
 ];
 
+impl Number {
+    /// True for the metrics that follow from the action and its lab, with no run.
+    pub fn is_given(self) -> bool {
+        matches!(
+            self,
+            Number::Block
+                | Number::Size
+                | Number::Jobs
+                | Number::Cores
+                | Number::AtOnce
+                | Number::Waves
+                | Number::CpuWaves
+        )
+    }
+
+    /// True for the metrics whose value depends on how many cores the lab has.
+    pub fn depends_on_cores(self) -> bool {
+        matches!(self, Number::Cores | Number::CpuWaves)
+    }
+
+    pub fn name(self) -> &'static str {
+        NUMBERS
+            .iter()
+            .find(|(_, x, _)| *x == self)
+            .map_or("?", |(n, _, _)| *n)
+    }
+
+    fn unit(self) -> Unit {
+        NUMBERS
+            .iter()
+            .find(|(_, x, _)| *x == self)
+            .map_or(Count, |&(_, _, u)| u)
+    }
+
+    /// The metric of this name.
+    pub fn named(name: &str) -> Option<Number> {
+        NUMBERS
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|&(_, m, _)| m)
+    }
+
+    /// A value of this metric for people: "812 ms", "3".
+    pub fn show(self, v: f64) -> String {
+        match self.unit() {
+            Ms => human(std::time::Duration::from_secs_f64(v.max(0.0) / 1e3)),
+            Count => format!("{v}"),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
     Lt,
@@ -165,8 +247,8 @@ pub enum Op {
 pub enum Value {
     /// Milliseconds (or a count for count metrics).
     Fixed(f64),
-    /// A fraction of another metric.
-    Share(f64, Number),
+    /// A share of a metric, or of the product of two (`85% of cpu.waves × job.cpu`).
+    Of(f64, Vec<Number>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -221,21 +303,6 @@ impl fmt::Display for Expect {
     }
 }
 
-fn number(name: &str) -> Option<(Number, bool)> {
-    NUMBERS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|&(_, m, t)| (m, t))
-}
-
-fn number_name(m: Number) -> &'static str {
-    NUMBERS
-        .iter()
-        .find(|(_, x, _)| *x == m)
-        .map(|(n, _, _)| *n)
-        .unwrap_or("?")
-}
-
 fn known() -> String {
     let mut names: Vec<&str> = NUMBERS.iter().map(|(n, _, _)| *n).collect();
     names.extend(WORDS.iter().map(|(n, _, _)| *n));
@@ -271,7 +338,7 @@ impl Expect {
                 },
             });
         }
-        let Some((metric, is_time)) = number(metric) else {
+        let Some(metric) = Number::named(metric) else {
             return Err(format!(
                 "`{text}`: unknown metric `{metric}` (known: {})",
                 known()
@@ -290,8 +357,8 @@ impl Expect {
                 ));
             }
         };
-        let value = parse_value(rest, is_time).map_err(|e| format!("`{text}`: {e}"))?;
-        if op == Op::Within && !matches!(value, Value::Share(..)) {
+        let value = parse_value(rest, metric.unit()).map_err(|e| format!("`{text}`: {e}"))?;
+        if op == Op::Within && !matches!(value, Value::Of(..)) {
             return Err(format!("`{text}`: `within` takes `N% of <metric>`"));
         }
         Ok(Expect {
@@ -300,7 +367,26 @@ impl Expect {
         })
     }
 
-    /// Checks it against a report of the action's run.
+    /// The metrics it reads.
+    pub fn metrics(&self) -> Vec<Number> {
+        match &self.rule {
+            Expectation::Is { .. } => Vec::new(),
+            Expectation::Compare { metric, value, .. } => {
+                let mut v = vec![*metric];
+                if let Value::Of(_, of) = value {
+                    v.extend(of);
+                }
+                v
+            }
+        }
+    }
+
+    /// True when what it claims depends on the lab's cores.
+    pub fn depends_on_cores(&self) -> bool {
+        self.metrics().into_iter().any(Number::depends_on_cores)
+    }
+
+    /// Checks it against the facts of the action's run.
     pub fn check(&self, facts: &Facts) -> Verdict {
         if !facts.can_measure(&self.rule) {
             return Verdict::skipped();
@@ -314,10 +400,14 @@ impl Expect {
                 let m = facts.number(*metric);
                 let (target, tolerance) = match value {
                     Value::Fixed(v) => (*v, 0.0),
-                    Value::Share(share, of) if *op == Op::Within => {
-                        (facts.number(*of), share * facts.number(*of))
+                    Value::Of(share, of) => {
+                        let reference: f64 = of.iter().map(|n| facts.number(*n)).product();
+                        if *op == Op::Within {
+                            (reference, share * reference)
+                        } else {
+                            (share * reference, 0.0)
+                        }
                     }
-                    Value::Share(share, of) => (share * facts.number(*of), 0.0),
                 };
                 let pass = match op {
                     Op::Lt => m < target,
@@ -327,18 +417,17 @@ impl Expect {
                     Op::Eq => (m - target).abs() < 1e-9,
                     Op::Within => (m - target).abs() <= tolerance,
                 };
-                let is_time = NUMBERS.iter().any(|(_, x, t)| x == metric && *t);
-                let mut measured = if is_time {
-                    format!("{m:.1} ms")
-                } else {
-                    format!("{m}")
+                let mut measured = match metric.unit() {
+                    Ms => format!("{m:.1} ms"),
+                    Count => format!("{m}"),
                 };
-                if let Value::Share(_, of) = value {
-                    let reference = facts.number(*of);
+                if let Value::Of(_, of) = value {
+                    let reference: f64 = of.iter().map(|n| facts.number(*n)).product();
+                    let names: Vec<_> = of.iter().map(|n| n.name()).collect();
                     measured += &format!(
                         " ({:.0}% of {})",
                         100.0 * m / reference.max(1e-9),
-                        number_name(*of)
+                        names.join(" × ")
                     );
                 }
                 Verdict::of(measured, pass)
@@ -347,55 +436,101 @@ impl Expect {
     }
 }
 
-fn parse_value(tokens: &[&str], is_time: bool) -> Result<Value, String> {
+fn parse_value(tokens: &[&str], unit: Unit) -> Result<Value, String> {
     let number = |s: &str| {
         s.parse::<f64>()
             .map_err(|_| format!("`{s}` is not a number"))
     };
+    let metric = |s: &str| Number::named(s).ok_or_else(|| format!("unknown metric `{s}` after `of`"));
     match tokens {
         [share, "of", reference] if share.ends_with('%') => {
             let share = number(share.trim_end_matches('%'))? / 100.0;
-            let (of, _) = self::number(reference)
-                .ok_or_else(|| format!("unknown metric `{reference}` after `of`"))?;
-            Ok(Value::Share(share, of))
+            Ok(Value::Of(share, vec![metric(reference)?]))
         }
-        [v, unit] if is_time => {
+        [share, "of", a, "×" | "x" | "*", b] if share.ends_with('%') => {
+            let share = number(share.trim_end_matches('%'))? / 100.0;
+            Ok(Value::Of(share, vec![metric(a)?, metric(b)?]))
+        }
+        [name] if Number::named(name).is_some() => Ok(Value::Of(1.0, vec![metric(name)?])),
+        [v, unit_word] if unit == Ms => {
             let v = number(v)?;
-            match *unit {
+            match *unit_word {
                 "ms" => Ok(Value::Fixed(v)),
                 "s" => Ok(Value::Fixed(v * 1000.0)),
                 other => Err(format!("unknown unit `{other}` (ms or s)")),
             }
         }
-        [v] if is_time => Err(format!("`{v}` needs a unit (`{v} ms`)")),
+        [v] if unit == Ms => Err(format!("`{v}` needs a unit (`{v} ms`)")),
         [v] => Ok(Value::Fixed(number(v)?)),
-        _ => Err("expected a value such as `5 ms`, `3` or `90% of block`".into()),
+        _ => Err("expected a value such as `5 ms`, `3`, `90% of block` or \
+                  `85% of cpu.waves × job.cpu`"
+            .into()),
     }
 }
 
-/// The measured facts of one action's run that expectations are checked against.
-pub struct Facts<'a> {
-    pub report: &'a Report,
-    /// The action's `ms`.
+/// What follows from an action and its lab alone, before anything runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Given {
     pub block_ms: f64,
-    /// The action's `size`.
     pub size: f64,
+    pub jobs: f64,
+    pub cores: f64,
+    pub at_once: f64,
 }
 
-impl<'a> Facts<'a> {
-    pub fn of(report: &'a Report, action: &crate::lesson::Action) -> Facts<'a> {
-        Facts {
-            report,
+impl Given {
+    /// For `action` on `lab` (the lab it really runs on: the lesson's, with the command line's
+    /// flags on top).
+    pub fn of(action: &crate::lesson::Action, lab: &LabConfig) -> Given {
+        let info = action.work.strategy.info();
+        let size = info.size_for(action.work.size, lab);
+        Given {
             block_ms: action.work.ms as f64,
-            size: f64::from(action.work.size),
+            size: f64::from(size),
+            jobs: action.jobs as f64,
+            cores: lab.cores() as f64,
+            at_once: info.at_once(action.jobs, size, lab) as f64,
         }
     }
 
+    fn number(&self, metric: Number) -> Option<f64> {
+        let waves = |slots: f64| (self.jobs / slots.max(1.0)).ceil();
+        Some(match metric {
+            Number::Block => self.block_ms,
+            Number::Size => self.size,
+            Number::Jobs => self.jobs,
+            Number::Cores => self.cores,
+            Number::AtOnce => self.at_once,
+            Number::Waves => waves(self.at_once),
+            Number::CpuWaves => waves(self.at_once.min(self.cores)),
+            _ => return None,
+        })
+    }
+}
+
+/// The facts an action's expectations are checked against: what its run measured, and what
+/// follows from the action and its lab.
+pub struct Facts<'a> {
+    pub report: &'a Report,
+    pub given: Given,
+}
+
+impl<'a> Facts<'a> {
+    pub fn of(report: &'a Report, given: Given) -> Facts<'a> {
+        Facts { report, given }
+    }
+
     pub fn number(&self, metric: Number) -> f64 {
+        if let Some(v) = self.given.number(metric) {
+            return v;
+        }
         let r = self.report;
         let jobs = &r.jobs;
         let max_of = |f: fn(&crate::report::JobOut) -> Option<f64>| {
             jobs.iter().filter_map(f).fold(0.0, f64::max)
+        };
+        let min_of = |f: fn(&crate::report::JobOut) -> Option<f64>| {
+            jobs.iter().filter_map(f).fold(f64::INFINITY, f64::min)
         };
         let count = |o: Outcome| jobs.iter().filter(|j| j.outcome == o).count() as f64;
         match metric {
@@ -411,13 +546,15 @@ impl<'a> Facts<'a> {
             Number::JobRun => max_of(|j| j.run_ms),
             Number::JobWait => max_of(|j| j.wait_ms),
             Number::JobCpu => max_of(|j| j.cpu_ms),
-            Number::JobTotal => {
-                let first = jobs
-                    .iter()
-                    .map(|j| j.submitted_ms)
-                    .fold(f64::INFINITY, f64::min);
-                let last = max_of(|j| j.finished_ms);
-                if jobs.is_empty() { 0.0 } else { last - first }
+            Number::JobTotal if jobs.is_empty() => 0.0,
+            Number::JobTotal => max_of(|j| j.finished_ms) - min_of(|j| Some(j.submitted_ms)),
+            Number::JobSpan => {
+                let first = min_of(|j| j.started_ms);
+                if first.is_finite() {
+                    max_of(|j| j.finished_ms) - first
+                } else {
+                    0.0
+                }
             }
             Number::JobConcurrency => r
                 .pools
@@ -426,8 +563,6 @@ impl<'a> Facts<'a> {
                 .map(|o| o.peak_running)
                 .max()
                 .unwrap_or(0) as f64,
-            Number::Block => self.block_ms,
-            Number::Size => self.size,
             Number::JobReply => max_of(|j| j.reply_ms),
             Number::ThreadsMax => r.pools.dedicated.threads_max as f64,
             Number::ChildrenBusyMax => r.pools.processes.busy_max as f64,
@@ -459,6 +594,13 @@ impl<'a> Facts<'a> {
                 .flatten()
                 .map(|p| p.duration_ms)
                 .fold(0.0, f64::max),
+            Number::Block
+            | Number::Size
+            | Number::Jobs
+            | Number::Cores
+            | Number::AtOnce
+            | Number::Waves
+            | Number::CpuWaves => unreachable!("given, answered above"),
         }
     }
 
@@ -527,6 +669,13 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// Checks every expectation of `action` against its run's report: the one verdict table that
+/// `blocklab check` prints and the TUI's Check section shows.
+pub fn verdicts(action: &crate::lesson::Action, lab: &LabConfig, report: &Report) -> Vec<Verdict> {
+    let facts = Facts::of(report, Given::of(action, lab));
+    action.expect.iter().map(|e| e.check(&facts)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,7 +688,7 @@ mod tests {
             Expectation::Compare {
                 metric: Number::LagMax,
                 op: Op::Ge,
-                value: Value::Share(0.9, Number::Block)
+                value: Value::Of(0.9, vec![Number::Block])
             }
         );
         let e = Expect::parse("requests.max < 2 s").unwrap();
@@ -568,6 +717,26 @@ mod tests {
                 word: "blocking-pool".into()
             }
         );
+        let e = Expect::parse("job.span >= 85% of cpu.waves × job.cpu").unwrap();
+        assert_eq!(
+            e.rule,
+            Expectation::Compare {
+                metric: Number::JobSpan,
+                op: Op::Ge,
+                value: Value::Of(0.85, vec![Number::CpuWaves, Number::JobCpu])
+            }
+        );
+        assert!(e.depends_on_cores());
+        let e = Expect::parse("job.concurrency == at_once").unwrap();
+        assert_eq!(
+            e.rule,
+            Expectation::Compare {
+                metric: Number::JobConcurrency,
+                op: Op::Eq,
+                value: Value::Of(1.0, vec![Number::AtOnce])
+            }
+        );
+        assert!(!e.depends_on_cores());
     }
 
     #[test]
@@ -580,9 +749,29 @@ mod tests {
             ("job.thread is gpu", "one of event-loop"),
             ("lag.max", "expected `<metric> <op> <value>`"),
             ("lag.max < 10% of nothing", "unknown metric `nothing`"),
+            ("job.span >= 85% of cpu.waves × nothing", "unknown metric `nothing`"),
         ] {
             let err = Expect::parse(text).unwrap_err();
             assert!(err.contains(hint), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn waves_follow_the_slots_and_the_cores() {
+        let given = |jobs, at_once, cores| Given {
+            block_ms: 200.0,
+            size: at_once,
+            jobs,
+            cores,
+            at_once,
+        };
+        // Eight CPU jobs on eight threads: as many rounds as the cores need.
+        for (cores, cpu_waves) in [(1.0, 8.0), (2.0, 4.0), (4.0, 2.0), (8.0, 1.0), (64.0, 1.0)] {
+            let g = given(8.0, 8.0, cores);
+            assert_eq!(g.number(Number::CpuWaves), Some(cpu_waves), "{cores} cores");
+            assert_eq!(g.number(Number::Waves), Some(1.0), "sleeps need no core");
+        }
+        assert_eq!(given(12.0, 4.0, 64.0).number(Number::Waves), Some(3.0));
+        assert_eq!(given(3.0, 8.0, 2.0).number(Number::CpuWaves), Some(2.0));
     }
 }

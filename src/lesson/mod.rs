@@ -10,8 +10,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::lab::job::{Batch, Load, Work};
-use crate::lab::{Flavor, LabConfig, Shutdown};
+use crate::data::{Batch, Load, Work};
+use crate::data::{Flavor, LabConfig, Shutdown, Strategy};
 pub use expect::Expect;
 pub use snippet::Snippet;
 
@@ -210,6 +210,11 @@ impl Reader<'_> {
         v.get_ref().parse().map_err(|e| self.err(v.span().start, e))
     }
 
+    /// A strategy of the registry, by name.
+    fn strategy(&self, v: &Spanned<String>) -> Result<Strategy, LessonError> {
+        crate::lab::strategy::find(v.get_ref()).map_err(|e| self.err(v.span().start, e))
+    }
+
     /// An optional number: `None` when the key is absent, an error naming the line when bad.
     fn opt_number(
         &self,
@@ -229,16 +234,7 @@ impl Reader<'_> {
 
     fn lab(&self, raw: &RawLab, mut lab: LabConfig) -> Result<LabConfig, LessonError> {
         if let Some(r) = &raw.runtime {
-            lab.flavor = match r.get_ref().as_str() {
-                "current-thread" => Flavor::CurrentThread,
-                "multi-thread" => Flavor::MultiThread,
-                other => {
-                    let msg = format!(
-                        "unknown runtime `{other}` (allowed: current-thread, multi-thread)"
-                    );
-                    return Err(self.err(r.span().start, msg));
-                }
-            };
+            lab.flavor = self.parsed::<Flavor>(r)?;
         }
         if let Some(w) = &raw.workers {
             lab.workers = self.number(w, "workers", 1)? as usize;
@@ -253,16 +249,7 @@ impl Reader<'_> {
             lab.lifespan_pool = self.number(p, "lifespan_pool", 0)? as usize;
         }
         if let Some(s) = &raw.shutdown {
-            lab.shutdown = match s.get_ref().as_str() {
-                "graceful" => Shutdown::Graceful,
-                "abrupt" => Shutdown::Abrupt,
-                "none" => Shutdown::None,
-                other => {
-                    let msg =
-                        format!("unknown shutdown `{other}` (allowed: graceful, abrupt, none)");
-                    return Err(self.err(s.span().start, msg));
-                }
-            };
+            lab.shutdown = self.parsed::<Shutdown>(s)?;
         }
         Ok(lab)
     }
@@ -295,7 +282,7 @@ impl Reader<'_> {
         }
         let work = Work {
             workload: self.parsed(&a.workload)?,
-            strategy: self.parsed(&a.strategy)?,
+            strategy: self.strategy(&a.strategy)?,
             ms: self.number(&a.ms, "ms", 1)?,
             size: self.opt_number(&a.size, "size", 1)?.unwrap_or(0) as u32,
         };
@@ -304,7 +291,10 @@ impl Reader<'_> {
         for b in &a.then {
             let work = Work {
                 workload: self.opt_parsed(&b.workload)?.unwrap_or(work.workload),
-                strategy: self.opt_parsed(&b.strategy)?.unwrap_or(work.strategy),
+                strategy: match &b.strategy {
+                    Some(s) => self.strategy(s)?,
+                    None => work.strategy,
+                },
                 ms: self.opt_number(&b.ms, "ms", 1)?.unwrap_or(work.ms),
                 size: self
                     .opt_number(&b.size, "size", 1)?

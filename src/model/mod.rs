@@ -7,10 +7,10 @@ pub mod timeline;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crate::lab::STALL_THRESHOLD;
-use crate::lab::job::{JobId, Outcome, ThreadKind};
-use crate::lab::strategy::Strategy;
-use crate::observe::{LongPoll, RuntimeSample, Sample, Watch};
+use crate::data::STALL_THRESHOLD;
+use crate::data::Strategy;
+use crate::data::{JobId, Outcome, ThreadKind};
+use crate::data::{LongPoll, RuntimeSample, Sample, Watch};
 pub use stalls::Stall;
 pub use stats::Summary;
 pub use timeline::{JobRecord, Timeline};
@@ -29,7 +29,8 @@ pub struct Model {
     long_polls: VecDeque<LongPoll>,
     runtime: VecDeque<RuntimeSample>,
     watch: Option<Watch>,
-    /// (lab id, when) of every lab that stopped.
+    /// (lab id, when) of every lab that started, and of every lab that stopped.
+    started: Vec<(u64, Duration)>,
     stopped: Vec<(u64, Duration)>,
     /// The latest time any sample spoke of.
     latest: Duration,
@@ -75,6 +76,7 @@ impl Model {
             long_polls: VecDeque::new(),
             runtime: VecDeque::new(),
             watch: None,
+            started: Vec::new(),
             stopped: Vec::new(),
             latest: Duration::ZERO,
             retain: RETAIN,
@@ -114,6 +116,10 @@ impl Model {
                 self.runtime.push_back(r);
             }
             Sample::LongPoll(p) => self.long_polls.push_back(p),
+            Sample::LabStarted { lab, at } => {
+                self.latest = self.latest.max(at);
+                self.started.push((lab, at));
+            }
             Sample::LabStopped { lab, at } => {
                 self.latest = self.latest.max(at);
                 self.timeline.lab_stopped(lab, at);
@@ -146,6 +152,22 @@ impl Model {
             self.long_polls.pop_front();
         }
         self.stalls.prune(cut);
+    }
+
+    /// The lab that started last: (id, when).
+    pub fn current_lab(&self) -> Option<(u64, Duration)> {
+        self.started.last().copied()
+    }
+
+    /// Strategies of the jobs in the timeline, in the order they first appear.
+    pub fn strategies_seen(&self) -> Vec<Strategy> {
+        let mut seen = Vec::new();
+        for j in self.timeline.all() {
+            if !seen.contains(&j.spec.strategy) {
+                seen.push(j.spec.strategy);
+            }
+        }
+        seen
     }
 
     /// When lab `lab` stopped, if it has.
@@ -338,9 +360,10 @@ fn window(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lab::job::{JobEvent, JobEventKind, JobSpec};
-    use crate::lab::workload::Workload;
-    use crate::observe::WorkerPoll;
+    use crate::data::WorkerPoll;
+    use crate::data::Workload;
+    use crate::data::strategy::fake;
+    use crate::data::{JobEvent, JobEventKind, JobSpec};
 
     fn ms(v: u64) -> Duration {
         Duration::from_millis(v)
@@ -411,9 +434,9 @@ mod tests {
     #[test]
     fn a_stall_is_attributed_to_the_job_that_held_the_loop() {
         let mut m = Model::new();
-        submit(&mut m, 1, 95, Strategy::Inline);
+        submit(&mut m, 1, 95, fake("inline"));
         start(&mut m, 1, 100, "lab-loop", None);
-        submit(&mut m, 2, 96, Strategy::SpawnBlocking);
+        submit(&mut m, 2, 96, fake("spawn-blocking"));
         start(&mut m, 2, 97, "lab-blocking-0", None);
         for sent in 100..300 {
             m.ingest(Sample::Lag {
@@ -430,7 +453,7 @@ mod tests {
     #[test]
     fn the_live_stall_grows_with_time_passed_in() {
         let mut m = Model::new();
-        submit(&mut m, 7, 0, Strategy::Inline);
+        submit(&mut m, 7, 0, fake("inline"));
         start(&mut m, 7, 1, "lab-loop", None);
         m.ingest(Sample::Watch(Watch {
             at: ms(20),
@@ -461,7 +484,7 @@ mod tests {
     #[test]
     fn poll_hooks_name_the_stuck_worker_and_job() {
         let mut m = Model::new();
-        submit(&mut m, 3, 0, Strategy::Inline);
+        submit(&mut m, 3, 0, fake("inline"));
         start(&mut m, 3, 1, "lab-worker-1", Some(42));
         let workers = vec![
             WorkerPoll {
@@ -492,14 +515,14 @@ mod tests {
     #[test]
     fn path_counters_follow_the_lifecycle() {
         let mut m = Model::new();
-        submit(&mut m, 1, 0, Strategy::SpawnBlocking);
-        submit(&mut m, 2, 0, Strategy::SpawnBlocking);
+        submit(&mut m, 1, 0, fake("spawn-blocking"));
+        submit(&mut m, 2, 0, fake("spawn-blocking"));
         start(&mut m, 1, 1, "lab-blocking-0", None);
-        let c = m.path_counters(Strategy::SpawnBlocking);
+        let c = m.path_counters(fake("spawn-blocking"));
         assert_eq!((c.waiting, c.running, c.done), (1, 1, 0));
         finish(&mut m, 1, 5);
-        assert_eq!(m.path_counters(Strategy::SpawnBlocking).done, 1);
-        assert_eq!(m.path_counters(Strategy::Inline), PathCounters::default());
+        assert_eq!(m.path_counters(fake("spawn-blocking")).done, 1);
+        assert_eq!(m.path_counters(fake("inline")), PathCounters::default());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::lab::job::{JobEvent, JobEventKind, JobId, JobSpec, Outcome, ThreadKind};
+use crate::data::{JobEvent, JobEventKind, JobId, JobSpec, Outcome, ThreadKind};
 
 /// How many jobs the timeline remembers.
 pub const MAX_JOBS: usize = 2000;
@@ -159,8 +159,8 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lab::strategy::Strategy;
-    use crate::lab::workload::Workload;
+    use crate::data::Workload;
+    use crate::data::strategy::fake;
 
     fn ms(v: u64) -> Duration {
         Duration::from_millis(v)
@@ -172,7 +172,7 @@ mod tests {
             run: 1,
             lab: 1,
             workload: Workload::Sleep,
-            strategy: Strategy::SpawnBlocking,
+            strategy: fake("spawn-blocking"),
             ms: 200,
             size: 0,
         }

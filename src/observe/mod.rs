@@ -1,8 +1,6 @@
 //! The observer: its own OS thread and runtime, never the lab's, so it keeps measuring while the
 //! lab is frozen. It pings the lab's probe, watches the poll-hook slots, samples tokio's metrics,
 //! relays job and request events, and sends everything as batches of plain [`Sample`]s.
-pub mod sample;
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,8 +12,10 @@ use tokio::sync::oneshot;
 use tokio::time::MissedTickBehavior;
 use tokio_metrics::RuntimeMonitor;
 
-use crate::lab::{Lab, LabEvent, Ping};
-pub use sample::*;
+use crate::clock::Clock;
+use crate::data::{
+    BlockingPool, GaugeSample, LabEvent, LongPoll, Ping, RuntimeSample, Sample, Watch, WorkerPoll,
+};
 
 #[derive(Clone, Copy, Debug)]
 pub struct ObserverConfig {
@@ -39,6 +39,27 @@ impl Default for ObserverConfig {
 
 pub type Batches = mpsc::Receiver<Vec<Sample>>;
 
+/// What the observer reads of a lab: plain channels and read-outs, handed over by whoever
+/// wires the two together (`session`), so the observer never depends on the lab's code.
+pub struct Instruments {
+    pub lab: u64,
+    pub started_at: Duration,
+    pub clock: Clock,
+    /// Where pings go (the lab's probe task answers them).
+    pub pings: tokio::sync::mpsc::UnboundedSender<Ping>,
+    /// The lab's runtime, for tokio's metrics.
+    pub handle: tokio::runtime::Handle,
+    /// The poll hooks' live picture and their long polls; `None` without `tokio_unstable`.
+    pub polls: Option<PollReadout>,
+    /// blocklab's own gauges (pools, children, permits, admission).
+    pub gauges: Box<dyn Fn() -> GaugeSample + Send>,
+}
+
+pub struct PollReadout {
+    pub workers: Box<dyn Fn() -> Vec<WorkerPoll> + Send>,
+    pub long_polls: Box<dyn Fn() -> Vec<LongPoll> + Send>,
+}
+
 /// A running observer; dropping it stops it.
 pub struct Observer {
     stop: Option<oneshot::Sender<()>>,
@@ -48,7 +69,7 @@ pub struct Observer {
 
 impl Observer {
     pub fn start(
-        lab: &Lab,
+        lab: Instruments,
         events: UnboundedReceiver<LabEvent>,
         config: ObserverConfig,
     ) -> std::io::Result<(Observer, Batches)> {
@@ -56,14 +77,10 @@ impl Observer {
         let (stop_tx, stop_rx) = oneshot::channel();
         let retired = Arc::new(AtomicBool::new(false));
         let watcher = Watcher {
-            clock: lab.clock,
-            pings: lab.pinger(),
-            hooks: lab.hooks(),
-            gauges: lab.gauges(),
+            monitor: RuntimeMonitor::new(&lab.handle),
+            lab,
             stopped: false,
             retired: retired.clone(),
-            monitor: RuntimeMonitor::new(lab.handle()),
-            handle: lab.handle().clone(),
             outstanding: VecDeque::new(),
             next_seq: 0,
             last_worker_busy: Vec::new(),
@@ -107,15 +124,11 @@ impl Drop for Observer {
 }
 
 struct Watcher {
-    clock: crate::clock::Clock,
-    pings: tokio::sync::mpsc::UnboundedSender<Ping>,
-    hooks: Option<std::sync::Arc<crate::lab::hooks::PollHooks>>,
-    gauges: std::sync::Arc<crate::lab::gauges::Gauges>,
+    lab: Instruments,
     /// The lab has stopped: no more pings (nobody would answer them).
     stopped: bool,
     retired: Arc<AtomicBool>,
     monitor: RuntimeMonitor,
-    handle: tokio::runtime::Handle,
     /// (seq, sent) of pings not answered yet, oldest first.
     outstanding: VecDeque<(u64, Duration)>,
     next_seq: u64,
@@ -135,7 +148,10 @@ impl Watcher {
         let mut tick = tokio::time::interval(config.tick);
         let mut metrics = tokio::time::interval(config.metrics_period);
         let mut intervals = self.monitor.intervals();
-        let mut batch = Vec::new();
+        let mut batch = vec![Sample::LabStarted {
+            lab: self.lab.lab,
+            at: self.lab.started_at,
+        }];
         loop {
             tokio::select! {
                 biased;
@@ -151,8 +167,8 @@ impl Watcher {
                                         if !self.retired.load(Ordering::Relaxed) {
                         batch.push(Sample::Watch(self.watch()));
                     }
-                    if let Some(hooks) = &self.hooks {
-                        batch.extend(hooks.drain_long_polls().into_iter().map(Sample::LongPoll));
+                    if let Some(polls) = &self.lab.polls {
+                        batch.extend((polls.long_polls)().into_iter().map(Sample::LongPoll));
                     }
                     if batches.send(std::mem::take(&mut batch)).is_err() {
                         break;
@@ -167,8 +183,9 @@ impl Watcher {
             return;
         }
         self.next_seq += 1;
-        let sent = self.clock.now();
+        let sent = self.lab.clock.now();
         if self
+            .lab
             .pings
             .send(Ping {
                 seq: self.next_seq,
@@ -210,14 +227,14 @@ impl Watcher {
 
     fn watch(&self) -> Watch {
         Watch {
-            at: self.clock.now(),
+            at: self.lab.clock.now(),
             oldest_unanswered: self.outstanding.front().map(|&(_, sent)| sent),
-            workers: self.hooks.as_ref().map(|h| h.snapshot()),
+            workers: self.lab.polls.as_ref().map(|p| (p.workers)()),
         }
     }
 
     fn runtime_sample(&mut self, m: &tokio_metrics::RuntimeMetrics) -> RuntimeSample {
-        let metrics = self.handle.metrics();
+        let metrics = self.lab.handle.metrics();
         let totals: Vec<Duration> = (0..m.workers_count)
             .map(|w| metrics.worker_total_busy_duration(w))
             .collect();
@@ -232,14 +249,14 @@ impl Watcher {
             .collect();
         self.last_worker_busy = totals;
         RuntimeSample {
-            at: self.clock.now(),
+            at: self.lab.clock.now(),
             workers: m.workers_count,
             busy_ratio: m.busy_ratio().min(1.0),
             worker_busy,
             global_queue: m.global_queue_depth,
             live_tasks: m.live_tasks_count,
             blocking: blocking_pool(m),
-            gauges: self.gauges.sample(),
+            gauges: (self.lab.gauges)(),
         }
     }
 }

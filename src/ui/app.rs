@@ -5,8 +5,8 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 use crate::cli::LabArgs;
-use crate::lab::LabConfig;
-use crate::lab::job::{self, RunId, Work};
+use crate::data::LabConfig;
+use crate::data::{RunId, Work};
 use crate::lesson::expect::{Facts, Verdict};
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
@@ -292,8 +292,9 @@ impl App {
             self.scheduled
                 .push((now + after, Command::Restart(lab.clone())));
         }
-        let settle_by =
-            now + action.stop_after.unwrap_or_default() + job::patience(&action.batches());
+        let settle_by = now
+            + action.stop_after.unwrap_or_default()
+            + crate::data::job::patience(&action.batches());
         let lesson = self.lesson().id.clone();
         // Pressed again before the last press settled (a held-down key): only the latest press
         // gets checked, so a flood of presses costs one check, not thousands.

@@ -11,10 +11,11 @@ use ratatui::style::Color;
 use super::app::App;
 use super::view;
 use crate::cli::LabArgs;
-use crate::lab::job::{JobEvent, JobEventKind, JobSpec, Outcome, ThreadKind};
-use crate::lab::strategy::Strategy;
-use crate::lab::workload::Workload;
-use crate::observe::{BlockingPool, RuntimeSample, Sample, Watch, WorkerPoll};
+use crate::data::Strategy;
+use crate::data::Workload;
+use crate::data::strategy::fake;
+use crate::data::{BlockingPool, RuntimeSample, Sample, Watch, WorkerPoll};
+use crate::data::{JobEvent, JobEventKind, JobSpec, Outcome, ThreadKind};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -30,6 +31,7 @@ fn app_on(lesson: &str) -> App {
         workers: None,
         max_blocking_threads: None,
         rate: None,
+        cpus: Some(4),
     };
     App::new(lessons, at, none)
 }
@@ -103,7 +105,7 @@ fn job(
         at: ms(submitted),
         kind: JobEventKind::Submitted(spec),
     }];
-    if strategy == Strategy::SpawnBlocking {
+    if strategy == fake("spawn-blocking") {
         events.push(JobEvent {
             job: id,
             at: ms(submitted),
@@ -176,7 +178,7 @@ fn stalled_by_an_inline_job() {
         &mut app,
         1,
         1,
-        (Workload::Sleep, Strategy::Inline, 3000),
+        (Workload::Sleep, fake("inline"), 3000),
         (10_000, Some(10_000), None),
         "lab-loop",
     );
@@ -203,7 +205,7 @@ fn after_an_offloaded_job() {
         &mut app,
         1,
         1,
-        (Workload::Sleep, Strategy::SpawnBlocking, 200),
+        (Workload::Sleep, fake("spawn-blocking"), 200),
         (8_000, Some(8_001), Some(8_201)),
         "lab-blocking-0",
     );
@@ -302,7 +304,7 @@ fn every_lesson_has_its_screen() {
 fn the_job_table_shows_ids_and_statuses() {
     let mut app = app_on("lifespan");
     quiet(&mut app, 3_000, 0);
-    let work = (Workload::Sleep, Strategy::LifespanPool, 300);
+    let work = (Workload::Sleep, fake("lifespan-pool"), 300);
     job(
         &mut app,
         1,

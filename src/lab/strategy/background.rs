@@ -1,6 +1,52 @@
 //! Background work after the response — FastAPI's `BackgroundTasks` — in four forms: run on
 //! the loop, offloaded, unwatched, and one after another as FastAPI runs them.
+use super::Entry;
+use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
 use crate::lab::job::JobCtx;
+
+pub const ENTRY: Entry = Entry {
+    info: StrategyInfo {
+        name: "background",
+        help: "Reply first, then run the workload inline in a spawned task (watched).",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::LoopThreads,
+    },
+    run: |job| Box::pin(run(job)),
+};
+
+pub const OFFLOADED: Entry = Entry {
+    info: StrategyInfo {
+        name: "background-offloaded",
+        help: "Reply first, then offload the workload to the blocking pool (watched).",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::BlockingPool,
+    },
+    run: |job| Box::pin(run_offloaded(job)),
+};
+
+pub const UNWATCHED: Entry = Entry {
+    info: StrategyInfo {
+        name: "background-unwatched",
+        help: "Reply first, then spawn the work and drop its handle: nobody hears how it ended.",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::LoopThreads,
+    },
+    run: |job| Box::pin(run_unwatched(job)),
+};
+
+pub const SEQUENTIAL: Entry = Entry {
+    info: StrategyInfo {
+        name: "background-sequential",
+        help: "Reply first, then run the run's jobs one after another, offloaded (FastAPI's order).",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::One,
+    },
+    run: |job| Box::pin(run_sequential(job)),
+};
 
 // snippet:start strategy-background
 /// Reply now; the work runs afterwards in its own task, on the loop. A blocking workload there
@@ -21,21 +67,21 @@ pub async fn run_offloaded(job: JobCtx) {
 
 async fn watch(task: tokio::task::JoinHandle<()>, job: JobCtx) {
     if let Err(err) = task.await {
-        let (outcome, message) = super::describe_join_error(err);
-        job.ended(outcome, message);
+        job.ended_by(err);
     }
 }
 // snippet:end strategy-background
 
 // snippet:start strategy-background-unwatched
-/// Reply now; spawn the work and drop its handle. If it panics, tokio catches the panic and
-/// nobody looks: no error reaches the handler, the log, or blocklab's timeline.
+/// Reply now; spawn the work and drop its handle. If it panics, tokio catches the panic after
+/// the panic hook has run (blocklab's hook writes it to the log; the default one prints it to
+/// stderr) — and no error reaches the handler or blocklab's timeline.
 pub async fn run_unwatched(job: JobCtx) {
     tokio::spawn(async move {
         job.started();
         let (workload, ms) = (job.spec.workload, job.spec.ms);
         let cpu = if workload.blocks_thread() {
-            workload.run_blocking(ms)
+            crate::lab::workload::run_blocking(workload, ms)
         } else {
             None
         };

@@ -1,7 +1,21 @@
 //! `block-in-place`: tokio-only. On a multi-thread runtime the worker hands its queue to another
 //! thread and then blocks in place; on a current-thread runtime there is no other thread to
 //! hand to, and tokio panics — the handler's task fails and the lab goes on.
-use crate::lab::job::{JobCtx, ThreadKind};
+use super::Entry;
+use crate::data::ThreadKind;
+use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
+use crate::lab::job::JobCtx;
+
+pub const ENTRY: Entry = Entry {
+    info: StrategyInfo {
+        name: "block-in-place",
+        help: "`block_in_place`: block this worker after handing its queue to another thread.",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::BlockingPool,
+    },
+    run: |job| Box::pin(run(job)),
+};
 
 // snippet:start strategy-block-in-place
 pub async fn run(job: JobCtx) {

@@ -1,19 +1,29 @@
 //! `chunked`: CPU work inline, cut into slices with a `yield_now` between them, so the loop
 //! runs other tasks every `size` ms. Cooperative: it bounds the lag by one slice.
+use super::Entry;
+use crate::data::Workload;
+use crate::data::strategy::{AtOnce, OwnThreads, Size, SizeDefault, StrategyInfo};
 use crate::lab::job::JobCtx;
-use crate::lab::workload::{self, Workload};
+use crate::lab::workload;
 
-/// Slice length when the action gives none.
-const DEFAULT_SLICE_MS: u32 = 5;
+pub const ENTRY: Entry = Entry {
+    info: StrategyInfo {
+        name: "chunked",
+        help: "The workload inline, but yielding to the loop every `size` ms (default 5).",
+        size: Some(Size {
+            means: "slice ms",
+            default: SizeDefault::Fixed(5),
+        }),
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::LoopThreads,
+    },
+    run: |job| Box::pin(run(job)),
+};
 
 // snippet:start strategy-chunked
 pub async fn run(job: JobCtx) {
     job.started();
-    let slice_ms = u64::from(if job.spec.size == 0 {
-        DEFAULT_SLICE_MS
-    } else {
-        job.spec.size
-    });
+    let slice_ms = u64::from(job.spec.size);
     let cpu0 = workload::thread_cpu_time();
     let mut left = job.spec.ms;
     while left > 0 {

@@ -1,7 +1,20 @@
 //! `inline`: the workload runs in the async handler itself — Python's `time.sleep` or a CPU loop
 //! inside an `async def` route.
+use super::Entry;
+use crate::data::Workload;
+use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
 use crate::lab::job::JobCtx;
-use crate::lab::workload::Workload;
+
+pub const ENTRY: Entry = Entry {
+    info: StrategyInfo {
+        name: "inline",
+        help: "Run the workload right inside the async handler, on the event loop.",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::LoopThreads,
+    },
+    run: |job| Box::pin(run(job)),
+};
 
 // snippet:start strategy-inline
 pub async fn run(job: JobCtx) {
@@ -9,7 +22,7 @@ pub async fn run(job: JobCtx) {
     match job.spec.workload {
         // An await: the handler gives the thread back to the loop while it waits.
         Workload::Async => {
-            Workload::run_async(job.spec.ms).await;
+            crate::lab::workload::run_async(job.spec.ms).await;
             job.finished(None);
         }
         // A blocking call, right here on the event-loop thread: until it returns, this loop

@@ -1,7 +1,22 @@
 //! `lifespan-pool`: one pool built when the lab starts and shut down when it stops (FastAPI's
 //! lifespan). The handler submits and replies with the job id at once; the status comes later
 //! (the timeline and `blocklab run --json` are the status queries).
-use crate::lab::job::{JobCtx, Outcome};
+use super::Entry;
+use crate::data::Outcome;
+use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
+use crate::lab::job::JobCtx;
+
+pub const ENTRY: Entry = Entry {
+    info: StrategyInfo {
+        name: "lifespan-pool",
+        help: "Submit to the lab's lifespan pool, reply with the job id at once; the status \
+               comes later.",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::LifespanPool,
+    },
+    run: |job| Box::pin(run(job)),
+};
 
 // snippet:start strategy-lifespan-pool
 pub async fn run(job: JobCtx) {

@@ -2,7 +2,31 @@
 //! inline on the loop or offloaded to the blocking pool.
 use std::time::Duration;
 
+use super::Entry;
+use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
 use crate::lab::job::JobCtx;
+
+pub const INLINE: Entry = Entry {
+    info: StrategyInfo {
+        name: "pipeline-inline",
+        help: "Upload (await) → the workload inline on the loop → write (await).",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::LoopThreads,
+    },
+    run: |job| Box::pin(run(job, false)),
+};
+
+pub const OFFLOADED: Entry = Entry {
+    info: StrategyInfo {
+        name: "pipeline-offloaded",
+        help: "Upload (await) → the workload offloaded to the blocking pool → write (await).",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::BlockingPool,
+    },
+    run: |job| Box::pin(run(job, true)),
+};
 
 // snippet:start strategy-pipeline
 /// `ms` is split: a quarter awaiting the upload, half the workload, a quarter awaiting the

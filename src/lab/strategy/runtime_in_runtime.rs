@@ -1,8 +1,33 @@
 //! The wrong-loop mistake: starting a second event loop inside async code. tokio refuses
 //! ("Cannot start a runtime from within a runtime"); the right way passes the running
 //! runtime's `Handle` into the blocking code.
-use crate::lab::job::{JobCtx, Outcome};
-use crate::lab::workload::Workload;
+use super::Entry;
+use crate::data::Outcome;
+use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
+use crate::lab::job::JobCtx;
+use crate::lab::workload::run_async;
+
+pub const NESTED: Entry = Entry {
+    info: StrategyInfo {
+        name: "nested-runtime",
+        help: "Build a runtime and `block_on` inside async code (it panics).",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::LoopThreads,
+    },
+    run: |job| Box::pin(nested(job)),
+};
+
+pub const HANDLE_CURRENT: Entry = Entry {
+    info: StrategyInfo {
+        name: "handle-current",
+        help: "Pass `Handle::current()` into blocking code and `block_on` there (it works).",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::BlockingPool,
+    },
+    run: |job| Box::pin(handle_current(job)),
+};
 
 // snippet:start strategy-nested-runtime
 pub async fn nested(job: JobCtx) {
@@ -16,7 +41,7 @@ pub async fn nested(job: JobCtx) {
     };
     let runtime = DropInBackground(Some(runtime));
     if let Some(rt) = &runtime.0 {
-        rt.block_on(Workload::run_async(job.spec.ms)); // panics: a runtime inside a runtime
+        rt.block_on(run_async(job.spec.ms)); // panics: a runtime inside a runtime
     }
     job.finished(None);
 }
@@ -30,12 +55,11 @@ pub async fn handle_current(job: JobCtx) {
     let done = tokio::task::spawn_blocking(move || {
         worker.started();
         // Blocking code that needs an async call drives it on the lab's own runtime.
-        handle.block_on(Workload::run_async(worker.spec.ms));
+        handle.block_on(run_async(worker.spec.ms));
         worker.finished(None);
     });
     if let Err(err) = done.await {
-        let (outcome, message) = super::describe_join_error(err);
-        job.ended(outcome, message);
+        job.ended_by(err);
     }
 }
 // snippet:end strategy-handle-current

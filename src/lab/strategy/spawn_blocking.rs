@@ -1,8 +1,21 @@
 //! `spawn-blocking`: the workload goes to tokio's blocking pool and the handler awaits it — the
 //! tokio form of `run_in_threadpool`, `asyncio.to_thread` and `run_in_executor(None, …)`.
 //! Other strategies offload through [`offload`] too (semaphore, background, pipeline).
+use super::Entry;
+use crate::data::Workload;
+use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
 use crate::lab::job::JobCtx;
-use crate::lab::workload::Workload;
+
+pub const ENTRY: Entry = Entry {
+    info: StrategyInfo {
+        name: "spawn-blocking",
+        help: "Hand the workload to tokio's blocking pool and await it.",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::BlockingPool,
+    },
+    run: |job| Box::pin(run(job)),
+};
 
 // snippet:start strategy-spawn-blocking
 pub async fn run(job: JobCtx) {
@@ -23,8 +36,7 @@ pub async fn offload(job: &JobCtx) {
         worker.run_blocking_here();
     });
     if let Err(err) = handle.await {
-        let (outcome, message) = super::describe_join_error(err);
-        job.ended(outcome, message);
+        job.ended_by(err);
     }
 }
 // snippet:end strategy-spawn-blocking

@@ -1,20 +1,31 @@
 //! `thread-pool`: a pool of `size` threads that the lab builds once and reuses — Python's
-//! `ThreadPoolExecutor(max_workers=N)` with `loop.run_in_executor(pool, f)`.
+//! `ThreadPoolExecutor(max_workers=N)` with `loop.run_in_executor(pool, f)`. Without a size it
+//! has as many threads as Python's default executor would on the lab's cores.
 use tokio::sync::oneshot;
 
-use crate::lab::job::{JobCtx, Outcome};
+use super::Entry;
+use crate::data::Outcome;
+use crate::data::strategy::{AtOnce, OwnThreads, Size, SizeDefault, StrategyInfo};
+use crate::lab::job::JobCtx;
 
-/// Pool size when the action gives none (Python's `min(32, cores + 4)` on this machine).
-pub const DEFAULT_SIZE: u32 = 6;
+pub const ENTRY: Entry = Entry {
+    info: StrategyInfo {
+        name: "thread-pool",
+        help: "A pool of `size` threads built once per lab (a ThreadPoolExecutor), awaited; \
+               default: Python's min(32, cores + 4).",
+        size: Some(Size {
+            means: "pool threads",
+            default: SizeDefault::PythonExecutor,
+        }),
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::Size,
+    },
+    run: |job| Box::pin(run(job)),
+};
 
 // snippet:start strategy-thread-pool
 pub async fn run(job: JobCtx) {
-    let size = if job.spec.size == 0 {
-        DEFAULT_SIZE
-    } else {
-        job.spec.size
-    };
-    let pool = match job.lab.pool(size) {
+    let pool = match job.lab.pool(job.spec.size) {
         Ok(pool) => pool,
         Err(e) => return job.ended(Outcome::Failed, format!("could not start the pool: {e}")),
     };

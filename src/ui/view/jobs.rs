@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use super::theme;
 use crate::clock::human;
-use crate::lab::job::Outcome;
+use crate::data::Outcome;
 use crate::model::{JobRecord, Model};
 
 /// Below this inner width the error shares the thread's column (it replaces it when present).

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::axis::{GUTTER, TimeAxis};
 use super::theme;
 use crate::clock::human;
-use crate::lab::STALL_THRESHOLD;
+use crate::data::STALL_THRESHOLD;
 use crate::model::Model;
 
 /// The log scale's floor: idle lag on this machine is tens of µs, which should read as "none".

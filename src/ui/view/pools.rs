@@ -7,9 +7,8 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::clock::human;
-use crate::lab::job::ThreadKind;
-use crate::lab::strategy::Strategy;
-use crate::lab::{Flavor, LabConfig, STALL_THRESHOLD};
+use crate::data::ThreadKind;
+use crate::data::{Flavor, LabConfig, STALL_THRESHOLD};
 use crate::model::{Model, PathCounters};
 use crate::report::NOT_UNSTABLE;
 
@@ -20,13 +19,11 @@ pub fn height(lab: &LabConfig) -> u16 {
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: Duration) {
     const TITLE: &str = " Pools ";
+    let (flavor, cores, rate) = (lab.describe(), lab.describe_cores(), lab.traffic_rate);
     let about = vec![
-        Line::from(format!(
-            " {} runtime · {} req/s ",
-            lab.describe(),
-            lab.traffic_rate
-        )),
-        Line::from(format!(" {} · {} req/s ", lab.describe(), lab.traffic_rate)),
+        Line::from(format!(" {flavor} runtime · {cores} · {rate} req/s ")),
+        Line::from(format!(" {flavor} · {cores} · {rate} req/s ")),
+        Line::from(format!(" {flavor} · {cores} ")),
     ];
     let block = theme::pane(area.width, TITLE, about);
     let mut lines = worker_lines(model, lab, now);
@@ -133,7 +130,7 @@ fn blocking_line(model: &Model, lab: &LabConfig) -> Line<'static> {
 fn offload_line(model: &Model) -> Line<'static> {
     let mut spans = vec![Span::styled(label("Jobs"), theme::LABEL)];
     let mut any = false;
-    for s in Strategy::ALL {
+    for s in model.strategies_seen() {
         let c = model.path_counters(s);
         if c == PathCounters::default() {
             continue;

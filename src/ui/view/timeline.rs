@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::axis::{GUTTER, TimeAxis};
 use super::theme;
-use crate::lab::job::{Outcome, ThreadKind};
+use crate::data::{Outcome, ThreadKind};
 use crate::model::{JobRecord, Model};
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, span: Duration, now: Duration) {

@@ -1,9 +1,12 @@
-//! Samples: the plain data the observer hands to the model. No tokio or ratatui types.
+//! Samples: the plain data the observer hands to the model.
 use std::time::Duration;
 
-pub use crate::lab::gauges::GaugeSample;
-pub use crate::lab::hooks::{LongPoll, WorkerPoll};
-use crate::lab::job::JobEvent;
+use serde::Serialize;
+
+use super::job::JobEvent;
+
+/// A single poll (or an unanswered ping) at least this long is a stall.
+pub const STALL_THRESHOLD: Duration = Duration::from_millis(10);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Sample {
@@ -22,7 +25,12 @@ pub enum Sample {
     Watch(Watch),
     Runtime(RuntimeSample),
     LongPoll(LongPoll),
-    /// A lab shut down (its unfinished jobs end as lost or cancelled).
+    /// A lab started (the observer's first word about it).
+    LabStarted {
+        lab: u64,
+        at: Duration,
+    },
+    /// A lab shut down (its unfinished jobs end as lost, abandoned or cancelled).
     LabStopped {
         lab: u64,
         at: Duration,
@@ -36,6 +44,26 @@ pub struct Watch {
     pub oldest_unanswered: Option<Duration>,
     /// Per-worker poll in progress (poll hooks); `None` when built without `tokio_unstable`.
     pub workers: Option<Vec<WorkerPoll>>,
+}
+
+/// What one worker is doing right now, read from another thread.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkerPoll {
+    pub worker: usize,
+    pub thread: String,
+    /// When the poll in progress began, or `None` when the worker is between polls.
+    pub polling_since: Option<Duration>,
+    pub task: Option<u64>,
+}
+
+/// A poll that held its worker at least the long-poll threshold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LongPoll {
+    pub worker: usize,
+    pub thread: String,
+    pub task: u64,
+    pub start: Duration,
+    pub duration: Duration,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,4 +93,23 @@ impl BlockingPool {
     pub fn busy(&self) -> usize {
         self.threads.saturating_sub(self.idle)
     }
+}
+
+/// A copy of the lab's own gauges at one moment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GaugeSample {
+    pub pool_threads: usize,
+    pub pool_threads_peak: usize,
+    pub pool_busy: usize,
+    pub pool_queued: usize,
+    pub detached: usize,
+    pub children: usize,
+    pub children_busy: usize,
+    pub permits_waiting: usize,
+    /// (pid, busy) of each child process.
+    pub child_list: Vec<(u32, bool)>,
+    /// Jobs submitted and not yet ended.
+    pub in_flight: usize,
+    /// Jobs the lab refused since it started (see `lab::admission`).
+    pub refused: u64,
 }

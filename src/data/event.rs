@@ -1,0 +1,32 @@
+//! What the lab tells the observer, and what the observer sends the lab.
+use std::time::Duration;
+
+use super::job::JobEvent;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LabEvent {
+    Job(JobEvent),
+    /// A background request: when its client sent it, when the handler replied.
+    Request {
+        sent: Duration,
+        done: Duration,
+    },
+    /// The probe task received ping `seq` (sent by the observer at `sent`) at `received`.
+    PingAnswer {
+        seq: u64,
+        sent: Duration,
+        received: Duration,
+    },
+    /// The lab has shut down; its jobs that never ended are lost, abandoned or cancelled.
+    Stopped {
+        lab: u64,
+        at: Duration,
+    },
+}
+
+/// A ping from the observer to the lab's probe task.
+#[derive(Clone, Copy, Debug)]
+pub struct Ping {
+    pub seq: u64,
+    pub sent: Duration,
+}
