@@ -303,7 +303,10 @@ fn the_pipeline_offloads_its_cpu_step() {
     // the reply comes after the step and the write.
     let job = &jobs(&r)[0];
     let (submitted, started) = (n(job, "submitted_ms"), n(job, "started_ms"));
-    assert!(started - submitted >= 19.0, "the upload is awaited first: {job}");
+    assert!(
+        started - submitted >= 19.0,
+        "the upload is awaited first: {job}"
+    );
     assert!(
         n(job, "reply_ms") >= (started - submitted) + n(job, "run_ms") + 19.0,
         "upload + step + write: {job}"

@@ -1,7 +1,7 @@
 //! `blocklab check`: runs every action of the chosen lessons headless and checks each of its
 //! expectations against what the lab measured.
 use super::Experiment;
-use crate::lesson::expect::Facts;
+use crate::lesson::expect::verdicts;
 use crate::lesson::{Action, Lesson};
 use crate::report::LoadStepOut;
 
@@ -30,20 +30,17 @@ pub fn check_action(
     on_row: &mut impl FnMut(&Row),
 ) -> std::io::Result<(Vec<Row>, Option<Vec<LoadStepOut>>)> {
     let (report, _) = experiment_for(action).run()?;
-    let facts = Facts::of(&report, action);
     let rows: Vec<Row> = action
         .expect
         .iter()
-        .map(|e| {
-            let v = e.check(&facts);
-            Row {
-                lesson: lesson.id.clone(),
-                action: format!("[{}] {}", action.key, action.label),
-                expectation: e.text.clone(),
-                measured: v.measured,
-                pass: v.pass,
-                skipped: v.skipped,
-            }
+        .zip(verdicts(action, &action.lab, &report))
+        .map(|(e, v)| Row {
+            lesson: lesson.id.clone(),
+            action: format!("[{}] {}", action.key, action.label),
+            expectation: e.text.clone(),
+            measured: v.measured,
+            pass: v.pass,
+            skipped: v.skipped,
         })
         .collect();
     rows.iter().for_each(&mut *on_row);

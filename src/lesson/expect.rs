@@ -441,7 +441,8 @@ fn parse_value(tokens: &[&str], unit: Unit) -> Result<Value, String> {
         s.parse::<f64>()
             .map_err(|_| format!("`{s}` is not a number"))
     };
-    let metric = |s: &str| Number::named(s).ok_or_else(|| format!("unknown metric `{s}` after `of`"));
+    let metric =
+        |s: &str| Number::named(s).ok_or_else(|| format!("unknown metric `{s}` after `of`"));
     match tokens {
         [share, "of", reference] if share.ends_with('%') => {
             let share = number(share.trim_end_matches('%'))? / 100.0;
@@ -749,7 +750,10 @@ mod tests {
             ("job.thread is gpu", "one of event-loop"),
             ("lag.max", "expected `<metric> <op> <value>`"),
             ("lag.max < 10% of nothing", "unknown metric `nothing`"),
-            ("job.span >= 85% of cpu.waves × nothing", "unknown metric `nothing`"),
+            (
+                "job.span >= 85% of cpu.waves × nothing",
+                "unknown metric `nothing`",
+            ),
         ] {
             let err = Expect::parse(text).unwrap_err();
             assert!(err.contains(hint), "{text}: {err}");

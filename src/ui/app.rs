@@ -7,7 +7,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, Mou
 use crate::cli::LabArgs;
 use crate::data::LabConfig;
 use crate::data::{RunId, Work};
-use crate::lesson::expect::{Facts, Verdict};
+use crate::lesson::expect::Verdict;
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
 use crate::report::{LoadStepOut, Report, Scope};
@@ -415,9 +415,8 @@ fn verdicts(
         load,
     };
     let report = Report::build(model, scope, lab);
-    let facts = Facts::of(&report, action);
     (
-        action.expect.iter().map(|e| e.check(&facts)).collect(),
+        crate::lesson::expect::verdicts(action, lab, &report),
         report.load,
     )
 }
