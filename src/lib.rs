@@ -16,5 +16,7 @@ pub mod lesson;
 pub mod model;
 pub mod observe;
 pub mod report;
+pub mod runner;
 pub mod session;
+pub mod text;
 pub mod ui;

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use blocklab::cli::{Cli, Command, RunArgs};
-use blocklab::data::{Batch, LabConfig, Work};
+use blocklab::cli::{Cli, Command, LabArgs, RunArgs};
+use blocklab::data::{LabConfig, Work};
 use blocklab::lesson::{Catalog, Lesson};
+use blocklab::runner::Plan;
 use blocklab::ui::app::App;
 use blocklab::{headless, lab, lesson, ui};
 
@@ -66,8 +67,22 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Check { ref ids }) => {
+            let LabArgs {
+                runtime: None,
+                workers: None,
+                max_blocking_threads: None,
+                rate: None,
+                cpus,
+            } = cli.lab
+            else {
+                eprintln!(
+                    "blocklab: check runs each action on the lab its lesson sets; \
+                     of the lab flags only --cpus applies"
+                );
+                return ExitCode::from(2);
+            };
             warn_skipped(&catalog);
-            match check(&catalog.lessons, ids) {
+            match check(&catalog.lessons, ids, cpus) {
                 code if catalog.skipped.is_empty() => code,
                 _ => ExitCode::from(1),
             }
@@ -170,17 +185,12 @@ fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
         ms: args.ms as u64,
         size: args.size.unwrap_or(0) as u32,
     };
-    let batch = Batch {
-        work,
-        jobs: args.jobs as usize,
-        after: Duration::ZERO,
-    };
-    let mut experiment = headless::Experiment::new(config, vec![batch]);
-    experiment.stop_after = args
+    let mut plan = Plan::once(config, work, args.jobs as usize);
+    plan.stop_after = args
         .stop_after_ms
         .map(|ms| Duration::from_millis(ms as u64));
-    experiment.seconds = args.seconds.map(Duration::from_secs_f64);
-    match experiment.run() {
+    plan.seconds = args.seconds.map(Duration::from_secs_f64);
+    match headless::run(plan) {
         Ok((report, _)) if args.json => {
             println!(
                 "{}",
@@ -199,7 +209,7 @@ fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
     }
 }
 
-fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
+fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
     use headless::check;
     let chosen = match check::select(lessons, ids) {
         Ok(c) => c,
@@ -213,7 +223,11 @@ fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
     for lesson in chosen {
         for action in &lesson.actions {
             let mut print = |row: &check::Row| println!("{}", check::format(row));
-            match check::check_action(lesson, action, &mut print) {
+            let lab = LabConfig {
+                cpus,
+                ..action.lab.clone()
+            };
+            match check::check_action(lesson, action, &lab, &mut print) {
                 Ok((rows, load)) => {
                     if let Some(steps) = load {
                         print!("{}", check::format_load(&steps));
@@ -229,7 +243,14 @@ fn check(lessons: &[Lesson], ids: &[String]) -> ExitCode {
             }
         }
     }
-    println!("\ncheck: {passed} passed, {failed} failed, {skipped} skipped");
+    let on = LabConfig {
+        cpus,
+        ..LabConfig::default()
+    };
+    println!(
+        "\ncheck: {passed} passed, {failed} failed, {skipped} skipped (on {})",
+        on.describe_cores()
+    );
     if failed == 0 {
         ExitCode::SUCCESS
     } else {

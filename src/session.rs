@@ -1,11 +1,14 @@
-//! A session: one lab and the observer watching it, started and stopped together.
-use std::time::Duration;
+//! Sessions: a lab and the observer watching it, started and stopped together — and
+//! [`Labs`], the current session with the ones still stopping, which carries out the
+//! experiment runner's orders for the TUI and the headless commands alike.
+use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
-use crate::data::LabConfig;
+use crate::data::{LabConfig, RunId, Work};
 use crate::lab::Lab;
 use crate::model::Model;
 use crate::observe::{Batches, Instruments, Observer, ObserverConfig, PollReadout};
+use crate::runner::Bench;
 
 pub struct Session {
     // Field order is drop order: stop observing first, then let the lab go.
@@ -71,6 +74,86 @@ impl Session {
                 self.drain_into(model);
             }
         }
+    }
+}
+
+/// The lab being measured, and labs that are stopping: their last job events still count (a
+/// graceful shutdown finishes work; an abrupt one loses it). All on one clock, so the timeline
+/// goes on across restarts.
+pub struct Labs {
+    clock: Clock,
+    current: Option<Session>,
+    stopping: Vec<(Session, Instant)>,
+}
+
+impl Labs {
+    pub fn new(clock: Clock) -> Labs {
+        Labs {
+            clock,
+            current: None,
+            stopping: Vec::new(),
+        }
+    }
+
+    /// The lab being measured: (id, configuration).
+    pub fn current(&self) -> Option<(u64, &LabConfig)> {
+        self.current.as_ref().map(|s| (s.lab.id(), &s.lab.config))
+    }
+
+    /// Moves every batch that has arrived into the model; returns how many samples came.
+    pub fn drain_into(&mut self, model: &mut Model) -> usize {
+        let mut n = self.current.as_ref().map_or(0, |s| s.drain_into(model));
+        for (old, _) in &self.stopping {
+            n += old.drain_into(model);
+        }
+        // Forget a stopped lab once it said so (or after a generous wait).
+        self.stopping.retain(|(old, since)| {
+            model.lab_stopped(old.lab.id()).is_none() && since.elapsed() < Duration::from_secs(20)
+        });
+        n
+    }
+}
+
+impl Bench for Labs {
+    fn now(&self) -> Duration {
+        self.clock.now()
+    }
+
+    /// Starts a fresh lab; the current one retires. Returns (id, start time).
+    fn start(&mut self, config: LabConfig) -> std::io::Result<(u64, Duration)> {
+        let fresh = Session::start_with(config, self.clock)?;
+        let started = (fresh.lab.id(), fresh.lab.started_at);
+        if let Some(mut old) = self.current.replace(fresh) {
+            old.retire();
+            self.stopping.push((old, Instant::now()));
+        }
+        Ok(started)
+    }
+
+    fn submit(&mut self, run: RunId, work: Work, jobs: usize) {
+        if let Some(s) = &self.current {
+            s.lab.submit(run, work, jobs);
+        }
+    }
+
+    /// Its observer goes on relaying the lab's last job events until it says `Stopped`.
+    fn stop(&mut self) {
+        if let Some(s) = &mut self.current {
+            s.lab.stop();
+        }
+    }
+
+    fn wait_into(&mut self, model: &mut Model, until: Duration) {
+        let wait = until.saturating_sub(self.now());
+        match &self.current {
+            Some(s) => {
+                if let Ok(batch) = s.batches.recv_timeout(wait) {
+                    model.ingest_all(batch);
+                }
+            }
+            None => std::thread::sleep(wait),
+        }
+        self.drain_into(model);
     }
 }
 

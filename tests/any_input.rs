@@ -13,6 +13,7 @@ use ratatui::backend::TestBackend;
 
 use blocklab::cli::LabArgs;
 use blocklab::lesson::Lesson;
+use blocklab::runner::Order;
 use blocklab::ui::Exit;
 use blocklab::ui::app::{App, Command, WINDOWS};
 use blocklab::ui::view;
@@ -130,6 +131,7 @@ proptest! {
         let mut app = App::new(lessons, start, LabArgs::default());
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let mut now = Duration::ZERO;
+        let mut next_lab = 0;
         for (event, dt) in events {
             now += Duration::from_millis(dt);
             let (help, paused) = (app.help, app.paused.is_some());
@@ -157,15 +159,16 @@ proptest! {
                 prop_assert_eq!(app.help, help, "only a key opens or closes the help");
                 prop_assert_eq!(app.paused.is_some(), paused, "only a key pauses");
             }
-            if let Some(Command::Restart(config)) = command {
-                app.restarted(config);
-            }
-            for command in app.due(now) {
-                if let Command::Restart(config) = command {
-                    app.restarted(config);
+            // Play the labs: a fresh lab is up at once; jobs and stops need no answer.
+            let mut commands: Vec<Command> = command.into_iter().collect();
+            commands.extend(app.step(now));
+            for command in commands {
+                if let Command::Lab(Order::StartLab(config)) = command {
+                    next_lab += 1;
+                    app.lab_started(next_lab, now, config);
                 }
             }
-            app.tick(now);
+            prop_assert!(app.runs.iter().filter(|r| !r.is_over()).count() <= 1, "one experiment at a time");
             prop_assert!(app.current < app.lessons.len());
             prop_assert!(app.window < WINDOWS.len());
             prop_assert!(app.scroll <= 500);

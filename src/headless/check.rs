@@ -1,9 +1,10 @@
 //! `blocklab check`: runs every action of the chosen lessons headless and checks each of its
 //! expectations against what the lab measured.
-use super::Experiment;
+use crate::data::LabConfig;
 use crate::lesson::expect::verdicts;
 use crate::lesson::{Action, Lesson};
 use crate::report::LoadStepOut;
+use crate::runner::Plan;
 
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -15,25 +16,19 @@ pub struct Row {
     pub skipped: bool,
 }
 
-/// The experiment an action stands for, on its lab.
-pub fn experiment_for(action: &Action) -> Experiment {
-    let mut e = Experiment::new(action.lab.clone(), action.batches());
-    e.stop_after = action.stop_after;
-    e.load = action.load.clone();
-    e
-}
-
-/// Runs one action and checks its expectations; `on_row` sees each row as soon as it is known.
+/// Runs one action on `lab` (its lab, with the command line's `--cpus` on top) and checks its
+/// expectations; `on_row` sees each row as soon as it is known.
 pub fn check_action(
     lesson: &Lesson,
     action: &Action,
+    lab: &LabConfig,
     on_row: &mut impl FnMut(&Row),
 ) -> std::io::Result<(Vec<Row>, Option<Vec<LoadStepOut>>)> {
-    let (report, _) = experiment_for(action).run()?;
+    let (report, _) = super::run(Plan::of_action(action, lab.clone()))?;
     let rows: Vec<Row> = action
         .expect
         .iter()
-        .zip(verdicts(action, &action.lab, &report))
+        .zip(verdicts(action, lab, &report))
         .map(|(e, v)| Row {
             lesson: lesson.id.clone(),
             action: format!("[{}] {}", action.key, action.label),

@@ -1,6 +1,19 @@
 //! blocklab without a terminal: `blocklab run` (one experiment) and `blocklab check` (every
-//! expectation of the lessons). Both print from the same model the TUI draws.
+//! expectation of the lessons). Both run through the same experiment runner as a key press in
+//! the TUI, and print from the same model the TUI draws.
 pub mod check;
-pub mod experiment;
 
-pub use experiment::Experiment;
+use crate::clock::Clock;
+use crate::model::Model;
+use crate::report::Report;
+use crate::runner::{self, Plan};
+use crate::session::Labs;
+
+/// Runs one experiment to its end on real labs; returns the report and the model it was built
+/// from.
+pub fn run(plan: Plan) -> std::io::Result<(Report, Model)> {
+    let mut labs = Labs::new(Clock::start());
+    let mut model = Model::new();
+    let report = runner::drive(plan, 1, &mut labs, &mut model)?;
+    Ok((report, model))
+}

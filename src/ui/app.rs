@@ -1,16 +1,25 @@
-//! The app state: which lesson, which section, paused or not, and the model. Keys become
-//! [`Command`]s for the runner to carry out; nothing here does I/O, and time is passed in.
+//! The app state: which lesson, which section, paused or not, the model, and the experiment in
+//! progress. Keys become intents (`keys`), intents become [`Command`]s for the UI loop to carry
+//! out; nothing here does I/O, and time is passed in.
+//!
+//! An action key starts an experiment through the same runner `blocklab check` uses (a fresh
+//! lab, a quiet baseline, the jobs, the same end), so the verdicts on screen are the ones
+//! `check` prints. One experiment runs at a time; another key pressed meanwhile waits its turn.
+use std::collections::VecDeque;
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEventKind};
 
+use super::keys::{self, Intent};
 use crate::cli::LabArgs;
-use crate::data::LabConfig;
-use crate::data::{RunId, Work};
-use crate::lesson::expect::Verdict;
+use crate::clock::human;
+use crate::data::{LabConfig, RunId};
+use crate::lesson::expect::{Verdict, verdicts};
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
-use crate::report::{LoadStepOut, Report, Scope};
+use crate::report::{LoadStepOut, Report};
+use crate::runner::{BASELINE, Order, Plan, Runner};
+use crate::text::T;
 use crate::ui::Exit;
 
 /// Time windows of the lag chart and the timeline (`+` / `-`).
@@ -22,10 +31,6 @@ pub const WINDOWS: [Duration; 5] = [
     Duration::from_secs(60),
 ];
 const DEFAULT_WINDOW: usize = 2;
-
-/// How long after its last job ends an action's expectations are checked (requests queued
-/// behind it need to finish too).
-pub const SETTLE: Duration = Duration::from_millis(300);
 
 /// Action presses remembered (only the latest per action is shown).
 const MAX_RUNS: usize = 100;
@@ -61,16 +66,11 @@ impl Section {
     }
 }
 
-/// What the runner must do for the app.
+/// What the UI loop must do for the app.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    Submit {
-        run: RunId,
-        work: Work,
-        jobs: usize,
-    },
-    /// Start a fresh lab with this configuration (the model starts over with it).
-    Restart(LabConfig),
+    /// Something for the labs: a fresh lab (answer with [`App::lab_started`]), jobs, a stop.
+    Lab(Order),
     Quit(Exit),
 }
 
@@ -80,15 +80,22 @@ pub struct ActionRun {
     pub id: RunId,
     pub lesson: String,
     pub key: char,
+    /// When it was pressed.
     pub at: Duration,
     /// The lab it ran on.
     pub lab: LabConfig,
-    /// When to check it even if some job never reported its end.
-    pub settle_by: Duration,
-    /// A load action's table (rate, throughput, latency), once settled.
-    pub load: Option<Vec<LoadStepOut>>,
-    /// One per expectation, once the run has settled.
+    /// The report of its run, once over.
+    pub report: Option<Report>,
+    /// One per expectation, once over.
     pub verdicts: Option<Vec<Verdict>>,
+    /// Why it ended without a check.
+    pub cancelled: Option<String>,
+}
+
+impl ActionRun {
+    pub fn is_over(&self) -> bool {
+        self.verdicts.is_some() || self.cancelled.is_some()
+    }
 }
 
 pub struct App {
@@ -104,11 +111,20 @@ pub struct App {
     pub window: usize,
     pub model: Model,
     pub runs: Vec<ActionRun>,
+    /// The configuration of the lab running now (or being started).
     pub lab: LabConfig,
+    /// The id of the lab running now; `None` until the first one is up.
+    lab_id: Option<u64>,
+    /// A fresh lab was asked for and is not up yet.
+    starting: bool,
+    /// The lesson changed: its lab is wanted once no experiment runs.
+    relab: bool,
     overrides: LabArgs,
     next_run: RunId,
-    /// Commands to carry out later (the later batches of an action, a timed restart).
-    scheduled: Vec<(Duration, Command)>,
+    /// The experiment in progress.
+    experiment: Option<Runner>,
+    /// Actions pressed while another ran: (lesson id, key), oldest first.
+    queue: VecDeque<(String, char)>,
     /// A short message for the footer, and when it was set.
     pub notice: Option<(String, Duration)>,
     /// Where blocklab's log goes (shown in the help), or why there is none.
@@ -132,9 +148,13 @@ impl App {
             model: Model::new(),
             runs: Vec::new(),
             lab,
+            lab_id: None,
+            starting: false,
+            relab: false,
             overrides,
             next_run: 1,
-            scheduled: Vec::new(),
+            experiment: None,
+            queue: VecDeque::new(),
             notice: None,
             log: "off".into(),
             skipped: Vec::new(),
@@ -159,10 +179,19 @@ impl App {
         self.overrides.apply(self.lessons[lesson].lab.clone())
     }
 
-    /// After a restart: a new lab, a new clock, an empty model.
-    /// After a restart: a new lab on the same clock; the history stays.
-    pub fn restarted(&mut self, lab: LabConfig) {
-        self.lab = lab;
+    /// The lab an action runs on: its own, with the command-line flags on top.
+    pub fn lab_for_action(&self, action: &Action) -> LabConfig {
+        self.overrides.apply(action.lab.clone())
+    }
+
+    /// A fresh lab is up (the answer to `Command::Lab(Order::StartLab)`).
+    pub fn lab_started(&mut self, id: u64, at: Duration, config: LabConfig) {
+        self.lab = config;
+        self.lab_id = Some(id);
+        self.starting = false;
+        if let Some(runner) = &mut self.experiment {
+            runner.lab_started(id, at);
+        }
     }
 
     /// Any terminal event: keys drive the app, the wheel scrolls the lesson text, a resize
@@ -180,53 +209,61 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent, now: Duration) -> Option<Command> {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let intent = keys::intent(&key);
         if self.help {
-            // Any key closes the help; the quitting keys still quit.
+            // Any key closes the help; the quitting keys still quit (Esc only closes it).
             self.help = false;
-            return match key.code {
-                KeyCode::Char('q') => Some(Command::Quit(Exit::Quit)),
-                KeyCode::Char('c') if ctrl => Some(Command::Quit(Exit::Interrupted)),
+            return match intent {
+                Some(Intent::Quit) if key.code != crossterm::event::KeyCode::Esc => {
+                    Some(Command::Quit(Exit::Quit))
+                }
+                Some(Intent::Interrupt) => Some(Command::Quit(Exit::Interrupted)),
                 _ => None,
             };
         }
-        match key.code {
-            KeyCode::Char('c') if ctrl => Some(Command::Quit(Exit::Interrupted)),
-            KeyCode::Char('q') | KeyCode::Esc => Some(Command::Quit(Exit::Quit)),
-            KeyCode::Char('?') => {
+        match intent? {
+            Intent::Interrupt => Some(Command::Quit(Exit::Interrupted)),
+            Intent::Quit => Some(Command::Quit(Exit::Quit)),
+            Intent::Help => {
                 self.help = true;
                 None
             }
-            KeyCode::Left | KeyCode::Char('h') => self.go(self.current.checked_sub(1)?),
-            KeyCode::Right | KeyCode::Char('l') => self.go(self.current + 1),
-            KeyCode::Tab => self.show(self.section.step(1)),
-            KeyCode::BackTab => self.show(self.section.step(-1)),
-            KeyCode::Down | KeyCode::Char('j') => self.scroll_by(1),
-            KeyCode::Up | KeyCode::Char('k') => self.scroll_by(-1),
-            KeyCode::PageDown => self.scroll_by(10),
-            KeyCode::PageUp => self.scroll_by(-10),
-            KeyCode::Char(' ') => {
+            Intent::PrevLesson => self.go(self.current.checked_sub(1)?),
+            Intent::NextLesson => self.go(self.current + 1),
+            Intent::NextSection => self.show(self.section.step(1)),
+            Intent::PrevSection => self.show(self.section.step(-1)),
+            Intent::ScrollDown => self.scroll_by(1),
+            Intent::ScrollUp => self.scroll_by(-1),
+            Intent::PageDown => self.scroll_by(10),
+            Intent::PageUp => self.scroll_by(-10),
+            Intent::Pause => {
                 self.paused = match self.paused {
                     Some(_) => None,
                     None => Some(now),
                 };
                 None
             }
-            KeyCode::Char('+') | KeyCode::Char('=') => {
+            Intent::ZoomIn => {
                 self.window = self.window.saturating_sub(1);
                 None
             }
-            KeyCode::Char('-') => {
+            Intent::ZoomOut => {
                 self.window = (self.window + 1).min(WINDOWS.len() - 1);
                 None
             }
-            KeyCode::Char('r') => Some(Command::Restart(self.lab.clone())),
-            KeyCode::Char('t') => {
+            Intent::Table => {
                 self.table = !self.table;
                 None
             }
-            KeyCode::Char(c) if c.is_ascii_digit() => self.trigger(c, now),
-            _ => None,
+            Intent::Restart => {
+                self.cancel(T::CancelledByRestart.text(), now);
+                self.starting = true;
+                Some(Command::Lab(Order::StartLab(self.lab.clone())))
+            }
+            Intent::Action(key) => {
+                self.press(key, now);
+                None
+            }
         }
     }
 
@@ -237,8 +274,8 @@ impl App {
         self.current = lesson;
         self.section = Section::Idea;
         self.scroll = 0;
-        let wanted = self.lab_for(lesson);
-        (wanted != self.lab).then_some(Command::Restart(wanted))
+        self.relab = true;
+        None
     }
 
     fn show(&mut self, section: Section) -> Option<Command> {
@@ -252,54 +289,57 @@ impl App {
         None
     }
 
-    fn trigger(&mut self, key: char, now: Duration) -> Option<Command> {
-        let Some(action) = self.lesson().action(key).cloned() else {
-            self.notice = Some((format!("no action on key {key} in this lesson"), now));
-            return None;
-        };
-        // A scripted action (later batches, a timed stop, a load test) runs to its end first:
-        // pressed again, it would pile one script on another.
-        let scripted = action.batches().len() > 1 || action.stop_after.is_some();
-        if scripted && self.pending(key) {
-            self.notice = Some((
-                format!("[{key}] is still running: its check comes when it ends"),
-                now,
-            ));
-            return None;
+    /// An action key: run it now, or after the experiment in progress.
+    fn press(&mut self, key: char, now: Duration) {
+        if self.lesson().action(key).is_none() {
+            self.say(T::NoticeNoAction.fill(&[("key", &key)]), now);
+            return;
         }
+        let lesson = self.lesson().id.clone();
+        let running = self.running();
+        if running.as_ref() == Some(&(lesson.clone(), key)) {
+            self.say(T::NoticeAlreadyRunning.fill(&[("key", &key)]), now);
+        } else if self.queue.iter().any(|(l, k)| *l == lesson && *k == key) {
+            self.say(T::NoticeAlreadyQueued.fill(&[("key", &key)]), now);
+        } else if let Some((_, other)) = running {
+            self.queue.push_back((lesson, key));
+            let text = T::NoticeQueued.fill(&[("key", &key), ("running", &other)]);
+            self.say(text, now);
+        } else {
+            self.queue.push_back((lesson, key));
+        }
+    }
+
+    /// (lesson id, key) of the experiment in progress.
+    fn running(&self) -> Option<(String, char)> {
+        let runner = self.experiment.as_ref()?;
+        let run = self.runs.iter().find(|r| r.id == runner.run_id())?;
+        Some((run.lesson.clone(), run.key))
+    }
+
+    fn say(&mut self, text: String, now: Duration) {
+        self.notice = Some((text, now));
+    }
+
+    fn action_of(&self, lesson: &str, key: char) -> Option<&Action> {
+        self.lessons
+            .iter()
+            .find(|l| l.id == lesson)
+            .and_then(|l| l.action(key))
+    }
+
+    /// Starts the experiment of `key` in `lesson`.
+    fn begin(&mut self, lesson: String, key: char, now: Duration) -> Vec<Command> {
+        let Some(action) = self.action_of(&lesson, key).cloned() else {
+            return Vec::new();
+        };
+        let lab = self.lab_for_action(&action);
         let run = self.next_run;
         self.next_run += 1;
-        // An action that needs another runtime (say, multi-thread) gets a fresh lab first.
-        let lab = self.overrides.apply(action.lab.clone());
-        if lab != self.lab {
-            self.scheduled.push((now, Command::Restart(lab.clone())));
-            self.notice = Some((
-                format!("[{key}] restarting the lab as {} …", lab.describe()),
-                now,
-            ));
-        } else {
-            self.notice = Some((format!("[{key}] {} …", action.label), now));
-        }
-        for batch in action.batches() {
-            let submit = Command::Submit {
-                run,
-                work: batch.work,
-                jobs: batch.jobs,
-            };
-            self.scheduled.push((now + batch.after, submit));
-        }
-        if let Some(after) = action.stop_after {
-            self.scheduled
-                .push((now + after, Command::Restart(lab.clone())));
-        }
-        let settle_by = now
-            + action.stop_after.unwrap_or_default()
-            + crate::data::job::patience(&action.batches());
-        let lesson = self.lesson().id.clone();
-        // Pressed again before the last press settled (a held-down key): only the latest press
-        // gets checked, so a flood of presses costs one check, not thousands.
-        self.runs
-            .retain(|r| r.verdicts.is_some() || r.lesson != lesson || r.key != key);
+        let mut runner = Runner::new(Plan::of_action(&action, lab.clone()), run);
+        let orders = runner.start();
+        self.experiment = Some(runner);
+        self.starting = true;
         if self.runs.len() >= MAX_RUNS {
             self.runs.remove(0);
         }
@@ -309,69 +349,101 @@ impl App {
             key,
             at: now,
             lab,
-            settle_by,
-            load: None,
+            report: None,
             verdicts: None,
+            cancelled: None,
         });
-        None
+        let text = T::NoticeStarting.fill(&[
+            ("key", &key),
+            ("label", &action.label),
+            ("baseline", &human(BASELINE)),
+        ]);
+        self.say(text, now);
+        orders.into_iter().map(Command::Lab).collect()
     }
 
-    /// Commands whose time has come, in the order they were scheduled.
-    pub fn due(&mut self, now: Duration) -> Vec<Command> {
-        let (due, later): (Vec<_>, Vec<_>) =
-            self.scheduled.drain(..).partition(|(at, _)| *at <= now);
-        self.scheduled = later;
-        due.into_iter().map(|(_, c)| c).collect()
-    }
-
-    /// Checks the expectations of runs that have settled: every job ended a moment ago, or the
-    /// run is overdue. Returns true if anything changed.
-    pub fn tick(&mut self, now: Duration) -> bool {
-        let mut changed = false;
-        for i in 0..self.runs.len() {
-            let run = &self.runs[i];
-            if run.verdicts.is_some() {
-                continue;
-            }
-            let Some(action) = self
-                .lessons
-                .iter()
-                .find(|l| l.id == run.lesson)
-                .and_then(|l| l.action(run.key))
-            else {
-                continue;
-            };
-            let expected: usize = action.batches().iter().map(|b| b.jobs).sum();
-            let jobs: Vec<_> = self.model.run_jobs(run.id).collect();
-            let last_end = jobs
-                .iter()
-                .map(|j| j.finished)
-                .collect::<Option<Vec<_>>>()
-                .and_then(|e| e.into_iter().max());
-            let settled = last_end
-                .filter(|_| jobs.len() == expected)
-                .is_some_and(|end| now >= end + SETTLE);
-            if !settled && now < run.settle_by {
-                continue;
-            }
-            let (verdicts, load) = verdicts(&self.model, &run.lab, action, run.id, run.at, now);
-            let passed = verdicts.iter().filter(|v| v.pass).count();
-            let text = format!(
-                "[{}] {}: {passed}/{} expectations held",
-                run.key,
-                action.label,
-                verdicts.len()
-            );
+    /// Ends the experiment in progress without a check.
+    fn cancel(&mut self, why: &str, now: Duration) {
+        let Some(runner) = self.experiment.take() else {
+            return;
+        };
+        if let Some(run) = self.runs.iter_mut().find(|r| r.id == runner.run_id()) {
+            run.cancelled = Some(why.to_string());
+            let text = T::NoticeCancelled.fill(&[("key", &run.key), ("why", &why)]);
             self.notice = Some((text, now));
-            self.runs[i].load = load;
-            self.runs[i].verdicts = Some(verdicts);
-            changed = true;
         }
-        changed
+    }
+
+    /// Moves the app on at `now`: the experiment's next orders, its check once it is over,
+    /// the next queued action, or the lab the lesson wants. Returns what the UI loop must do.
+    pub fn step(&mut self, now: Duration) -> Vec<Command> {
+        let mut out = Vec::new();
+        if let Some(runner) = &mut self.experiment {
+            out.extend(runner.step(&self.model, now).into_iter().map(Command::Lab));
+            if runner.is_done() {
+                self.settle(now);
+            }
+        }
+        if self.experiment.is_some() || self.starting {
+            return out;
+        }
+        if let Some((lesson, key)) = self.queue.pop_front() {
+            out.extend(self.begin(lesson, key, now));
+            return out;
+        }
+        let stopped = self
+            .lab_id
+            .is_some_and(|id| self.model.lab_stopped(id).is_some());
+        let wanted = self.lab_for(self.current);
+        let relab = std::mem::take(&mut self.relab) && wanted != self.lab;
+        if self.lab_id.is_none() || stopped || relab {
+            let config = if stopped && !relab {
+                self.lab.clone()
+            } else {
+                wanted
+            };
+            self.starting = true;
+            out.push(Command::Lab(Order::StartLab(config)));
+        }
+        out
+    }
+
+    /// The experiment is over: check its expectations.
+    fn settle(&mut self, now: Duration) {
+        let Some(runner) = self.experiment.take() else {
+            return;
+        };
+        let id = runner.run_id();
+        let Some(report) = runner.into_report() else {
+            return;
+        };
+        let Some(i) = self.runs.iter().position(|r| r.id == id) else {
+            return;
+        };
+        let (lesson, key) = (self.runs[i].lesson.clone(), self.runs[i].key);
+        let Some(action) = self.action_of(&lesson, key).cloned() else {
+            return;
+        };
+        let found = verdicts(&action, &self.runs[i].lab, &report);
+        let passed = found.iter().filter(|v| v.pass).count();
+        let text = T::NoticeChecked.fill(&[
+            ("key", &key),
+            ("label", &action.label),
+            ("passed", &passed),
+            ("total", &found.len()),
+        ]);
+        self.say(text, now);
+        self.runs[i].verdicts = Some(found);
+        self.runs[i].report = Some(report);
+    }
+
+    /// When [`App::step`] next has something to do on its own.
+    pub fn next_wake(&self) -> Option<Duration> {
+        self.experiment.as_ref().and_then(Runner::next_wake)
     }
 
     /// The latest press of an action key in the current lesson.
-    fn latest_run(&self, key: char) -> Option<&ActionRun> {
+    pub fn latest_run(&self, key: char) -> Option<&ActionRun> {
         let id = &self.lesson().id;
         self.runs
             .iter()
@@ -386,37 +458,22 @@ impl App {
 
     /// The latest load table for an action of the current lesson.
     pub fn last_load(&self, key: char) -> Option<&[LoadStepOut]> {
-        self.latest_run(key).and_then(|r| r.load.as_deref())
+        self.latest_run(key)
+            .and_then(|r| r.report.as_ref()?.load.as_deref())
     }
 
-    /// True while an action of this lesson is still running or settling.
+    /// True while an action of this lesson is running, or waiting for its turn.
     pub fn pending(&self, key: char) -> bool {
-        self.latest_run(key).is_some_and(|r| r.verdicts.is_none())
+        let lesson = &self.lesson().id;
+        let queued = self.queue.iter().any(|(l, k)| l == lesson && *k == key);
+        let running = self
+            .running()
+            .is_some_and(|(l, k)| &l == lesson && k == key);
+        queued || running
     }
-}
 
-/// The same check `blocklab check` makes, on the live model, for one press of an action key.
-/// Also returns the load test's table, for a load action.
-fn verdicts(
-    model: &Model,
-    lab: &LabConfig,
-    action: &Action,
-    run: RunId,
-    at: Duration,
-    now: Duration,
-) -> (Vec<Verdict>, Option<Vec<LoadStepOut>>) {
-    let baseline = (at.saturating_sub(Duration::from_secs(1)), at);
-    let load = action.load.clone().map(|l| (at, l));
-    let scope = Scope {
-        from: at,
-        to: now,
-        baseline,
-        run: Some(run),
-        load,
-    };
-    let report = Report::build(model, scope, lab);
-    (
-        crate::lesson::expect::verdicts(action, lab, &report),
-        report.load,
-    )
+    /// The run of the experiment in progress, if any.
+    pub fn experiment(&self) -> Option<&Runner> {
+        self.experiment.as_ref()
+    }
 }

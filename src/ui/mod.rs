@@ -2,6 +2,7 @@
 //! out the app's commands on the session. It never waits on the lab, so it keeps drawing while
 //! the lab is frozen.
 pub mod app;
+pub mod keys;
 pub mod terminal;
 pub mod view;
 
@@ -16,7 +17,9 @@ use std::sync::mpsc;
 
 use crossterm::event::{self, Event};
 
-use crate::session::Session;
+use crate::clock::Clock;
+use crate::runner::{Bench, Order};
+use crate::session::Labs;
 use app::{App, Command};
 
 /// At most ~30 frames a second.
@@ -54,10 +57,7 @@ impl Exit {
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on every
 /// way out (a panic on this thread included: see `terminal`).
 pub fn run(mut app: App) -> std::io::Result<Exit> {
-    let mut labs = Labs {
-        current: Session::start(app.lab.clone())?,
-        stopping: Vec::new(),
-    };
+    let mut labs = Labs::new(Clock::start());
 
     // Signals only set a flag; the loop below restores the terminal.
     let signals = [
@@ -85,7 +85,11 @@ pub fn run(mut app: App) -> std::io::Result<Exit> {
             // The terminal went away (window closed, ssh dropped) without a signal reaching us.
             return Ok(Exit::HungUp);
         }
-        let timeout = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+        let mut timeout = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+        // A running experiment may need us sooner (a load test submits every few ms).
+        if let Some(wake) = app.next_wake() {
+            timeout = timeout.min(wake.saturating_sub(labs.now()));
+        }
         // Take every pending event before drawing: keys never wait behind frames.
         let mut next = input.recv_timeout(timeout);
         while let Ok(event) = next {
@@ -94,7 +98,7 @@ pub fn run(mut app: App) -> std::io::Result<Exit> {
                 terminal.autoresize()?;
             }
             if let Some(command) = app.on_event(&event, labs.now())
-                && let Some(exit) = labs.carry_out(command, &mut app)?
+                && let Some(exit) = carry_out(&mut labs, command, &mut app)?
             {
                 return Ok(exit);
             }
@@ -106,16 +110,16 @@ pub fn run(mut app: App) -> std::io::Result<Exit> {
         if matches!(next, Err(mpsc::RecvTimeoutError::Disconnected)) {
             return Ok(Exit::HungUp);
         }
-        for command in app.due(labs.now()) {
-            if let Some(exit) = labs.carry_out(command, &mut app)? {
+        if labs.drain_into(&mut app.model) > 0 && app.paused.is_none() {
+            dirty = true;
+        }
+        for command in app.step(labs.now()) {
+            dirty = true;
+            if let Some(exit) = carry_out(&mut labs, command, &mut app)? {
                 return Ok(exit);
             }
         }
         let now = labs.now();
-        if labs.drain_into(&mut app.model) > 0 && app.paused.is_none() {
-            dirty = true;
-        }
-        dirty |= app.tick(now);
         // A live stall counter changes with time alone.
         dirty |= app.paused.is_none() && app.model.live_stall(now).is_some();
         if dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
@@ -129,48 +133,18 @@ pub fn run(mut app: App) -> std::io::Result<Exit> {
     }
 }
 
-/// The lab being measured, and labs that are stopping: their last job events still count
-/// (a graceful shutdown finishes work; an abrupt one loses it).
-struct Labs {
-    current: Session,
-    stopping: Vec<(Session, Instant)>,
-}
-
-impl Labs {
-    fn now(&self) -> Duration {
-        self.current.now()
-    }
-
-    /// Returns how to exit when the command ends the app.
-    fn carry_out(&mut self, command: Command, app: &mut App) -> std::io::Result<Option<Exit>> {
-        match command {
-            Command::Quit(exit) => return Ok(Some(exit)),
-            Command::Submit { run, work, jobs } => {
-                self.current.lab.submit(run, work, jobs);
-            }
-            Command::Restart(config) => {
-                // The same clock: the timeline goes on across the restart.
-                let fresh = Session::start_with(config.clone(), self.current.lab.clock)?;
-                let mut old = std::mem::replace(&mut self.current, fresh);
-                old.retire();
-                self.stopping.push((old, Instant::now()));
-                app.restarted(config);
-            }
+/// Carries out one of the app's commands; returns how to exit when it ends the app.
+fn carry_out(labs: &mut Labs, command: Command, app: &mut App) -> std::io::Result<Option<Exit>> {
+    match command {
+        Command::Quit(exit) => return Ok(Some(exit)),
+        Command::Lab(Order::StartLab(config)) => {
+            let (id, at) = labs.start(config.clone())?;
+            app.lab_started(id, at, config);
         }
-        Ok(None)
+        Command::Lab(Order::Submit { run, work, jobs }) => labs.submit(run, work, jobs),
+        Command::Lab(Order::StopLab) => labs.stop(),
     }
-
-    fn drain_into(&mut self, model: &mut crate::model::Model) -> usize {
-        let mut n = self.current.drain_into(model);
-        for (old, _) in &self.stopping {
-            n += old.drain_into(model);
-        }
-        // Forget a stopped lab once it said so (or after a generous wait).
-        self.stopping.retain(|(old, since)| {
-            model.lab_stopped(old.lab.id()).is_none() && since.elapsed() < Duration::from_secs(20)
-        });
-        n
-    }
+    Ok(None)
 }
 
 /// Terminal input on its own thread: the draw loop never sits inside crossterm, so it can

@@ -8,7 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
-use super::app::App;
+use super::app::{App, Command};
 use super::view;
 use crate::cli::LabArgs;
 use crate::data::Strategy;
@@ -16,6 +16,7 @@ use crate::data::Workload;
 use crate::data::strategy::fake;
 use crate::data::{BlockingPool, RuntimeSample, Sample, Watch, WorkerPoll};
 use crate::data::{JobEvent, JobEventKind, JobSpec, Outcome, ThreadKind};
+use crate::runner::{BASELINE, Order};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -148,6 +149,22 @@ fn press(app: &mut App, code: KeyCode, now: u64) {
     let _ = app.on_key(KeyEvent::new(code, KeyModifiers::NONE), ms(now));
 }
 
+/// Plays the labs for the app at `now`: a fresh lab is up at once (lab ids count from 1); the
+/// jobs it submits are returned (a test feeds their events itself).
+fn drive(app: &mut App, now: u64) -> Vec<Order> {
+    let mut orders = Vec::new();
+    for command in app.step(ms(now)) {
+        if let Command::Lab(order) = command {
+            if let Order::StartLab(config) = &order {
+                let id = orders.len() as u64 + now;
+                app.lab_started(id, ms(now), config.clone());
+            }
+            orders.push(order);
+        }
+    }
+    orders
+}
+
 fn find(terminal: &Terminal<TestBackend>, text: &str) -> Option<(u16, u16)> {
     let buf = terminal.backend().buffer();
     (0..buf.area.height).find_map(|y| {
@@ -200,16 +217,29 @@ fn stalled_by_an_inline_job() {
 fn after_an_offloaded_job() {
     let mut app = app_on("spawn-blocking");
     quiet(&mut app, 9_000, 1);
+    drive(&mut app, 7_000);
     press(&mut app, KeyCode::Char('1'), 8_000);
+    drive(&mut app, 8_000); // a fresh lab…
+    let submitted = 8_000 + BASELINE.as_millis() as u64; // …a quiet baseline, then the job
+    let orders = drive(&mut app, submitted);
+    assert!(
+        matches!(orders[..], [Order::Submit { jobs: 1, .. }]),
+        "{orders:?}"
+    );
     job(
         &mut app,
         1,
         1,
         (Workload::Sleep, fake("spawn-blocking"), 200),
-        (8_000, Some(8_001), Some(8_201)),
+        (submitted, Some(submitted + 1), Some(submitted + 201)),
         "lab-blocking-0",
     );
-    assert!(app.tick(ms(9_000)), "the run settles and is checked");
+    drive(&mut app, submitted + 201); // every job ended: the tail begins
+    drive(&mut app, 9_000);
+    assert!(
+        app.last_verdicts('1').is_some(),
+        "the run settled and was checked"
+    );
     press(&mut app, KeyCode::Tab, 9_000);
     press(&mut app, KeyCode::Tab, 9_000);
     press(&mut app, KeyCode::Tab, 9_000);
@@ -341,20 +371,22 @@ fn the_job_table_shows_ids_and_statuses() {
 fn every_action_key_of_every_lesson_submits_its_jobs() {
     let mut app = app_on("event-loop");
     let lessons = app.lessons.clone();
+    let mut now = 1_000;
+    drive(&mut app, now);
     for (i, lesson) in lessons.iter().enumerate() {
         assert_eq!(app.lesson().id, lesson.id, "→ reaches lesson {}", i + 1);
         for action in &lesson.actions {
-            let now = 1_000 * (i as u64 + 1);
             press(&mut app, KeyCode::Char(action.key), now);
-            // Everything the action schedules, however late.
-            let commands = app.due(ms(now) + Duration::from_secs(3600));
-            let submitted: usize = commands
-                .iter()
-                .map(|c| match c {
-                    super::app::Command::Submit { jobs, .. } => *jobs,
-                    _ => 0,
-                })
-                .sum();
+            // Everything the action schedules, however late, until its run is over.
+            let mut submitted = 0;
+            while app.pending(action.key) || app.experiment().is_some() {
+                for order in drive(&mut app, now) {
+                    if let Order::Submit { jobs, .. } = order {
+                        submitted += jobs;
+                    }
+                }
+                now += 1_000;
+            }
             let expected: usize = action.batches().iter().map(|b| b.jobs).sum();
             assert_eq!(
                 submitted, expected,
@@ -362,7 +394,7 @@ fn every_action_key_of_every_lesson_submits_its_jobs() {
                 lesson.id, action.key
             );
         }
-        press(&mut app, KeyCode::Right, 0);
+        press(&mut app, KeyCode::Right, now);
     }
     assert_eq!(
         app.lesson().id,

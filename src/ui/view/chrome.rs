@@ -6,6 +6,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::ui::app::App;
+use crate::ui::keys::KEYS;
 
 /// How long a footer notice stays.
 const NOTICE_FOR: Duration = Duration::from_secs(6);
@@ -52,20 +53,15 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
         .map(|(t, _)| t.clone());
     let keys = match notice {
         Some(text) => Line::from(Span::styled(format!(" {text}"), theme::WAITING)),
-        None => Line::from(vec![
-            Span::styled(" ←/→", theme::LABEL),
-            Span::styled(" lesson  ", theme::DIM),
-            Span::styled("tab", theme::LABEL),
-            Span::styled(" section  ", theme::DIM),
-            Span::styled("space", theme::LABEL),
-            Span::styled(" pause  ", theme::DIM),
-            Span::styled("+/-", theme::LABEL),
-            Span::styled(" zoom  ", theme::DIM),
-            Span::styled("?", theme::LABEL),
-            Span::styled(" help  ", theme::DIM),
-            Span::styled("q", theme::LABEL),
-            Span::styled(" quit", theme::DIM),
-        ]),
+        None => {
+            // The footer's keys come from the one key table.
+            let mut spans = Vec::new();
+            for (keys, word) in KEYS.iter().filter_map(|b| b.footer) {
+                spans.push(Span::styled(format!(" {keys}"), theme::LABEL));
+                spans.push(Span::styled(format!(" {word} "), theme::DIM));
+            }
+            Line::from(spans)
+        }
     };
     frame.render_widget(Paragraph::new(vec![Line::from(actions), keys]), area);
 }

@@ -4,32 +4,14 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme;
 use crate::ui::app::App;
-
-pub const KEYS: &[(&str, &str)] = &[
-    ("1-9", "run the lesson's actions (see the footer)"),
-    ("← → / h l", "previous / next lesson"),
-    (
-        "tab / shift-tab",
-        "next / previous section: Idea, Python, Rust, Check",
-    ),
-    ("↑ ↓ / j k, PgUp PgDn", "scroll the lesson text"),
-    ("space", "pause / resume the view (the lab goes on)"),
-    ("+ / -", "zoom the time axis in / out"),
-    ("t", "timeline / job table (ids, status, threads, waits)"),
-    (
-        "r",
-        "restart the lab (work in flight ends as its pools decide)",
-    ),
-    ("?", "this help (any key closes it)"),
-    ("q / Esc / Ctrl-C", "quit"),
-];
+use crate::ui::keys::KEYS;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut lines = vec![Line::default()];
-    for (key, what) in KEYS {
+    for b in KEYS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {key:<21}"), theme::HEADING),
-            Span::raw(*what),
+            Span::styled(format!("  {:<21}", b.label), theme::HEADING),
+            Span::raw(b.help.text()),
         ]));
     }
     lines.push(Line::default());

@@ -1,0 +1,201 @@
+//! The one table of keys. The key handler, the footer and the help overlay are all read off it,
+//! so a key cannot do one thing and be described as another.
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::text::T;
+
+/// What a key asks the app to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intent {
+    /// Run action `1`…`9` of the lesson.
+    Action(char),
+    PrevLesson,
+    NextLesson,
+    NextSection,
+    PrevSection,
+    ScrollDown,
+    ScrollUp,
+    PageDown,
+    PageUp,
+    Pause,
+    ZoomIn,
+    ZoomOut,
+    Table,
+    Restart,
+    Help,
+    Quit,
+    /// Ctrl-C: quit with the interrupted exit code.
+    Interrupt,
+}
+
+/// A key as the table writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    /// Any digit 1-9 (an action).
+    Digit,
+    Ctrl(char),
+    Code(KeyCode),
+}
+
+/// One line of the help: keys that belong together, what they do, and the footer's words.
+pub struct Binding {
+    /// The keys as the help writes them.
+    pub label: &'static str,
+    pub help: T,
+    /// How the footer writes them, and its word for them (only the most used are there).
+    pub footer: Option<(&'static str, T)>,
+    pub keys: &'static [(Key, Intent)],
+}
+
+pub const KEYS: &[Binding] = &[
+    Binding {
+        label: "1-9",
+        help: T::KeyActions,
+        footer: None,
+        keys: &[(Key::Digit, Intent::Action('1'))],
+    },
+    Binding {
+        label: "← → / h l",
+        help: T::KeyLessons,
+        footer: Some(("←/→", T::KeyLessonsShort)),
+        keys: &[
+            (Key::Code(KeyCode::Left), Intent::PrevLesson),
+            (Key::Char('h'), Intent::PrevLesson),
+            (Key::Code(KeyCode::Right), Intent::NextLesson),
+            (Key::Char('l'), Intent::NextLesson),
+        ],
+    },
+    Binding {
+        label: "tab / shift-tab",
+        help: T::KeySections,
+        footer: Some(("tab", T::KeySectionsShort)),
+        keys: &[
+            (Key::Code(KeyCode::Tab), Intent::NextSection),
+            (Key::Code(KeyCode::BackTab), Intent::PrevSection),
+        ],
+    },
+    Binding {
+        label: "↑ ↓ / j k, PgUp PgDn",
+        help: T::KeyScroll,
+        footer: None,
+        keys: &[
+            (Key::Code(KeyCode::Down), Intent::ScrollDown),
+            (Key::Char('j'), Intent::ScrollDown),
+            (Key::Code(KeyCode::Up), Intent::ScrollUp),
+            (Key::Char('k'), Intent::ScrollUp),
+            (Key::Code(KeyCode::PageDown), Intent::PageDown),
+            (Key::Code(KeyCode::PageUp), Intent::PageUp),
+        ],
+    },
+    Binding {
+        label: "space",
+        help: T::KeyPause,
+        footer: Some(("space", T::KeyPauseShort)),
+        keys: &[(Key::Char(' '), Intent::Pause)],
+    },
+    Binding {
+        label: "+ / -",
+        help: T::KeyZoom,
+        footer: Some(("+/-", T::KeyZoomShort)),
+        keys: &[
+            (Key::Char('+'), Intent::ZoomIn),
+            (Key::Char('='), Intent::ZoomIn),
+            (Key::Char('-'), Intent::ZoomOut),
+        ],
+    },
+    Binding {
+        label: "t",
+        help: T::KeyTable,
+        footer: None,
+        keys: &[(Key::Char('t'), Intent::Table)],
+    },
+    Binding {
+        label: "r",
+        help: T::KeyRestart,
+        footer: None,
+        keys: &[(Key::Char('r'), Intent::Restart)],
+    },
+    Binding {
+        label: "?",
+        help: T::KeyHelp,
+        footer: Some(("?", T::KeyHelpShort)),
+        keys: &[(Key::Char('?'), Intent::Help)],
+    },
+    Binding {
+        label: "q / Esc / Ctrl-C",
+        help: T::KeyQuit,
+        footer: Some(("q", T::KeyQuitShort)),
+        keys: &[
+            (Key::Char('q'), Intent::Quit),
+            (Key::Code(KeyCode::Esc), Intent::Quit),
+            (Key::Ctrl('c'), Intent::Interrupt),
+        ],
+    },
+];
+
+impl Key {
+    fn matches(self, key: &KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match (self, key.code) {
+            (Key::Ctrl(c), KeyCode::Char(k)) => ctrl && k.eq_ignore_ascii_case(&c),
+            // A plain key means the same with modifiers held (Ctrl-Q quits like q), unless the
+            // table gives the Ctrl chord its own meaning (Ctrl-C).
+            (Key::Char(c), KeyCode::Char(k)) => c == k,
+            (Key::Digit, KeyCode::Char(k)) => k.is_ascii_digit(),
+            (Key::Code(c), code) => c == code,
+            _ => false,
+        }
+    }
+}
+
+/// What a key press asks for, if anything.
+pub fn intent(key: &KeyEvent) -> Option<Intent> {
+    let all = || KEYS.iter().flat_map(|b| b.keys.iter());
+    let chords = all().filter(|(k, _)| matches!(k, Key::Ctrl(_)));
+    chords
+        .chain(all())
+        .find(|(k, _)| k.matches(key))
+        .map(|&(k, intent)| match (k, key.code) {
+            (Key::Digit, KeyCode::Char(c)) => Intent::Action(c),
+            _ => intent,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> Option<Intent> {
+        intent(&KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn each_key_means_what_the_table_says() {
+        let none = KeyModifiers::NONE;
+        assert_eq!(press(KeyCode::Char('3'), none), Some(Intent::Action('3')));
+        assert_eq!(press(KeyCode::Char('l'), none), Some(Intent::NextLesson));
+        assert_eq!(press(KeyCode::Left, none), Some(Intent::PrevLesson));
+        assert_eq!(press(KeyCode::Esc, none), Some(Intent::Quit));
+        assert_eq!(
+            press(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Some(Intent::Interrupt)
+        );
+        assert_eq!(press(KeyCode::Char('c'), none), None);
+        assert_eq!(
+            press(KeyCode::Char('q'), KeyModifiers::CONTROL),
+            Some(Intent::Quit)
+        );
+        assert_eq!(press(KeyCode::Char('x'), none), None);
+    }
+
+    #[test]
+    fn no_key_has_two_meanings() {
+        let all: Vec<_> = KEYS.iter().flat_map(|b| b.keys.iter()).collect();
+        for (i, (a, _)) in all.iter().enumerate() {
+            for (b, _) in &all[i + 1..] {
+                assert_ne!(a, b, "a key listed twice");
+            }
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! One runner for the TUI and `blocklab check`: an action pressed in the app and the same action
+//! run headless, on the same simulated lab, give the identical verdict table — and the two ways
+//! the TUI used to disagree with `check` are gone.
+//!
+//! The lab here is a script (`Sim`): deterministic samples on a virtual clock, enough of a lab to
+//! make the verdicts mean something — a loop that a blocking job holds, pings and requests that
+//! wait for it, a blocking pool whose threads stay after their jobs, as tokio's do.
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use blocklab::cli::LabArgs;
+use blocklab::data::{
+    BlockingPool, Flavor, JobEvent, JobEventKind, JobSpec, LabConfig, Outcome, RunId,
+    RuntimeSample, Sample, ThreadKind, Watch, Work,
+};
+use blocklab::lesson::expect::{Verdict, verdicts};
+use blocklab::lesson::{Action, Lesson};
+use blocklab::model::Model;
+use blocklab::report::{Report, Scope};
+use blocklab::runner::{self, Bench, Order, Plan};
+use blocklab::ui::app::{App, Command};
+
+fn ms(v: u64) -> Duration {
+    Duration::from_millis(v)
+}
+
+struct SimLab {
+    id: u64,
+    config: LabConfig,
+    /// The loop is held by a blocking job until then.
+    loop_busy_until: Duration,
+    /// Threads of the blocking pool: they stay once started, as tokio keeps them 10 s.
+    blocking_threads: usize,
+}
+
+/// A scripted lab on a virtual clock.
+struct Sim {
+    now: Duration,
+    next_lab: u64,
+    next_job: u64,
+    lab: Option<SimLab>,
+    /// Samples due at a time, delivered when the clock gets there.
+    due: Vec<(Duration, Sample)>,
+}
+
+impl Sim {
+    fn new(at: Duration) -> Sim {
+        Sim {
+            now: at,
+            next_lab: 0,
+            next_job: 0,
+            lab: None,
+            due: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, at: Duration, sample: Sample) {
+        self.due.push((at, sample));
+    }
+
+    fn job_event(&mut self, job: u64, at: Duration, kind: JobEventKind) {
+        self.emit(at, Sample::Job(JobEvent { job, at, kind }));
+    }
+
+    /// What the lab does in millisecond `t`: a ping, every 10 ms a request, every 100 ms a
+    /// runtime sample and a look from the observer.
+    fn tick(&mut self, t: Duration) -> Vec<Sample> {
+        let Some(lab) = &self.lab else {
+            return Vec::new();
+        };
+        let held = lab.loop_busy_until.saturating_sub(t);
+        let mut out = vec![Sample::Lag {
+            sent: t,
+            lag: held + Duration::from_micros(30),
+        }];
+        let n = t.as_millis();
+        if n % 10 == 0 {
+            out.push(Sample::Request {
+                sent: t,
+                latency: held + ms(2),
+            });
+        }
+        if n % 100 == 0 {
+            out.push(Sample::Runtime(RuntimeSample {
+                at: t,
+                workers: 1,
+                busy_ratio: 0.01,
+                worker_busy: vec![0.01],
+                global_queue: 0,
+                live_tasks: 3,
+                blocking: Some(BlockingPool {
+                    threads: lab.blocking_threads,
+                    idle: lab.blocking_threads,
+                    queue: 0,
+                }),
+                gauges: Default::default(),
+            }));
+            out.push(Sample::Watch(Watch {
+                at: t,
+                oldest_unanswered: None,
+                workers: Some(Vec::new()),
+            }));
+        }
+        out
+    }
+}
+
+impl Bench for Sim {
+    fn now(&self) -> Duration {
+        self.now
+    }
+
+    fn start(&mut self, config: LabConfig) -> std::io::Result<(u64, Duration)> {
+        self.next_lab += 1;
+        let id = self.next_lab;
+        self.lab = Some(SimLab {
+            id,
+            config,
+            loop_busy_until: self.now,
+            blocking_threads: 0,
+        });
+        let at = self.now;
+        self.emit(at, Sample::LabStarted { lab: id, at });
+        Ok((id, at))
+    }
+
+    /// Jobs run in waves of as many as their strategy lets run at once; a strategy on the
+    /// event loop holds it, the others run on the blocking pool.
+    fn submit(&mut self, run: RunId, work: Work, jobs: usize) {
+        let now = self.now;
+        let lab = self.lab.as_mut().expect("a lab to submit to");
+        let info = work.strategy.info();
+        let size = info.size_for(work.size, &lab.config);
+        let at_once = info.at_once(jobs, size, &lab.config);
+        let on_loop = lab.config.flavor == Flavor::CurrentThread
+            && info.at_once(usize::MAX, size, &lab.config) == 1;
+        let mut events = Vec::new();
+        for k in 0..jobs {
+            self.next_job += 1;
+            let id = self.next_job;
+            let spec = JobSpec::new(id, run, Work { size, ..work }, lab.id);
+            events.push((id, now, JobEventKind::Submitted(spec)));
+            let (start, thread) = if on_loop {
+                let start = lab.loop_busy_until.max(now + ms(1));
+                lab.loop_busy_until = start + ms(work.ms);
+                (start, ThreadKind::loop_thread(Flavor::CurrentThread, 0))
+            } else {
+                let wave = (k / at_once) as u64;
+                let start = now + ms(1) + ms(work.ms) * wave as u32;
+                (start, ThreadKind::blocking_thread(k % at_once))
+            };
+            let kind = ThreadKind::of_name(&thread);
+            events.push((
+                id,
+                start,
+                JobEventKind::Started {
+                    thread,
+                    kind,
+                    task: None,
+                },
+            ));
+            let end = start + ms(work.ms);
+            events.push((id, end, JobEventKind::Replied));
+            events.push((
+                id,
+                end,
+                JobEventKind::Finished {
+                    outcome: Outcome::Ok,
+                    cpu: None,
+                    error: None,
+                },
+            ));
+        }
+        if !on_loop {
+            lab.blocking_threads = lab.blocking_threads.max(at_once);
+        }
+        for (id, at, kind) in events {
+            self.job_event(id, at, kind);
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(lab) = self.lab.take() {
+            let at = self.now + ms(5);
+            self.emit(at, Sample::LabStopped { lab: lab.id, at });
+        }
+    }
+
+    fn wait_into(&mut self, model: &mut Model, until: Duration) {
+        let until = until.max(self.now + ms(1));
+        let mut t = self.now + ms(1);
+        while t <= until {
+            let samples = self.tick(t);
+            model.ingest_all(samples);
+            let (ready, later): (Vec<_>, Vec<_>) = self.due.drain(..).partition(|(at, _)| *at <= t);
+            self.due = later;
+            model.ingest_all(ready.into_iter().map(|(_, s)| s));
+            t += ms(1);
+        }
+        self.now = until;
+    }
+}
+
+fn lesson(id: &str) -> (Vec<Lesson>, usize) {
+    let lessons = blocklab::lesson::builtin().lessons;
+    let at = lessons.iter().position(|l| l.id == id).unwrap();
+    (lessons, at)
+}
+
+fn two_cores() -> LabArgs {
+    LabArgs {
+        cpus: Some(2),
+        ..LabArgs::default()
+    }
+}
+
+/// `check`'s verdicts for one action: the headless runner on a fresh simulated lab.
+fn headless(action: &Action) -> Vec<Verdict> {
+    let lab = two_cores().apply(action.lab.clone());
+    let mut sim = Sim::new(Duration::ZERO);
+    let mut model = Model::new();
+    let report = runner::drive(
+        Plan::of_action(action, lab.clone()),
+        1,
+        &mut sim,
+        &mut model,
+    )
+    .expect("a simulated lab never fails to start");
+    verdicts(action, &lab, &report)
+}
+
+/// The app, with `presses` (key, at ms) on the simulated lab, until `until` ms.
+fn tui(lesson_id: &str, presses: &[(char, u64)], until: u64) -> (App, Sim) {
+    let (lessons, at) = lesson(lesson_id);
+    let mut app = App::new(lessons, at, two_cores());
+    let mut sim = Sim::new(Duration::ZERO);
+    let mut presses: VecDeque<_> = presses.iter().copied().collect();
+    while sim.now < ms(until) {
+        while let Some(&(key, at)) = presses.front() {
+            if ms(at) > sim.now {
+                break;
+            }
+            let press = KeyEvent::new(KeyCode::Char(key), KeyModifiers::NONE);
+            assert_eq!(app.on_key(press, sim.now), None);
+            presses.pop_front();
+        }
+        for command in app.step(sim.now) {
+            match command {
+                Command::Lab(Order::StartLab(config)) => {
+                    let (id, at) = sim.start(config.clone()).unwrap();
+                    app.lab_started(id, at, config);
+                }
+                Command::Lab(Order::Submit { run, work, jobs }) => sim.submit(run, work, jobs),
+                Command::Lab(Order::StopLab) => sim.stop(),
+                Command::Quit(_) => unreachable!("no quitting key was pressed"),
+            }
+        }
+        // The same cadence as the headless runner: its next deadline, or 20 ms.
+        let mut wake = sim.now + ms(20);
+        if let Some(w) = app.next_wake() {
+            wake = wake.min(w);
+        }
+        if let Some(&(_, at)) = presses.front() {
+            wake = wake.min(ms(at));
+        }
+        let mut model = std::mem::take(&mut app.model);
+        sim.wait_into(&mut model, wake);
+        app.model = model;
+    }
+    (app, sim)
+}
+
+fn shown(app: &App, key: char) -> Vec<Verdict> {
+    app.last_verdicts(key)
+        .unwrap_or_else(|| panic!("[{key}] was checked"))
+        .to_vec()
+}
+
+#[test]
+fn a_key_press_and_check_give_the_identical_verdict_table() {
+    let (lessons, at) = lesson("event-loop");
+    let action = lessons[at].action('2').unwrap();
+    let (app, _) = tui("event-loop", &[('2', 1_000)], 3_000);
+    let on_screen = shown(&app, '2');
+    assert_eq!(on_screen, headless(action));
+    assert!(on_screen.iter().all(|v| v.pass), "{on_screen:?}");
+}
+
+#[test]
+fn a_press_during_a_freeze_no_longer_counts_the_freeze_as_its_baseline() {
+    let (lessons, at) = lesson("event-loop");
+    let lesson = &lessons[at];
+    // Action 2 freezes the loop for 200 ms; action 1 is pressed 100 ms into the freeze.
+    let (app, _) = tui("event-loop", &[('2', 1_000), ('1', 1_500)], 5_000);
+    let first = shown(&app, '1');
+    assert_eq!(first, headless(lesson.action('1').unwrap()));
+    assert!(first.iter().all(|v| v.pass), "{first:?}");
+
+    // The old rule — the second before the press as baseline, on the lab as it is — on the same
+    // samples: the freeze falls in the baseline and `baseline.lag.p99 < 2 ms` fails.
+    let run = app.runs.iter().find(|r| r.key == '1').unwrap();
+    let action = lesson.action('1').unwrap();
+    let old = Scope {
+        from: run.at,
+        to: run.at + ms(1_000),
+        baseline: (run.at.saturating_sub(ms(1_000)), run.at),
+        run: Some(run.id),
+        load: None,
+    };
+    let report = Report::build(&app.model, old, &run.lab);
+    let old_verdicts = verdicts(action, &run.lab, &report);
+    assert!(
+        !old_verdicts[0].pass,
+        "the old rule failed: {old_verdicts:?}"
+    );
+}
+
+#[test]
+fn each_press_gets_a_fresh_blocking_pool() {
+    let (lessons, at) = lesson("semaphore");
+    let lesson = &lessons[at];
+    let capped = lesson.action('1').unwrap();
+    let uncapped = lesson.action('2').unwrap();
+    let claim = capped
+        .expect
+        .iter()
+        .position(|e| e.text == "blocking.threads.max <= 4")
+        .expect("lesson 10 caps the pool's threads");
+
+    // The old rule ran both on one lab: the eight threads the first press left count for the
+    // second, and the claim fails.
+    let lab = two_cores().apply(capped.lab.clone());
+    let mut sim = Sim::new(Duration::ZERO);
+    let mut model = Model::new();
+    sim.start(lab.clone()).unwrap();
+    sim.wait_into(&mut model, ms(400));
+    sim.submit(1, uncapped.work, uncapped.jobs);
+    sim.wait_into(&mut model, ms(1_000));
+    let pressed = sim.now;
+    sim.submit(2, capped.work, capped.jobs);
+    sim.wait_into(&mut model, ms(2_200));
+    let scope = Scope {
+        from: pressed,
+        to: sim.now,
+        baseline: (pressed - ms(1_000), pressed),
+        run: Some(2),
+        load: None,
+    };
+    let report = Report::build(&model, scope, &lab);
+    assert!(!verdicts(capped, &lab, &report)[claim].pass);
+
+    // Now: [2] then [1] in the app, each on a fresh lab, and the verdicts are check's.
+    let (app, _) = tui("semaphore", &[('2', 1_000), ('1', 1_100)], 5_000);
+    let on_screen = shown(&app, '1');
+    assert_eq!(on_screen, headless(capped));
+    assert!(on_screen[claim].pass, "{on_screen:?}");
+}
