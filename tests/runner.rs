@@ -76,13 +76,13 @@ impl Sim {
             lag: held + Duration::from_micros(30),
         }];
         let n = t.as_millis();
-        if n % 10 == 0 {
+        if n.is_multiple_of(10) {
             out.push(Sample::Request {
                 sent: t,
                 latency: held + ms(2),
             });
         }
-        if n % 100 == 0 {
+        if n.is_multiple_of(100) {
             out.push(Sample::Runtime(RuntimeSample {
                 at: t,
                 workers: 1,

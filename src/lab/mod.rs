@@ -31,7 +31,7 @@ use tokio::sync::oneshot;
 use crate::clock::Clock;
 use crate::data::{
     Flavor, JobEvent, JobEventKind, JobId, JobSpec, LabConfig, LabEvent, Outcome, Ping, RunId,
-    STALL_THRESHOLD, ThreadKind, Work,
+    ThreadKind, Work,
 };
 use cpus::CpuSet;
 use hooks::PollHooks;
@@ -214,7 +214,10 @@ impl Drop for Lab {
 
 #[cfg(tokio_unstable)]
 fn hooks_for(clock: Clock) -> Option<Arc<PollHooks>> {
-    Some(Arc::new(PollHooks::new(clock, STALL_THRESHOLD)))
+    Some(Arc::new(PollHooks::new(
+        clock,
+        crate::data::STALL_THRESHOLD,
+    )))
 }
 
 #[cfg(not(tokio_unstable))]
