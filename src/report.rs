@@ -342,6 +342,18 @@ impl Report {
         }
     }
 
+    /// A report of nothing: no run, no samples.
+    pub fn empty() -> Report {
+        let scope = Scope {
+            from: Duration::ZERO,
+            to: Duration::ZERO,
+            baseline: (Duration::ZERO, Duration::ZERO),
+            run: None,
+            load: None,
+        };
+        Report::build(&Model::new(), scope, &LabConfig::default())
+    }
+
     /// A few lines for people.
     pub fn summary(&self) -> String {
         let mut out = String::new();

@@ -2,6 +2,7 @@
 //! at build time and parsed at start-up, so any error names its file and line.
 pub mod expect;
 pub mod snippet;
+pub mod text;
 
 use std::fmt;
 use std::path::Path;
@@ -118,12 +119,12 @@ impl std::error::Error for LessonError {}
 struct RawLesson {
     id: Spanned<String>,
     title: String,
-    idea: String,
-    python: String,
-    rust: String,
+    idea: Spanned<String>,
+    python: Spanned<String>,
+    rust: Spanned<String>,
     snippets: Vec<Spanned<String>>,
-    predict: String,
-    takeaway: String,
+    predict: Spanned<String>,
+    takeaway: Spanned<String>,
     #[serde(default)]
     lab: RawLab,
     action: Vec<Spanned<RawAction>>,
@@ -388,16 +389,37 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         actions.push(action);
     }
 
+    // Texts may quote the learner's cores and this run's figures: `${cores}`, `${2.job.reply}`.
+    let texts = [
+        &raw.idea,
+        &raw.python,
+        &raw.rust,
+        &raw.predict,
+        &raw.takeaway,
+    ];
+    for t in texts {
+        if let Err((at, message)) = text::check(t.get_ref(), &actions) {
+            // Where the field stands in the file: the same `${…}` within the value's span.
+            let name = &t.get_ref()[at..];
+            let name = &name[..name.find('}').map_or(name.len(), |c| c + 1)];
+            let span = t.span();
+            let offset = r.text[span.clone()]
+                .find(name)
+                .map_or(span.start, |i| span.start + i);
+            return Err(r.err(offset, message));
+        }
+    }
+
     Ok(Lesson {
         id,
         title: raw.title,
         file: file.to_string(),
-        idea: raw.idea.trim().to_string(),
-        python: raw.python.trim().to_string(),
-        rust: raw.rust.trim().to_string(),
+        idea: raw.idea.into_inner().trim().to_string(),
+        python: raw.python.into_inner().trim().to_string(),
+        rust: raw.rust.into_inner().trim().to_string(),
         snippets,
-        predict: raw.predict.trim().to_string(),
-        takeaway: raw.takeaway.trim().to_string(),
+        predict: raw.predict.into_inner().trim().to_string(),
+        takeaway: raw.takeaway.into_inner().trim().to_string(),
         lab,
         actions,
     })

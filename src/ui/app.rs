@@ -477,3 +477,22 @@ impl App {
         self.experiment.as_ref()
     }
 }
+
+/// Lesson texts quote the learner's cores and this session's runs (`${cores}`, `${2.job.reply}`).
+impl crate::lesson::text::Runs for App {
+    fn lab(&self, action: &Action) -> LabConfig {
+        self.lab_for_action(action)
+    }
+
+    fn report(&self, key: char) -> Option<&Report> {
+        self.latest_run(key)?.report.as_ref()
+    }
+}
+
+impl App {
+    /// A text of the current lesson, its `${…}` fields filled in.
+    pub fn render(&self, text: &str) -> String {
+        let lab = self.lab_for(self.current);
+        crate::lesson::text::render(text, self.lesson(), &lab, self)
+    }
+}

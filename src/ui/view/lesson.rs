@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
     let lines = match app.section {
         Section::Idea => idea(app),
-        Section::Python => prose(&app.lesson().python),
+        Section::Python => prose(&app.render(&app.lesson().python)),
         Section::Rust => rust(app),
         Section::Check => check(app),
     };
@@ -55,10 +55,10 @@ fn prose(text: &str) -> Vec<Line<'static>> {
 
 fn idea(app: &App) -> Vec<Line<'static>> {
     let lesson = app.lesson();
-    let mut lines = prose(&lesson.idea);
+    let mut lines = prose(&app.render(&lesson.idea));
     lines.push(Line::default());
     lines.push(heading("Predict"));
-    lines.extend(prose(&lesson.predict));
+    lines.extend(prose(&app.render(&lesson.predict)));
     lines.push(Line::default());
     lines.push(heading("Try"));
     for a in &lesson.actions {
@@ -72,7 +72,7 @@ fn idea(app: &App) -> Vec<Line<'static>> {
 
 fn rust(app: &App) -> Vec<Line<'static>> {
     let lesson = app.lesson();
-    let mut lines = prose(&lesson.rust);
+    let mut lines = prose(&app.render(&lesson.rust));
     for s in &lesson.snippets {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
@@ -133,7 +133,7 @@ fn check(app: &App) -> Vec<Line<'static>> {
     }
     lines.push(Line::default());
     lines.push(heading("Takeaway"));
-    lines.extend(prose(&lesson.takeaway));
+    lines.extend(prose(&app.render(&lesson.takeaway)));
     lines
 }
 
