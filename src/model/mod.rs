@@ -1,5 +1,7 @@
 //! The model: everything blocklab knows, folded from the observer's samples. Pure data, time
 //! passed in; the TUI and the headless report both read it.
+pub mod counters;
+pub mod live;
 pub mod stalls;
 pub mod stats;
 pub mod timeline;
@@ -7,10 +9,12 @@ pub mod timeline;
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::data::JobId;
 use crate::data::STALL_THRESHOLD;
 use crate::data::Strategy;
-use crate::data::{JobId, Outcome, ThreadKind};
 use crate::data::{LongPoll, RuntimeSample, Sample, Watch};
+pub use counters::Counters;
+pub use live::{LiveStall, Stuck, WorkerState};
 pub use stalls::Stall;
 pub use stats::Summary;
 pub use timeline::{JobRecord, Timeline};
@@ -42,28 +46,6 @@ impl Default for Model {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// A stall in progress, seen from outside the lab.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LiveStall {
-    pub since: Duration,
-    pub age: Duration,
-    /// The job holding the loop, when known.
-    pub job: Option<JobId>,
-    /// The stuck worker thread, when poll hooks say which.
-    pub thread: Option<String>,
-}
-
-/// What each offload path is doing, from blocklab's own job events.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct PathCounters {
-    pub waiting: usize,
-    pub running: usize,
-    pub done: usize,
-    pub failed: usize,
-    /// Lost or cancelled: ended by a stopping lab or pool.
-    pub gone: usize,
 }
 
 impl Model {
@@ -224,81 +206,6 @@ impl Model {
             .map(|(_, id)| id)
     }
 
-    /// A stall in progress at `now`: the oldest unanswered ping, or (with poll hooks) a worker
-    /// stuck in one poll, whichever began first — both seen from the observer's side.
-    ///
-    /// It counts only if it was already a stall when the observer last looked (`watch.at`): a
-    /// ping merely in flight at that moment must not read as a stall that grows until the next
-    /// look. Once established, its age grows with `now`, frame by frame.
-    pub fn live_stall(&self, now: Duration) -> Option<LiveStall> {
-        let watch = self.watch.as_ref()?;
-        let mut found: Option<LiveStall> = None;
-        let mut consider = |since: Duration, job: Option<JobId>, thread: Option<String>| {
-            let age = now.saturating_sub(since);
-            let established = watch.at.saturating_sub(since) >= STALL_THRESHOLD;
-            if established
-                && age >= STALL_THRESHOLD
-                && found.as_ref().is_none_or(|f| since < f.since)
-            {
-                found = Some(LiveStall {
-                    since,
-                    age,
-                    job,
-                    thread,
-                });
-            }
-        };
-        for (thread, since, job) in self.stuck_workers(now) {
-            consider(since, job, Some(thread));
-        }
-        if let Some(since) = watch.oldest_unanswered {
-            consider(since, None, None);
-        }
-        let mut stall = found?;
-        // Whichever signal saw it first, name the job and thread from the best source there is.
-        if let Some((thread, _, job)) = self.stuck_workers(now).into_iter().next() {
-            stall.thread = stall.thread.or(Some(thread));
-            stall.job = stall.job.or(job);
-        }
-        if stall.job.is_none() {
-            // Without hooks: the loop-blocking job that started most recently and is not done.
-            stall.job = self
-                .timeline
-                .all()
-                .rev()
-                .find(|j| j.blocks_loop() && !j.is_done())
-                .map(|j| j.id());
-        }
-        Some(stall)
-    }
-
-    /// Workers stuck in one poll for at least the stall threshold at `now` (poll hooks):
-    /// (thread, since, job). A job that handed its worker off (`block_in_place`) holds a poll
-    /// but no longer a worker, so it does not count.
-    pub fn stuck_workers(&self, now: Duration) -> Vec<(String, Duration, Option<JobId>)> {
-        let Some(watch) = self.watch.as_ref() else {
-            return Vec::new();
-        };
-        let Some(workers) = watch.workers.as_ref() else {
-            return Vec::new();
-        };
-        // As for pings: stuck when the observer looked, not merely busy at that instant.
-        let seen = watch.at.min(now);
-        workers
-            .iter()
-            .filter_map(|w| {
-                let since = w
-                    .polling_since
-                    .filter(|s| seen.saturating_sub(*s) >= STALL_THRESHOLD)?;
-                let job = w.task.and_then(|t| self.timeline.by_task(t));
-                if job.is_some_and(|j| j.thread_kind == Some(ThreadKind::HandedOff)) {
-                    return None;
-                }
-                Some((w.thread.clone(), since, job.map(|j| j.id())))
-            })
-            .collect()
-    }
-
     pub fn watch(&self) -> Option<&Watch> {
         self.watch.as_ref()
     }
@@ -319,19 +226,9 @@ impl Model {
             .filter(move |p| p.start + p.duration > from && p.start < to)
     }
 
-    /// blocklab's own counters for one offload path, at `now`.
-    pub fn path_counters(&self, strategy: Strategy) -> PathCounters {
-        let mut c = PathCounters::default();
-        for j in self.timeline.all().filter(|j| j.spec.strategy == strategy) {
-            match (j.started, j.finished) {
-                (_, Some(_)) if j.outcome == Outcome::Ok => c.done += 1,
-                (_, Some(_)) if j.outcome == Outcome::Failed => c.failed += 1,
-                (_, Some(_)) => c.gone += 1,
-                (Some(_), None) => c.running += 1,
-                (None, None) => c.waiting += 1,
-            }
-        }
-        c
+    /// Jobs submitted to lab `lab`.
+    pub fn lab_jobs(&self, lab: u64) -> impl Iterator<Item = &JobRecord> {
+        self.timeline.all().filter(move |j| j.spec.lab == lab)
     }
 
     /// Jobs of one run.
@@ -363,7 +260,7 @@ mod tests {
     use crate::data::WorkerPoll;
     use crate::data::Workload;
     use crate::data::strategy::fake;
-    use crate::data::{JobEvent, JobEventKind, JobSpec};
+    use crate::data::{JobEvent, JobEventKind, JobSpec, Outcome, ThreadKind};
 
     fn ms(v: u64) -> Duration {
         Duration::from_millis(v)
@@ -513,16 +410,28 @@ mod tests {
     }
 
     #[test]
-    fn path_counters_follow_the_lifecycle() {
+    fn counters_follow_the_lifecycle_and_name_each_end() {
         let mut m = Model::new();
         submit(&mut m, 1, 0, fake("spawn-blocking"));
         submit(&mut m, 2, 0, fake("spawn-blocking"));
+        submit(&mut m, 3, 0, fake("inline"));
         start(&mut m, 1, 1, "lab-blocking-0", None);
-        let c = m.path_counters(fake("spawn-blocking"));
-        assert_eq!((c.waiting, c.running, c.done), (1, 1, 0));
+        start(&mut m, 3, 1, "lab-loop", Some(9));
+        let all = counters::per_strategy(m.timeline.all());
+        assert_eq!(all.len(), 2);
+        let (s, c) = all[0];
+        assert_eq!(s.as_str(), "spawn-blocking");
+        assert_eq!((c.jobs, c.waiting, c.running, c.ok), (2, 1, 1, 0));
         finish(&mut m, 1, 5);
-        assert_eq!(m.path_counters(fake("spawn-blocking")).done, 1);
-        assert_eq!(m.path_counters(fake("inline")), PathCounters::default());
+        m.ingest(Sample::LabStopped { lab: 1, at: ms(9) });
+        let all = counters::per_strategy(m.timeline.all());
+        let (_, blocking) = all[0];
+        let (_, inline) = all[1];
+        assert_eq!(
+            (blocking.ok, blocking.cancelled, blocking.peak_running),
+            (1, 1, 1)
+        );
+        assert_eq!((inline.lost, inline.gone()), (1, 1));
     }
 
     #[test]

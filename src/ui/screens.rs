@@ -39,6 +39,10 @@ fn app_on(lesson: &str) -> App {
 
 /// A quiet lab from 0 to `until`: pings answered in tens of µs, requests in ~2 ms.
 fn quiet(app: &mut App, until: u64, busy: usize) {
+    app.model.ingest(Sample::LabStarted {
+        lab: 1,
+        at: Duration::ZERO,
+    });
     for t in 0..until {
         let lag = Duration::from_micros(20 + (t * 7919) % 40);
         app.model.ingest(Sample::Lag { sent: ms(t), lag });
@@ -403,4 +407,134 @@ fn every_action_key_of_every_lesson_submits_its_jobs() {
     );
     press(&mut app, KeyCode::Char('h'), 0);
     assert_eq!(app.current, lessons.len() - 2, "h goes back");
+}
+
+/// The Pools pane and the JSON report count the same jobs the same way, strategy by strategy.
+#[test]
+fn the_pools_pane_and_the_json_agree_on_every_counter() {
+    let mut app = app_on("thread-pool");
+    quiet(&mut app, 3_000, 0);
+    let pool = (Workload::Sleep, fake("thread-pool"), 300);
+    let inline = (Workload::Sleep, fake("inline"), 50);
+    job(
+        &mut app,
+        1,
+        1,
+        pool,
+        (1_000, Some(1_000), Some(1_300)),
+        "pool-2-0",
+    );
+    job(&mut app, 2, 1, pool, (1_000, Some(1_000), None), "pool-2-1");
+    job(&mut app, 3, 1, pool, (1_000, None, None), "");
+    job(
+        &mut app,
+        4,
+        1,
+        inline,
+        (1_000, Some(1_001), None),
+        "lab-loop",
+    );
+    job(
+        &mut app,
+        5,
+        1,
+        inline,
+        (1_000, Some(1_100), Some(1_150)),
+        "lab-loop",
+    );
+    app.model.ingest(Sample::Job(JobEvent {
+        job: 6,
+        at: ms(1_200),
+        kind: JobEventKind::Submitted(JobSpec {
+            id: 6,
+            run: 1,
+            lab: 1,
+            workload: Workload::Panic,
+            strategy: fake("inline"),
+            ms: 10,
+            size: 0,
+        }),
+    }));
+    app.model.ingest(Sample::Job(JobEvent {
+        job: 6,
+        at: ms(1_210),
+        kind: JobEventKind::Finished {
+            outcome: Outcome::Failed,
+            cpu: None,
+            error: Some("panicked".into()),
+        },
+    }));
+    for (at, lab_stopped) in [(2_000, false), (2_500, true)] {
+        if lab_stopped {
+            app.model.ingest(Sample::LabStopped {
+                lab: 1,
+                at: ms(2_400),
+            });
+        }
+        let scope = crate::report::Scope {
+            from: Duration::ZERO,
+            to: ms(at),
+            baseline: (Duration::ZERO, ms(1_000)),
+            run: Some(1),
+            load: None,
+        };
+        let report = crate::report::Report::build(&app.model, scope, &app.lab);
+        let t = render(&app, at, (200, 50));
+        let (_, y) = find(&t, "Jobs       ").expect("the Jobs line");
+        let buf = t.backend().buffer();
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let line = line
+            .split("Jobs       ")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches([' ', '│']);
+        let mut shown = std::collections::BTreeMap::new();
+        for part in line.split(" │ ") {
+            let (name, counts) = part.split_once(": ").unwrap();
+            let mut c = crate::model::Counters::default();
+            for count in counts.split(", ") {
+                let (n, word) = count.split_once(' ').unwrap();
+                let n: usize = n.parse().unwrap();
+                match word {
+                    "running" => c.running = n,
+                    "waiting" => c.waiting = n,
+                    "done" => c.ok = n,
+                    "failed" => c.failed = n,
+                    "cancelled" => c.cancelled = n,
+                    "lost" => c.lost = n,
+                    "abandoned" => c.abandoned = n,
+                    other => panic!("unknown count `{other}` in {line}"),
+                }
+            }
+            shown.insert(name.to_string(), c);
+        }
+        assert_eq!(shown.len(), report.pools.offload.len(), "{line}");
+        for (name, c) in &report.pools.offload {
+            let s = shown[*name];
+            let pane = (
+                s.waiting,
+                s.running,
+                s.ok,
+                s.failed,
+                s.cancelled,
+                s.lost,
+                s.abandoned,
+            );
+            let json = (
+                c.waiting,
+                c.running,
+                c.ok,
+                c.failed,
+                c.cancelled,
+                c.lost,
+                c.abandoned,
+            );
+            assert_eq!(pane, json, "{name} at {at} ms: {line}");
+        }
+        if lab_stopped {
+            let c = report.pools.offload["thread-pool"];
+            assert_eq!((c.ok, c.abandoned, c.cancelled), (1, 1, 1));
+            assert_eq!(report.pools.offload["inline"].lost, 1);
+        }
+    }
 }

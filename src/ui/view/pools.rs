@@ -7,9 +7,8 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::clock::human;
-use crate::data::ThreadKind;
-use crate::data::{Flavor, LabConfig, STALL_THRESHOLD};
-use crate::model::{Model, PathCounters};
+use crate::data::LabConfig;
+use crate::model::{Model, counters};
 use crate::report::NOT_UNSTABLE;
 
 /// Rows the pane needs for a lab (borders included).
@@ -49,49 +48,29 @@ fn label(text: &str) -> String {
 }
 
 fn worker_lines(model: &Model, lab: &LabConfig, now: Duration) -> Vec<Line<'static>> {
-    let runtime = model.runtime();
-    let workers = model.watch().and_then(|w| w.workers.clone());
-    let live = model.live_stall(now);
-    (0..lab.loop_threads())
-        .map(|i| {
-            let name = if lab.loop_threads() == 1 {
+    let single = lab.loop_threads() == 1;
+    model
+        .workers(lab, now)
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let name = if single {
                 "Event loop".to_string()
             } else {
                 format!("Worker {i}")
             };
-            let busy = runtime
-                .and_then(|r| r.worker_busy.get(i))
-                .map_or(String::from("busy -"), |b| {
-                    format!("busy {:>3.0}%", b * 100.0)
-                });
-            // With poll hooks, each worker's own poll; without, the loop-wide stall.
-            let stuck = match &workers {
-                Some(ws) => ws
-                    .iter()
-                    .find(|w| w.thread == thread_of(lab, i))
-                    .and_then(|w| {
-                        let since = w.polling_since?;
-                        let age = now.saturating_sub(since);
-                        let job = w
-                            .task
-                            .and_then(|t| model.timeline.by_task(t))
-                            .map(|j| j.id());
-                        (age >= STALL_THRESHOLD).then(|| (w.thread.clone(), age, job))
-                    }),
-                None => live
-                    .as_ref()
-                    .filter(|_| lab.loop_threads() == 1)
-                    .map(|s| (thread_of(lab, i), s.age, s.job)),
-            };
+            let busy = w.busy.map_or(String::from("busy -"), |b| {
+                format!("busy {:>3.0}%", b * 100.0)
+            });
             let mut spans = vec![Span::styled(label(&name), theme::LABEL)];
-            match stuck {
-                Some((thread, age, job)) => {
-                    let job = job.map_or(String::new(), |j| format!(" in job #{j}"));
+            match w.stuck {
+                Some(stuck) => {
+                    let job = stuck.job.map_or(String::new(), |j| format!(" in job #{j}"));
                     spans.push(Span::styled(
-                        format!("● STUCK {}{job}", human(age)),
+                        format!("● STUCK {}{job}", human(stuck.age)),
                         theme::STALL_LIVE,
                     ));
-                    spans.push(Span::raw(format!("  {thread}")));
+                    spans.push(Span::raw(format!("  {}", w.thread)));
                 }
                 None => spans.push(Span::styled("○ serving", theme::LAG_OK)),
             }
@@ -99,14 +78,6 @@ fn worker_lines(model: &Model, lab: &LabConfig, now: Duration) -> Vec<Line<'stat
             Line::from(spans)
         })
         .collect()
-}
-
-/// The name the lab gives to event-loop thread `i`.
-fn thread_of(lab: &LabConfig, i: usize) -> String {
-    match lab.flavor {
-        Flavor::CurrentThread => ThreadKind::LOOP_PREFIX.to_string(),
-        Flavor::MultiThread => format!("{}{i}", ThreadKind::WORKER_PREFIX),
-    }
 }
 
 fn blocking_line(model: &Model, lab: &LabConfig) -> Line<'static> {
@@ -127,24 +98,25 @@ fn blocking_line(model: &Model, lab: &LabConfig) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The current lab's jobs per strategy: the same counters as the report's `pools.offload`.
 fn offload_line(model: &Model) -> Line<'static> {
     let mut spans = vec![Span::styled(label("Jobs"), theme::LABEL)];
-    let mut any = false;
-    for s in model.strategies_seen() {
-        let c = model.path_counters(s);
-        if c == PathCounters::default() {
-            continue;
-        }
-        if any {
+    let jobs = model
+        .current_lab()
+        .map(|(lab, _)| counters::per_strategy(model.lab_jobs(lab)))
+        .unwrap_or_default();
+    for (i, (s, c)) in jobs.iter().enumerate() {
+        if i > 0 {
             spans.push(Span::styled(" │ ", theme::DIM));
         }
-        any = true;
         // Only the counts that are not zero: short enough for 80 columns.
         let counts: Vec<String> = [
             (c.running, "running"),
             (c.waiting, "waiting"),
-            (c.done, "done"),
-            (c.gone, "lost, abandoned or cancelled"),
+            (c.ok, "done"),
+            (c.cancelled, "cancelled"),
+            (c.lost, "lost"),
+            (c.abandoned, "abandoned"),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)
@@ -159,7 +131,7 @@ fn offload_line(model: &Model) -> Line<'static> {
             ));
         }
     }
-    if !any {
+    if jobs.is_empty() {
         spans.push(Span::styled("none yet", theme::DIM));
     }
     Line::from(spans)

@@ -1,5 +1,7 @@
 //! The headless report: the same model the TUI draws, as a JSON object or a short summary.
-//! Field names here are a contract other tools read (see README "Command line").
+//! Field names here are a contract other tools read: `schema.json` beside this file describes
+//! them, and a test holds real output against it.
+mod summary;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -8,7 +10,7 @@ use serde::Serialize;
 use crate::clock::ms;
 use crate::data::{JobId, Load, Outcome, RunId, ThreadKind};
 use crate::data::{LabConfig, STALL_THRESHOLD};
-use crate::model::{JobRecord, Model};
+use crate::model::{Counters, JobRecord, Model, counters};
 
 /// What part of the model a report covers.
 #[derive(Clone, Debug)]
@@ -123,6 +125,9 @@ pub struct LongPollOut {
 pub struct RuntimeOut {
     pub flavor: &'static str,
     pub workers: usize,
+    /// Cores the lab could use, and whether `--cpus` pinned it to them.
+    pub cores: usize,
+    pub cpus_pinned: bool,
     pub max_blocking_threads: usize,
     pub busy_ratio_mean: f64,
     pub busy_ratio_max: f64,
@@ -136,8 +141,9 @@ pub struct PoolsOut {
     /// tokio's blocking pool, peaks over the window; `None` without `tokio_unstable`.
     pub blocking: Option<BlockingOut>,
     pub blocking_note: Option<&'static str>,
-    /// blocklab's own counters per offload path (strategy name → counters).
-    pub offload: BTreeMap<&'static str, OffloadOut>,
+    /// The jobs of each strategy: how many waited, ran, and ended each way (strategy name →
+    /// counters; the Pools pane shows the same).
+    pub offload: BTreeMap<&'static str, Counters>,
     /// blocklab's own thread pools (peaks over the window).
     pub dedicated: DedicatedOut,
     /// The process pool's children (peaks over the window).
@@ -170,16 +176,6 @@ pub struct BlockingOut {
     pub threads_max: usize,
     pub busy_max: usize,
     pub queue_max: usize,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct OffloadOut {
-    pub jobs: usize,
-    pub ok: usize,
-    pub failed: usize,
-    pub unfinished: usize,
-    /// Most jobs of this path running at the same moment.
-    pub peak_running: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -291,6 +287,8 @@ impl Report {
             runtime: RuntimeOut {
                 flavor: config.flavor.as_str(),
                 workers: config.loop_threads(),
+                cores: config.cores(),
+                cpus_pinned: config.cpus.is_some(),
                 max_blocking_threads: config.max_blocking_threads,
                 busy_ratio_mean: if busy.is_empty() {
                     0.0
@@ -312,7 +310,10 @@ impl Report {
                         queue_max: blocking(|b| b.queue),
                     }),
                 blocking_note: (!cfg!(tokio_unstable)).then_some(NOT_UNSTABLE),
-                offload: offload_counters(&jobs),
+                offload: counters::per_strategy(jobs.iter().copied())
+                    .into_iter()
+                    .map(|(s, c)| (s.as_str(), c))
+                    .collect(),
                 dedicated: DedicatedOut {
                     threads_max: gauge(|g| g.pool_threads_peak.max(g.pool_threads)),
                     busy_max: gauge(|g| g.pool_busy),
@@ -353,65 +354,6 @@ impl Report {
         };
         Report::build(&Model::new(), scope, &LabConfig::default())
     }
-
-    /// A few lines for people.
-    pub fn summary(&self) -> String {
-        let mut out = String::new();
-        let l = &self.lag_ms;
-        out += &format!(
-            "event-loop lag   p50 {:.3} ms   p99 {:.3} ms   max {:.1} ms   ({} samples)\n",
-            l.p50, l.p99, l.max, l.samples
-        );
-        let r = &self.requests;
-        out += &format!(
-            "requests         p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms   ({} requests)\n",
-            r.p50_ms, r.p99_ms, r.max_ms, r.count
-        );
-        if self.stalls.is_empty() {
-            out += "stalls           none\n";
-        }
-        for s in &self.stalls {
-            let job = s.job.map_or("no job".to_string(), |j| format!("job #{j}"));
-            out += &format!(
-                "stall            at {:.0} ms for {:.1} ms ({job})\n",
-                s.start_ms, s.duration_ms
-            );
-        }
-        for j in &self.jobs {
-            out += &format!(
-                "job #{:<3}        {} × {} {} ms: {} on {} ({}), waited {}, ran {}\n",
-                j.id,
-                j.workload,
-                j.strategy,
-                j.ms,
-                j.outcome.as_str(),
-                j.thread.as_deref().unwrap_or("-"),
-                j.thread_kind.map_or("-", |k| k.as_str()),
-                j.wait_ms.map_or("-".into(), |v| format!("{v:.1} ms")),
-                j.run_ms.map_or("-".into(), |v| format!("{v:.1} ms")),
-            );
-            if let Some(e) = &j.error {
-                out += &format!("                 error: {e}\n");
-            }
-        }
-        let rt = &self.runtime;
-        out += &format!(
-            "runtime          {} ({} loop thread(s)), busy {:.0} % mean\n",
-            rt.flavor,
-            rt.workers,
-            rt.busy_ratio_mean * 100.0
-        );
-        match &self.pools.blocking {
-            Some(b) => {
-                out += &format!(
-                    "blocking pool    peak {} threads, {} busy, {} queued\n",
-                    b.threads_max, b.busy_max, b.queue_max
-                )
-            }
-            None => out += &format!("blocking pool    {NOT_UNSTABLE}\n"),
-        }
-        out
-    }
 }
 
 fn load_steps(jobs: &[&JobRecord], start: Duration, plan: &Load) -> Vec<LoadStepOut> {
@@ -447,41 +389,4 @@ fn load_steps(jobs: &[&JobRecord], start: Duration, plan: &Load) -> Vec<LoadStep
             }
         })
         .collect()
-}
-
-fn offload_counters(jobs: &[&JobRecord]) -> BTreeMap<&'static str, OffloadOut> {
-    let mut out = BTreeMap::new();
-    for j in jobs {
-        let e = out.entry(j.spec.strategy.as_str()).or_insert(OffloadOut {
-            jobs: 0,
-            ok: 0,
-            failed: 0,
-            unfinished: 0,
-            peak_running: 0,
-        });
-        e.jobs += 1;
-        match (j.finished, j.outcome) {
-            (Some(_), Outcome::Ok) => e.ok += 1,
-            (Some(_), _) => e.failed += 1,
-            (None, _) => e.unfinished += 1,
-        }
-    }
-    for (name, counters) in out.iter_mut() {
-        let mut edges: Vec<(Duration, i32)> = Vec::new();
-        for j in jobs.iter().filter(|j| j.spec.strategy.as_str() == *name) {
-            if let Some(s) = j.started {
-                edges.push((s, 1));
-                edges.push((j.finished.unwrap_or(Duration::MAX), -1));
-            }
-        }
-        // Ends sort before starts at the same instant: back-to-back jobs do not overlap.
-        edges.sort();
-        let (mut now, mut peak) = (0i32, 0i32);
-        for (_, d) in edges {
-            now += d;
-            peak = peak.max(now);
-        }
-        counters.peak_running = peak as usize;
-    }
-    out
 }

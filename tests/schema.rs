@@ -1,0 +1,135 @@
+//! The JSON report keeps its contract: real `blocklab run --json` output, and a load test's
+//! report, validate against the schema file in the repository (`src/report/schema.json`).
+mod common;
+
+use serde_json::Value;
+
+fn schema() -> jsonschema::Validator {
+    let text = include_str!("../src/report/schema.json");
+    let schema: Value = serde_json::from_str(text).expect("the schema is JSON");
+    jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
+}
+
+fn assert_valid(report: &Value, what: &str) {
+    let errors: Vec<String> = schema()
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}:\n{}\n{report}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn run_json_validates_against_the_schema() {
+    for args in [
+        // Ok jobs on the blocking pool, with their counters.
+        &[
+            "--workload",
+            "sleep",
+            "--strategy",
+            "spawn-blocking",
+            "--ms",
+            "30",
+            "--jobs",
+            "3",
+        ][..],
+        // A stall and a long poll on a pinned lab.
+        &[
+            "--workload",
+            "cpu",
+            "--strategy",
+            "inline",
+            "--ms",
+            "30",
+            "--cpus",
+            "1",
+        ][..],
+        // A stopped lab: abandoned, cancelled and lost jobs; a failed one.
+        &[
+            "--workload",
+            "sleep",
+            "--strategy",
+            "thread-pool",
+            "--size",
+            "1",
+            "--ms",
+            "300",
+            "--jobs",
+            "2",
+            "--stop-after-ms",
+            "50",
+        ][..],
+        &[
+            "--workload",
+            "panic",
+            "--strategy",
+            "process-pool",
+            "--ms",
+            "10",
+        ][..],
+        &[
+            "--workload",
+            "sleep",
+            "--strategy",
+            "inline",
+            "--ms",
+            "20",
+            "--runtime",
+            "multi-thread",
+            "--workers",
+            "2",
+            "--stop-after-ms",
+            "5",
+        ][..],
+    ] {
+        let report = common::run_json(args);
+        assert_valid(&report, &format!("run {args:?}"));
+    }
+}
+
+#[test]
+fn a_falsified_report_fails_the_schema() {
+    let mut report =
+        common::run_json(&["--workload", "async", "--strategy", "inline", "--ms", "5"]);
+    report["jobs"][0]["outcome"] = Value::from("maybe");
+    assert!(
+        schema().iter_errors(&report).next().is_some(),
+        "an unknown outcome passed"
+    );
+    let mut report =
+        common::run_json(&["--workload", "async", "--strategy", "inline", "--ms", "5"]);
+    report["lag_ms"]["extra"] = Value::from(1);
+    assert!(
+        schema().iter_errors(&report).next().is_some(),
+        "an unknown field passed"
+    );
+}
+
+#[test]
+fn a_load_tests_report_validates_too() {
+    use blocklab::data::{LabConfig, Load, Workload};
+    use blocklab::lab::strategy;
+    use blocklab::runner::Plan;
+
+    let _turn = common::turn();
+    let work = blocklab::data::Work {
+        workload: Workload::Async,
+        strategy: strategy::named("inline"),
+        ms: 5,
+        size: 0,
+    };
+    let load = Load {
+        rates: vec![50, 100],
+        step: std::time::Duration::from_millis(200),
+    };
+    let mut plan = Plan::once(LabConfig::default(), work, 1);
+    plan.batches = load.batches(work);
+    plan.load = Some(load);
+    let (report, _) = blocklab::headless::run(plan).unwrap();
+    let report = serde_json::to_value(&report).unwrap();
+    assert_eq!(report["load"].as_array().map(Vec::len), Some(2), "{report}");
+    assert_valid(&report, "a load test");
+}
