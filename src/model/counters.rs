@@ -34,7 +34,9 @@ impl Counters {
 pub fn per_strategy<'a>(
     jobs: impl IntoIterator<Item = &'a JobRecord>,
 ) -> Vec<(Strategy, Counters)> {
-    let mut out: Vec<(Strategy, Counters, Vec<(Duration, i32)>)> = Vec::new();
+    // Per strategy: its counters, and the starts (+1) and ends (−1) of its jobs.
+    type Edges = Vec<(Duration, i32)>;
+    let mut out: Vec<(Strategy, Counters, Edges)> = Vec::new();
     for j in jobs {
         let at = match out.iter().position(|(s, _, _)| *s == j.spec.strategy) {
             Some(i) => i,
