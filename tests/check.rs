@@ -5,9 +5,9 @@ use std::sync::Mutex;
 /// The checks measure time: one lab at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-fn check(lessons: &[&str]) -> (bool, String) {
+fn check(cpus: usize, lessons: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_blocklab"))
-        .arg("check")
+        .args(["check", "--cpus", &cpus.to_string()])
         .args(lessons)
         .output()
         .unwrap();
@@ -17,10 +17,15 @@ fn check(lessons: &[&str]) -> (bool, String) {
     )
 }
 
-#[test]
-fn every_lesson_expectation_holds() {
+/// Cores blocklab may use on this machine.
+fn machine_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Every expectation of every lesson, on the lab pinned to `cpus` cores.
+fn every_lesson_expectation_holds_on(cpus: usize) {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let (ok, stdout) = check(&[]);
+    let (ok, stdout) = check(cpus, &[]);
     println!("{stdout}");
     assert!(stdout.starts_with("LESSON"), "a table with a header");
     let rows = stdout
@@ -28,6 +33,8 @@ fn every_lesson_expectation_holds() {
         .filter(|l| l.ends_with("pass") || l.ends_with("FAIL"))
         .count();
     assert!(rows >= 100, "only {rows} expectations were checked");
+    let unit = if cpus == 1 { "core" } else { "cores" };
+    assert!(stdout.contains(&format!("(on {cpus} {unit} (pinned))")), "{stdout}");
     if ok {
         assert!(
             stdout.contains(&format!("check: {rows} passed, 0 failed")),
@@ -43,12 +50,26 @@ fn every_lesson_expectation_holds() {
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     failed.dedup();
-    let (ok_again, again) = check(&failed);
+    let (ok_again, again) = check(cpus, &failed);
     println!("rerun of {failed:?}:\n{again}");
     assert!(
         ok_again,
-        "blocklab check failed twice for {failed:?}:\n{stdout}\n{again}"
+        "blocklab check --cpus {cpus} failed twice for {failed:?}:\n{stdout}\n{again}"
     );
+}
+
+#[test]
+fn every_lesson_expectation_holds_on_one_core() {
+    every_lesson_expectation_holds_on(1);
+}
+
+#[test]
+fn every_lesson_expectation_holds_on_two_cores() {
+    if machine_cores() < 2 {
+        eprintln!("skipped: this machine lets blocklab use one core");
+        return;
+    }
+    every_lesson_expectation_holds_on(2);
 }
 
 #[test]
