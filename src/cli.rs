@@ -1,4 +1,6 @@
-//! The command line (a contract: see README "Command line").
+//! The command line (a contract: see README "Command line"). Its words come from the text
+//! table: `about` and `help` name a key (clap evaluates them at run time), so they are not
+//! doc comments here.
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
@@ -6,12 +8,13 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::data::{Flavor, LabConfig, Shutdown, Strategy, Workload};
 use crate::lab::strategy::{self, REGISTRY};
+use crate::text::T;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "blocklab",
     version,
-    about = "See, on a live tokio runtime, what blocking code does to an async server."
+    about = T::CliAbout.text()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -20,92 +23,70 @@ pub struct Cli {
     #[command(flatten)]
     pub lab: LabArgs,
 
-    /// Open the TUI on this lesson (id or number).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = T::CliLesson.text())]
     pub lesson: Option<String>,
 
-    /// Read lessons from this directory instead of the built-in ones.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help = T::CliLessons.text())]
     pub lessons: Option<PathBuf>,
 
-    /// Write blocklab's own log to this file (filter with RUST_LOG). The TUI logs to
-    /// $XDG_STATE_HOME/blocklab/blocklab.log (or ~/.local/state/…) without it; the help shows where.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", help = T::CliLog.text())]
     pub log: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// One line per lesson: ID  TITLE.
+    #[command(about = T::CliList.text())]
     List,
-    /// Run one experiment headless and print a summary (or JSON).
+    #[command(about = T::CliRun.text())]
     Run(RunArgs),
     /// A child of the process pool (started by blocklab itself).
     #[command(hide = true)]
     Worker,
-    /// Check the lesson files (built-in, or `--lessons DIR`): one line per file, every error
-    /// with its file and line; exit 1 if any file is bad.
+    #[command(about = T::CliValidate.text())]
     Validate,
-    /// Run every expectation of the named lessons (default: all); exit 1 if any fails.
+    #[command(about = T::CliCheck.text())]
     Check {
-        /// Lesson ids (see `blocklab list`).
-        #[arg(value_name = "LESSON")]
+        #[arg(value_name = "LESSON", help = T::CliCheckIds.text())]
         ids: Vec<String>,
     },
 }
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// What each job does.
-    #[arg(long, value_parser = workloads())]
+    #[arg(long, value_parser = workloads(), help = T::CliRunWorkload.text())]
     pub workload: Workload,
-    /// How the handler runs it.
-    #[arg(long, value_parser = strategies())]
+    #[arg(long, value_parser = strategies(), help = T::CliRunStrategy.text())]
     pub strategy: Strategy,
-    /// Length of each job in milliseconds (sleep / wait length, or CPU work calibrated to it).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000), help = T::CliRunMs.text())]
     pub ms: i64,
-    /// How many jobs to submit at once.
-    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=10_000), help = T::CliRunJobs.text())]
     pub jobs: i64,
-    /// The strategy's size: pool threads, permits, processes, or chunk length in ms.
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096), help = T::CliRunSize.text())]
     pub size: Option<i64>,
-    /// Stop the lab this many ms after submitting (what happens to work in flight?).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000), help = T::CliRunStopAfterMs.text())]
     pub stop_after_ms: Option<i64>,
-    /// Threads of a pool built when the lab starts (for `--strategy lifespan-pool`).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096), help = T::CliRunLifespanPool.text())]
     pub lifespan_pool: Option<i64>,
-    /// What the lab does with the lifespan pool's work when it stops.
-    #[arg(long, value_parser = words::<Shutdown>(&Shutdown::ALL, Shutdown::as_str))]
+    #[arg(long, value_parser = words::<Shutdown>(&Shutdown::ALL, Shutdown::as_str), help = T::CliRunShutdown.text())]
     pub shutdown: Option<Shutdown>,
-    /// Run this long in all (seconds) instead of until the jobs finish.
-    #[arg(long, value_parser = positive_seconds)]
+    #[arg(long, value_parser = positive_seconds, help = T::CliRunSeconds.text())]
     pub seconds: Option<f64>,
-    /// Print exactly one JSON object.
-    #[arg(long)]
+    #[arg(long, help = T::CliRunJson.text())]
     pub json: bool,
 }
 
 /// Settings of the runtime under study (the TUI and `run`).
 #[derive(Args, Debug, Clone, Default)]
 pub struct LabArgs {
-    /// Runtime flavour: one event loop (like asyncio) or N workers.
-    #[arg(long, global = true, value_parser = words::<Flavor>(&Flavor::ALL, Flavor::as_str))]
+    #[arg(long, global = true, value_parser = words::<Flavor>(&Flavor::ALL, Flavor::as_str), help = T::CliRuntime.text())]
     pub runtime: Option<Flavor>,
-    /// Worker threads of a multi-thread runtime.
-    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=64))]
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=64), help = T::CliWorkers.text())]
     pub workers: Option<i64>,
-    /// Cap of tokio's blocking pool (tokio's default: 512).
-    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096))]
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096), help = T::CliMaxBlockingThreads.text())]
     pub max_blocking_threads: Option<i64>,
-    /// Background requests per second (0 turns the traffic off).
-    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(0..=5_000))]
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(0..=5_000), help = T::CliRate.text())]
     pub rate: Option<i64>,
-    /// Pin the lab (its runtime, pools, threads and child processes) to N cores, to see the
-    /// picture of a smaller machine.
-    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true, value_parser = cpus)]
+    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true, value_parser = cpus, help = T::CliCpus.text())]
     pub cpus: Option<usize>,
 }
 
@@ -163,19 +144,17 @@ fn cpus(s: &str) -> Result<usize, String> {
     let max = crate::lab::cpus::max_cpus();
     match s.parse::<i64>() {
         Ok(n) if (1..=max as i64).contains(&n) => Ok(n as usize),
-        _ => Err(format!(
-            "blocklab may use {max} cores here: give a whole number from 1 to {max}, not {s}"
-        )),
+        _ => Err(T::CliCpusRange.fill(&[("max", &max), ("value", &s)])),
     }
 }
 
 fn positive_seconds(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
-        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+        .map_err(|_| T::CliSecondsNotNumber.fill(&[("value", &s)]))?;
     if v > 0.0 && v <= 3600.0 {
         Ok(v)
     } else {
-        Err(format!("must be above 0 and at most 3600, not {s}"))
+        Err(T::CliSecondsRange.fill(&[("value", &s)]))
     }
 }

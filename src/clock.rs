@@ -4,6 +4,8 @@
 //! tests can make up without a real clock.
 use std::time::{Duration, Instant};
 
+use crate::text::T;
+
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
     origin: Instant,
@@ -35,15 +37,16 @@ pub fn ms(d: Duration) -> f64 {
 /// Short human form: `840 µs`, `12.3 ms`, `2.41 s`.
 pub fn human(d: Duration) -> String {
     let us = d.as_secs_f64() * 1e6;
-    if us < 1000.0 {
-        format!("{us:.0} µs")
+    let (unit, n) = if us < 1000.0 {
+        (T::Micros, format!("{us:.0}"))
     } else if us < 100_000.0 {
-        format!("{:.1} ms", us / 1e3)
+        (T::Millis, format!("{:.1}", us / 1e3))
     } else if us < 1_000_000.0 {
-        format!("{:.0} ms", us / 1e3)
+        (T::Millis, format!("{:.0}", us / 1e3))
     } else {
-        format!("{:.2} s", us / 1e6)
-    }
+        (T::Secs, format!("{:.2}", us / 1e6))
+    };
+    unit.fill(&[("n", &n)])
 }
 
 #[cfg(test)]

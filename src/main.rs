@@ -9,6 +9,7 @@ use blocklab::cli::{Cli, Command, LabArgs, RunArgs};
 use blocklab::data::{LabConfig, Work};
 use blocklab::lesson::{Catalog, Lesson};
 use blocklab::runner::Plan;
+use blocklab::text::T;
 use blocklab::ui::app::App;
 use blocklab::{headless, lab, lesson, ui};
 
@@ -45,17 +46,17 @@ fn main() -> ExitCode {
     }
     if catalog.lessons.is_empty() {
         for e in &catalog.skipped {
-            eprintln!("blocklab: bad lesson file: {e}");
+            eprintln!("blocklab: {}", T::MainBadLessonFile.fill(&[("error", e)]));
         }
-        eprintln!("blocklab: no lesson could be loaded");
+        eprintln!("blocklab: {}", T::MainNoLessonLoaded);
         return ExitCode::from(2);
     }
     match cli.command {
         None => {
             let log = match log {
                 Some(Ok((_, ref path))) => path.display().to_string(),
-                Some(Err(ref e)) => format!("off ({e})"),
-                None => "off".into(),
+                Some(Err(ref e)) => T::LogOffBecause.fill(&[("why", e)]),
+                None => T::LogOff.into(),
             };
             tui(&cli, catalog, log)
         }
@@ -75,10 +76,7 @@ fn main() -> ExitCode {
                 cpus,
             } = cli.lab
             else {
-                eprintln!(
-                    "blocklab: check runs each action on the lab its lesson sets; \
-                     of the lab flags only --cpus applies"
-                );
+                eprintln!("blocklab: {}", T::MainCheckLabFlags);
                 return ExitCode::from(2);
             };
             warn_skipped(&catalog);
@@ -95,22 +93,25 @@ fn main() -> ExitCode {
 
 fn warn_skipped(catalog: &Catalog) {
     for e in &catalog.skipped {
-        eprintln!("blocklab: skipped {e}");
+        eprintln!("blocklab: {}", T::MainSkipped.fill(&[("error", e)]));
     }
 }
 
 /// `blocklab validate`: every file, good or bad; exit 1 if any is bad.
 fn validate(catalog: &Catalog) -> ExitCode {
     for l in &catalog.lessons {
-        println!("ok    {}  ({}: {} actions)", l.file, l.id, l.actions.len());
+        let n = l.actions.len();
+        let values: [(&str, &dyn std::fmt::Display); 3] =
+            [("file", &l.file), ("id", &l.id), ("n", &n)];
+        println!("{}", T::ValidateOk.fill(&values));
     }
     for e in &catalog.skipped {
-        println!("error {e}");
+        println!("{}", T::ValidateError.fill(&[("error", e)]));
     }
+    let (good, bad) = (catalog.lessons.len(), catalog.skipped.len());
     println!(
-        "\nvalidate: {} lesson files good, {} bad",
-        catalog.lessons.len(),
-        catalog.skipped.len()
+        "\n{}",
+        T::ValidateTotal.fill(&[("good", &good), ("bad", &bad)])
     );
     if catalog.skipped.is_empty() {
         ExitCode::SUCCESS
@@ -127,11 +128,12 @@ fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
             Some(i) => i,
             None => {
                 let known: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
-                eprintln!(
-                    "blocklab: no lesson `{want}` (known: {}, or a number 1-{})",
-                    known.join(", "),
-                    lessons.len()
-                );
+                let text = T::MainUnknownLesson.fill(&[
+                    ("want", want),
+                    ("known", &known.join(", ")),
+                    ("n", &lessons.len()),
+                ]);
+                eprintln!("blocklab: {text}");
                 return ExitCode::from(2);
             }
         },
@@ -139,10 +141,7 @@ fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
     // Bad input first (exit 2), then the terminal.
     use std::io::IsTerminal;
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-        eprintln!(
-            "blocklab: the TUI needs a terminal on stdin and stdout; \
-             without one, try `blocklab run` or `blocklab check`"
-        );
+        eprintln!("blocklab: {}", T::MainNeedsTerminal);
         return ExitCode::FAILURE;
     }
     let mut app = App::new(lessons, start, cli.lab.clone());
@@ -151,9 +150,10 @@ fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
     if let Some(first) = skipped.first() {
         let more = match skipped.len() {
             1 => String::new(),
-            n => format!(" (and {} more: press ?)", n - 1),
+            n => T::NoticeSkippedMore.fill(&[("n", &(n - 1))]),
         };
-        app.notice = Some((format!("skipped {first}{more}"), Duration::ZERO));
+        let text = T::NoticeSkipped.fill(&[("first", first), ("more", &more)]);
+        app.notice = Some((text, Duration::ZERO));
     }
     match ui::run(app) {
         Ok(exit) => ExitCode::from(exit.code()),
@@ -203,7 +203,7 @@ fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("blocklab: could not start the lab: {e}");
+            eprintln!("blocklab: {}", T::MainLabFailed.fill(&[("error", &e)]));
             ExitCode::FAILURE
         }
     }
@@ -218,7 +218,7 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!("{}", check::format_row(check::HEADER));
+    println!("{}", check::format_row(check::HEADER.map(T::text)));
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for lesson in chosen {
         for action in &lesson.actions {
@@ -237,7 +237,7 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
                     failed += rows.iter().filter(|r| !r.pass).count();
                 }
                 Err(e) => {
-                    eprintln!("blocklab: could not start the lab: {e}");
+                    eprintln!("blocklab: {}", T::MainLabFailed.fill(&[("error", &e)]));
                     return ExitCode::FAILURE;
                 }
             }
@@ -247,10 +247,13 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
         cpus,
         ..LabConfig::default()
     };
-    println!(
-        "\ncheck: {passed} passed, {failed} failed, {skipped} skipped (on {})",
-        on.describe_cores()
-    );
+    let total = T::CheckTotal.fill(&[
+        ("passed", &passed),
+        ("failed", &failed),
+        ("skipped", &skipped),
+        ("cores", &on.describe_cores()),
+    ]);
+    println!("\n{total}");
     if failed == 0 {
         ExitCode::SUCCESS
     } else {

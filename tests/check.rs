@@ -34,7 +34,10 @@ fn every_lesson_expectation_holds_on(cpus: usize) {
         .count();
     assert!(rows >= 100, "only {rows} expectations were checked");
     let unit = if cpus == 1 { "core" } else { "cores" };
-    assert!(stdout.contains(&format!("(on {cpus} {unit} (pinned))")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("(on {cpus} {unit} (pinned))")),
+        "{stdout}"
+    );
     if ok {
         assert!(
             stdout.contains(&format!("check: {rows} passed, 0 failed")),

@@ -171,15 +171,24 @@ fn a_claim_that_ignores_the_cores_fails_somewhere() {
     // The claim the lesson once made, true on two cores only.
     let old = Expect::parse("job.total >= 300% of job.cpu").unwrap();
     assert!(verdict(eight_cpu_on_eight, &old, 2).pass);
-    assert!(!verdict(eight_cpu_on_eight, &old, 8).pass, "wrong on 8 cores");
+    assert!(
+        !verdict(eight_cpu_on_eight, &old, 8).pass,
+        "wrong on 8 cores"
+    );
     // Pool waves without the cores: wrong on a small machine.
     let no_cores = Expect::parse("job.span <= 160% of waves × job.cpu").unwrap();
     assert!(verdict(eight_cpu_on_eight, &no_cores, 64).pass);
-    assert!(!verdict(eight_cpu_on_eight, &no_cores, 1).pass, "wrong on 1 core");
+    assert!(
+        !verdict(eight_cpu_on_eight, &no_cores, 1).pass,
+        "wrong on 1 core"
+    );
     // The wave count alone, ⌈jobs / min(threads, cores)⌉, over-counts on 3 or 5 cores where
     // the OS time-slices eight jobs: the lessons' `cpu.waves` does not.
     let span = Expect::parse("job.span >= 85% of cpu.waves × job.cpu").unwrap();
     for cores in [3, 5, 6, 7] {
-        assert!(verdict(eight_cpu_on_eight, &span, cores).pass, "{cores} cores");
+        assert!(
+            verdict(eight_cpu_on_eight, &span, cores).pass,
+            "{cores} cores"
+        );
     }
 }

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::text::T;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Flavor {
@@ -57,11 +59,11 @@ macro_rules! words {
                     .find(|v| v.as_str() == s)
                     .ok_or_else(|| {
                         let allowed: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                        format!(
-                            concat!("unknown ", $what, " `{}` (allowed: {})"),
-                            s,
-                            allowed.join(", ")
-                        )
+                        $crate::text::T::UnknownWord.fill(&[
+                            ("what", &$what),
+                            ("value", &s),
+                            ("allowed", &allowed.join(", ")),
+                        ])
                     })
             }
         }
@@ -140,11 +142,13 @@ impl LabConfig {
     /// "2 cores", "1 core (pinned)".
     pub fn describe_cores(&self) -> String {
         let n = self.cores();
-        let unit = if n == 1 { "core" } else { "cores" };
-        match self.cpus {
-            Some(_) => format!("{n} {unit} (pinned)"),
-            None => format!("{n} {unit}"),
-        }
+        let text = match (n, self.cpus) {
+            (1, Some(_)) => T::CoresOnePinned,
+            (_, Some(_)) => T::CoresManyPinned,
+            (1, None) => T::CoresOne,
+            (_, None) => T::CoresMany,
+        };
+        text.fill(&[("n", &n)])
     }
 
     pub fn describe(&self) -> String {

@@ -5,6 +5,7 @@ use crate::lesson::expect::verdicts;
 use crate::lesson::{Action, Lesson};
 use crate::report::LoadStepOut;
 use crate::runner::Plan;
+use crate::text::T;
 
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -44,9 +45,9 @@ pub fn check_action(
 
 /// A load test's steps, one line each, for the check's output.
 pub fn format_load(steps: &[LoadStepOut]) -> String {
-    let mut out = String::from("    req/s   served/s   p50 ms    p99 ms    held\n");
+    let mut out = format!("    {}\n", T::CheckLoadTableHeader);
     for s in steps {
-        let held = if s.held { "yes" } else { "no" };
+        let held = if s.held { T::Yes } else { T::No };
         out += &format!(
             "    {:>5}   {:>8.0}   {:>7.1}   {:>7.1}   {held}\n",
             s.rate, s.throughput, s.p50_ms, s.p99_ms
@@ -64,13 +65,19 @@ pub fn select<'a>(lessons: &'a [Lesson], ids: &[String]) -> Result<Vec<&'a Lesso
         .map(|id| {
             lessons.iter().find(|l| &l.id == id).ok_or_else(|| {
                 let known: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
-                format!("no lesson `{id}` (known: {})", known.join(", "))
+                T::CheckUnknownLesson.fill(&[("id", id), ("known", &known.join(", "))])
             })
         })
         .collect()
 }
 
-pub const HEADER: [&str; 5] = ["LESSON", "ACTION", "EXPECTATION", "MEASURED", "RESULT"];
+pub const HEADER: [T; 5] = [
+    T::CheckColLesson,
+    T::CheckColAction,
+    T::CheckColExpectation,
+    T::CheckColMeasured,
+    T::CheckColResult,
+];
 pub const WIDTHS: [usize; 4] = [18, 30, 34, 30];
 
 pub fn format_row(cells: [&str; 5]) -> String {
@@ -93,11 +100,11 @@ pub fn format(row: &Row) -> String {
         &row.expectation,
         &row.measured,
         if row.skipped {
-            "skip"
+            T::CheckSkip.text()
         } else if row.pass {
-            "pass"
+            T::CheckPass.text()
         } else {
-            "FAIL"
+            T::CheckFail.text()
         },
     ])
 }

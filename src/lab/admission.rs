@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::data::JobId;
+use crate::text::T;
 
 /// Jobs submitted and not yet ended, per lab.
 pub const MAX_IN_FLIGHT: usize = 10_000;
@@ -31,14 +32,9 @@ impl Admission {
     pub fn admit(&self, job: JobId, threads: usize) -> Result<(), String> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let refusal = if inner.jobs.len() >= MAX_IN_FLIGHT {
-            Some(format!(
-                "refused: the lab already has {MAX_IN_FLIGHT} jobs in flight"
-            ))
+            Some(T::JobRefusedInFlight.fill(&[("max", &MAX_IN_FLIGHT)]))
         } else if threads > 0 && inner.threads + threads > MAX_OWN_THREADS {
-            Some(format!(
-                "refused: {} threads of blocklab's own are running (cap {MAX_OWN_THREADS})",
-                inner.threads
-            ))
+            Some(T::JobRefusedThreads.fill(&[("n", &inner.threads), ("cap", &MAX_OWN_THREADS)]))
         } else {
             None
         };

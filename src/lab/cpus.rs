@@ -7,6 +7,8 @@
 //! traffic clients are the instrument and the other users, not the server: they stay free.
 use std::sync::OnceLock;
 
+use crate::text::T;
+
 /// The cores a lab may run on: `None` is every core the process may use.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CpuSet(Option<Vec<usize>>);
@@ -49,14 +51,10 @@ impl CpuSet {
         };
         let allowed = allowed();
         if !cfg!(target_os = "linux") || allowed.is_empty() {
-            return Err("--cpus needs Linux (sched_setaffinity)".into());
+            return Err(T::CpusNeedLinux.into());
         }
         if n == 0 || n > allowed.len() {
-            return Err(format!(
-                "--cpus {n}: blocklab may use {} cores here (allowed: 1…{})",
-                allowed.len(),
-                allowed.len()
-            ));
+            return Err(T::CpusTooMany.fill(&[("n", &n), ("max", &allowed.len())]));
         }
         Ok(CpuSet(Some(allowed[..n].to_vec())))
     }

@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use super::process::{Order, ProcessJob};
 use super::shared::Shared;
 use crate::data::{JobEvent, JobEventKind, JobId, JobSpec, LabEvent, Outcome, ThreadKind};
+use crate::text::T;
 
 /// Job ids are unique for the whole process, across lab restarts, so a timeline that spans a
 /// restart never mixes two jobs up.
@@ -112,9 +113,9 @@ impl JobCtx {
     /// Ends the job as its task did: cancelled, or failed with the panic's message.
     pub fn ended_by(&self, err: tokio::task::JoinError) {
         if err.is_cancelled() {
-            return self.ended(Outcome::Cancelled, "cancelled");
+            return self.ended(Outcome::Cancelled, T::JobCancelled);
         }
-        let message = format!("panicked: {}", panic_message(&*err.into_panic()));
+        let message = T::JobPanicked.fill(&[("message", &panic_message(&*err.into_panic()))]);
         self.ended(Outcome::Failed, message);
     }
 
@@ -126,7 +127,7 @@ impl JobCtx {
             Ok(cpu) => self.finished(cpu),
             Err(payload) => self.ended(
                 Outcome::Failed,
-                format!("panicked: {}", panic_message(&*payload)),
+                T::JobPanicked.fill(&[("message", &panic_message(&*payload))]),
             ),
         }
     }
@@ -161,5 +162,5 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panicked".into())
+        .unwrap_or_else(|| T::JobPanickedSilently.into())
 }

@@ -87,7 +87,7 @@ impl ProcessPool {
             })?;
         ready_rx
             .recv()
-            .map_err(|_| std::io::Error::other("process manager ended"))??;
+            .map_err(|_| std::io::Error::other(T::JobProcessManagerEnded.text()))??;
         Ok(ProcessPool { tx })
     }
 
@@ -204,7 +204,7 @@ fn manage(
                 gauges.children.down();
                 if let Some(job) = slots[slot].job.take() {
                     gauges.children_busy.down();
-                    job.ended(Outcome::Failed, format!("child process died ({status})"));
+                    job.ended(Outcome::Failed, died(&status));
                 }
                 match spawn_child(slot, generation + 1, &to_manager, &gauges) {
                     Ok(fresh) => slots[slot] = fresh,
@@ -220,7 +220,7 @@ fn manage(
         publish(&slots, &gauges);
     }
     for job in waiting {
-        job.ended(Outcome::Cancelled, "the process pool stopped".into());
+        job.ended(Outcome::Cancelled, T::JobProcessPoolStopped.into());
     }
     if let Ok(mut list) = gauges.child_list.lock() {
         list.clear();
@@ -258,6 +258,9 @@ fn dispatch(slots: &mut [Slot], waiting: &mut VecDeque<Job>, gauges: &Gauges) {
 }
 // snippet:end process-dispatch
 
+// Imported below the snippet, so the line numbers the lessons show for it stay as they are.
+use crate::text::T;
+
 /// Each child and whether it is busy, for the Pools pane.
 fn publish(slots: &[Slot], gauges: &Gauges) {
     if let Ok(mut list) = gauges.child_list.lock() {
@@ -268,13 +271,18 @@ fn publish(slots: &[Slot], gauges: &Gauges) {
     }
 }
 
+/// Why a job failed when its child died.
+fn died(status: &str) -> String {
+    T::JobChildDied.fill(&[("status", &status)])
+}
+
 fn describe(status: std::process::ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit code {code}"),
-        (_, Some(6)) => "killed by SIGABRT".into(),
-        (_, Some(9)) => "killed by SIGKILL".into(),
-        (_, Some(sig)) => format!("killed by signal {sig}"),
+        (Some(code), _) => T::ChildExitCode.fill(&[("code", &code)]),
+        (_, Some(6)) => T::ChildKilledBySigabrt.into(),
+        (_, Some(9)) => T::ChildKilledBySigkill.into(),
+        (_, Some(sig)) => T::ChildKilledBySignal.fill(&[("signal", &sig)]),
         _ => status.to_string(),
     }
 }

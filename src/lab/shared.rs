@@ -12,6 +12,7 @@ use super::pool::{Shutdown, ThreadPool};
 use super::process::ProcessPool;
 use crate::clock::Clock;
 use crate::data::{LabConfig, LabEvent, RunId};
+use crate::text::T;
 
 pub struct Shared {
     /// Which lab this is (jobs carry it, so a lab's stop ends only its own jobs).
@@ -101,7 +102,7 @@ impl Shared {
                 ProcessPool::start(size as usize, self.gauges.clone(), self.cpus.clone())
             })
             .as_ref()
-            .map_err(|e| format!("could not start the process pool: {e}"))
+            .map_err(|e| T::JobProcessPoolStartFailed.fill(&[("error", e)]))
     }
 
     /// Stops the pools this lab owns, the lifespan pool as configured.

@@ -25,7 +25,7 @@ pub fn run_blocking(workload: Workload, ms: u64) -> Option<Duration> {
         }
         Workload::Panic => {
             std::thread::sleep(Duration::from_millis(ms));
-            panic!("job failed on purpose after {ms} ms");
+            panic!("{}", T::JobFailedOnPurpose.fill(&[("ms", &ms)]));
         }
         Workload::Async => unreachable!("async workloads are awaited, never run blocking"),
     }
@@ -51,6 +51,9 @@ pub fn hash_chain(rounds: u64) -> u64 {
     digest
 }
 // snippet:end workload-cpu
+
+// Imported below the snippets, so the line numbers the lessons show for them stay as they are.
+use crate::text::T;
 
 /// Rounds of [`hash_chain`] that take about `ms` milliseconds on this machine.
 pub fn rounds_for(ms: u64) -> u64 {

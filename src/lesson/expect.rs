@@ -17,6 +17,7 @@ use std::fmt;
 use crate::clock::human;
 use crate::data::{LabConfig, Outcome};
 use crate::report::Report;
+use crate::text::T;
 
 /// A metric with a number (milliseconds, or a count).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +81,10 @@ pub enum Number {
     AtOnce,
     /// ⌈jobs / at_once⌉: rounds of jobs when each waits for a free slot.
     Waves,
-    /// ⌈jobs / min(at_once, cores)⌉: rounds of CPU work the cores can do.
+    /// The fewest rounds of one job's CPU time that `jobs` CPU jobs can take, `at_once` at a
+    /// time on `cores` cores: max(⌈jobs / at_once⌉, jobs / cores). With fewer running jobs than
+    /// cores each has a core and they go in waves; with more, the OS time-slices them and the
+    /// cores' total decides (8 jobs on 3 cores: 2.67 rounds, not 3).
     CpuWaves,
 }
 
@@ -227,7 +231,8 @@ impl Number {
     pub fn show(self, v: f64) -> String {
         match self.unit() {
             Ms => human(std::time::Duration::from_secs_f64(v.max(0.0) / 1e3)),
-            Count => format!("{v}"),
+            Count if v.fract() == 0.0 => format!("{v}"),
+            Count => format!("{v:.2}"),
         }
     }
 }
@@ -290,7 +295,7 @@ impl Verdict {
 
     fn skipped() -> Verdict {
         Verdict {
-            measured: crate::report::NOT_UNSTABLE.into(),
+            measured: T::NotUnstable.into(),
             pass: true,
             skipped: true,
         }
@@ -313,22 +318,21 @@ impl Expect {
     pub fn parse(text: &str) -> Result<Expect, String> {
         let tokens: Vec<&str> = text.split_whitespace().collect();
         let [metric, op, rest @ ..] = tokens.as_slice() else {
-            return Err(format!(
-                "`{text}`: expected `<metric> <op> <value>`, e.g. `lag.max < 5 ms`"
-            ));
+            return Err(T::ExpectShape.fill(&[("text", &text)]));
         };
         if let Some(&(_, word_metric, allowed)) = WORDS.iter().find(|(n, _, _)| n == metric) {
             let [word] = rest else {
-                return Err(format!("`{text}`: `{metric} is` takes one word"));
+                return Err(T::ExpectOneWord.fill(&[("text", &text), ("metric", metric)]));
             };
             if *op != "is" {
-                return Err(format!("`{text}`: `{metric}` is compared with `is`"));
+                return Err(T::ExpectUseIs.fill(&[("text", &text), ("metric", metric)]));
             }
             if !allowed.contains(word) {
-                return Err(format!(
-                    "`{text}`: `{metric}` is one of {}",
-                    allowed.join(", ")
-                ));
+                return Err(T::ExpectOneOf.fill(&[
+                    ("text", &text),
+                    ("metric", metric),
+                    ("allowed", &allowed.join(", ")),
+                ]));
             }
             return Ok(Expect {
                 text: text.into(),
@@ -339,10 +343,11 @@ impl Expect {
             });
         }
         let Some(metric) = Number::named(metric) else {
-            return Err(format!(
-                "`{text}`: unknown metric `{metric}` (known: {})",
-                known()
-            ));
+            return Err(T::ExpectUnknownMetric.fill(&[
+                ("text", &text),
+                ("metric", metric),
+                ("known", &known()),
+            ]));
         };
         let op = match *op {
             "<" => Op::Lt,
@@ -352,14 +357,13 @@ impl Expect {
             "==" => Op::Eq,
             "within" => Op::Within,
             other => {
-                return Err(format!(
-                    "`{text}`: unknown operator `{other}` (known: < <= > >= == within is)"
-                ));
+                return Err(T::ExpectUnknownOp.fill(&[("text", &text), ("op", &other)]));
             }
         };
-        let value = parse_value(rest, metric.unit()).map_err(|e| format!("`{text}`: {e}"))?;
+        let value = parse_value(rest, metric.unit())
+            .map_err(|e| T::ExpectBadValue.fill(&[("text", &text), ("error", &e)]))?;
         if op == Op::Within && !matches!(value, Value::Of(..)) {
-            return Err(format!("`{text}`: `within` takes `N% of <metric>`"));
+            return Err(T::ExpectWithin.fill(&[("text", &text)]));
         }
         Ok(Expect {
             text: text.into(),
@@ -418,17 +422,19 @@ impl Expect {
                     Op::Within => (m - target).abs() <= tolerance,
                 };
                 let mut measured = match metric.unit() {
-                    Ms => format!("{m:.1} ms"),
+                    Ms => T::Millis.fill(&[("n", &format!("{m:.1}"))]),
                     Count => format!("{m}"),
                 };
                 if let Value::Of(_, of) = value {
                     let reference: f64 = of.iter().map(|n| facts.number(*n)).product();
                     let names: Vec<_> = of.iter().map(|n| n.name()).collect();
-                    measured += &format!(
-                        " ({:.0}% of {})",
-                        100.0 * m / reference.max(1e-9),
-                        names.join(" × ")
-                    );
+                    measured += &T::MeasuredShare.fill(&[
+                        (
+                            "percent",
+                            &format!("{:.0}", 100.0 * m / reference.max(1e-9)),
+                        ),
+                        ("of", &names.join(" × ")),
+                    ]);
                 }
                 Verdict::of(measured, pass)
             }
@@ -439,10 +445,10 @@ impl Expect {
 fn parse_value(tokens: &[&str], unit: Unit) -> Result<Value, String> {
     let number = |s: &str| {
         s.parse::<f64>()
-            .map_err(|_| format!("`{s}` is not a number"))
+            .map_err(|_| T::ExpectNotNumber.fill(&[("value", &s)]))
     };
     let metric =
-        |s: &str| Number::named(s).ok_or_else(|| format!("unknown metric `{s}` after `of`"));
+        |s: &str| Number::named(s).ok_or_else(|| T::ExpectMetricAfterOf.fill(&[("metric", &s)]));
     match tokens {
         [share, "of", reference] if share.ends_with('%') => {
             let share = number(share.trim_end_matches('%'))? / 100.0;
@@ -458,14 +464,12 @@ fn parse_value(tokens: &[&str], unit: Unit) -> Result<Value, String> {
             match *unit_word {
                 "ms" => Ok(Value::Fixed(v)),
                 "s" => Ok(Value::Fixed(v * 1000.0)),
-                other => Err(format!("unknown unit `{other}` (ms or s)")),
+                other => Err(T::ExpectUnknownUnit.fill(&[("unit", &other)])),
             }
         }
-        [v] if unit == Ms => Err(format!("`{v}` needs a unit (`{v} ms`)")),
+        [v] if unit == Ms => Err(T::ExpectNeedsUnit.fill(&[("value", v)])),
         [v] => Ok(Value::Fixed(number(v)?)),
-        _ => Err("expected a value such as `5 ms`, `3`, `90% of block` or \
-                  `85% of cpu.waves × job.cpu`"
-            .into()),
+        _ => Err(T::ExpectValue.into()),
     }
 }
 
@@ -495,15 +499,15 @@ impl Given {
     }
 
     fn number(&self, metric: Number) -> Option<f64> {
-        let waves = |slots: f64| (self.jobs / slots.max(1.0)).ceil();
+        let waves = (self.jobs / self.at_once.max(1.0)).ceil();
         Some(match metric {
             Number::Block => self.block_ms,
             Number::Size => self.size,
             Number::Jobs => self.jobs,
             Number::Cores => self.cores,
             Number::AtOnce => self.at_once,
-            Number::Waves => waves(self.at_once),
-            Number::CpuWaves => waves(self.at_once.min(self.cores)),
+            Number::Waves => waves,
+            Number::CpuWaves => waves.max(self.jobs / self.cores.max(1.0)),
             _ => return None,
         })
     }
@@ -770,12 +774,21 @@ mod tests {
             at_once,
         };
         // Eight CPU jobs on eight threads: as many rounds as the cores need.
-        for (cores, cpu_waves) in [(1.0, 8.0), (2.0, 4.0), (4.0, 2.0), (8.0, 1.0), (64.0, 1.0)] {
+        let eight_on = [
+            (1.0, 8.0),
+            (2.0, 4.0),
+            (3.0, 8.0 / 3.0),
+            (4.0, 2.0),
+            (8.0, 1.0),
+        ];
+        for (cores, cpu_waves) in eight_on.into_iter().chain([(64.0, 1.0)]) {
             let g = given(8.0, 8.0, cores);
             assert_eq!(g.number(Number::CpuWaves), Some(cpu_waves), "{cores} cores");
             assert_eq!(g.number(Number::Waves), Some(1.0), "sleeps need no core");
         }
         assert_eq!(given(12.0, 4.0, 64.0).number(Number::Waves), Some(3.0));
-        assert_eq!(given(3.0, 8.0, 2.0).number(Number::CpuWaves), Some(2.0));
+        assert_eq!(given(3.0, 8.0, 2.0).number(Number::CpuWaves), Some(1.5));
+        // A pool smaller than the cores goes in waves: 8 jobs, 2 at a time, 16 cores.
+        assert_eq!(given(8.0, 2.0, 16.0).number(Number::CpuWaves), Some(4.0));
     }
 }

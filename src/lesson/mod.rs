@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::data::{Batch, Load, Work};
 use crate::data::{Flavor, LabConfig, Shutdown, Strategy};
+use crate::text::T;
 pub use expect::Expect;
 pub use snippet::Snippet;
 
@@ -76,11 +77,12 @@ impl Action {
                 load.rates.first().copied().unwrap_or(0),
                 load.rates.last().copied().unwrap_or(0),
             );
-            return format!(
-                "{} × {} at {lo}…{hi} req/s",
-                self.work.workload.as_str(),
-                self.work.strategy.as_str()
-            );
+            return T::ActionAtRates.fill(&[
+                ("workload", &self.work.workload.as_str()),
+                ("strategy", &self.work.strategy.as_str()),
+                ("lo", &lo),
+                ("hi", &hi),
+            ]);
         }
         let jobs = if self.jobs > 1 {
             format!(" ×{}", self.jobs)
@@ -195,11 +197,12 @@ impl Reader<'_> {
         let n = *v.get_ref();
         if n < min {
             let bound = match min {
-                0 => "0 or more".to_string(),
-                1 => "a whole number above 0".to_string(),
-                _ => format!("at least {min}"),
+                0 => T::LessonNumberZeroOrMore.into(),
+                1 => T::LessonNumberAboveZero.into(),
+                _ => T::LessonNumberAtLeast.fill(&[("min", &min)]),
             };
-            return Err(self.err(v.span().start, format!("`{what}` must be {bound}, not {n}")));
+            let message = T::LessonNumber.fill(&[("what", &what), ("bound", &bound), ("n", &n)]);
+            return Err(self.err(v.span().start, message));
         }
         Ok(n as u64)
     }
@@ -266,20 +269,14 @@ impl Reader<'_> {
         let (Some(k), None) = (chars.next(), chars.next()) else {
             return Err(self.err(
                 a.key.span().start,
-                format!("key `{key}` must be one character"),
+                T::LessonKeyOneChar.fill(&[("key", key)]),
             ));
         };
         if !k.is_ascii_digit() {
-            return Err(self.err(
-                a.key.span().start,
-                format!("key `{key}` must be a digit 1-9 (other keys drive the app)"),
-            ));
+            return Err(self.err(a.key.span().start, T::LessonKeyDigit.fill(&[("key", key)])));
         }
         if taken.iter().any(|x| x.key == k) {
-            return Err(self.err(
-                a.key.span().start,
-                format!("key `{k}` is used twice in this lesson"),
-            ));
+            return Err(self.err(a.key.span().start, T::LessonKeyTwice.fill(&[("key", &k)])));
         }
         let work = Work {
             workload: self.parsed(&a.workload)?,
@@ -314,7 +311,7 @@ impl Reader<'_> {
             .map(Duration::from_millis);
         let mut expect = Vec::new();
         for e in &a.expect {
-            let bad = |m| self.err(e.span().start, format!("expect: {m}"));
+            let bad = |m: String| self.err(e.span().start, T::LessonExpect.fill(&[("error", &m)]));
             expect.push(Expect::parse(e.get_ref()).map_err(bad)?);
         }
         let load = match &a.load {
@@ -359,21 +356,15 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(r.err(
-            raw.id.span().start,
-            format!("id `{id}` must be lowercase letters, digits and `-`"),
-        ));
+        return Err(r.err(raw.id.span().start, T::LessonBadId.fill(&[("id", &id)])));
     }
 
     let mut snippets = Vec::new();
     for name in &raw.snippets {
         let found = snippet::find(name.get_ref()).ok_or_else(|| {
             let known: Vec<_> = snippet::SNIPPETS.iter().map(|s| s.name).collect();
-            let msg = format!(
-                "no snippet named `{}` in the source (known: {})",
-                name.get_ref(),
-                known.join(", ")
-            );
+            let msg =
+                T::LessonNoSnippet.fill(&[("name", name.get_ref()), ("known", &known.join(", "))]);
             r.err(name.span().start, msg)
         })?;
         snippets.push(found);
@@ -381,7 +372,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
 
     let lab = r.lab(&raw.lab, LabConfig::default())?;
     if raw.action.is_empty() {
-        return Err(r.err(0, "a lesson needs at least one [[action]]"));
+        return Err(r.err(0, T::LessonNeedsAction));
     }
     let mut actions: Vec<Action> = Vec::new();
     for spanned in &raw.action {
@@ -451,7 +442,7 @@ pub fn load<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Catalog 
                 rest.trim_start().starts_with('=')
             };
             let line = text.lines().position(is_id).unwrap_or(0) + 1;
-            let message = format!("id `{}` is already used by {}", lesson.id, first.file);
+            let message = T::LessonIdTaken.fill(&[("id", &lesson.id), ("file", &first.file)]);
             catalog.skipped.push(LessonError {
                 file: file.into(),
                 line,
@@ -487,7 +478,7 @@ pub fn from_dir(dir: &Path) -> Result<Catalog, LessonError> {
         return Err(LessonError {
             file: dir.display().to_string(),
             line: 0,
-            message: "no lesson files (*.toml) here".into(),
+            message: T::LessonNoFiles.into(),
         });
     }
     let mut texts = Vec::new();

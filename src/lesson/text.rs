@@ -16,6 +16,7 @@ use crate::data::config::{ANYIO_TOKENS, TOKIO_MAX_BLOCKING, python_executor_thre
 use crate::lesson::expect::{Facts, Given, Number};
 use crate::lesson::{Action, Lesson};
 use crate::report::Report;
+use crate::text::T;
 
 /// What a lesson text can be filled from: the labs the actions run on, and their latest runs.
 pub trait Runs {
@@ -41,19 +42,21 @@ fn field(name: &str, lesson_actions: &[Action]) -> Result<Field, String> {
         "tokio.max_blocking" => return Ok(Field::TokioMaxBlocking),
         _ => {}
     }
-    let known = "cores, python.pool, anyio.tokens, tokio.max_blocking, or K.metric";
+    // As the author wrote it: `${name}`.
+    let shown = || format!("${{{name}}}");
+    let unknown = || T::FieldUnknown.fill(&[("field", &shown())]);
     let Some((key, metric)) = name.split_once('.') else {
-        return Err(format!("unknown field `${{{name}}}` (known: {known})"));
+        return Err(unknown());
     };
     let mut chars = key.chars();
     let (Some(k), None) = (chars.next(), chars.next()) else {
-        return Err(format!("unknown field `${{{name}}}` (known: {known})"));
+        return Err(unknown());
     };
     if !lesson_actions.iter().any(|a| a.key == k) {
-        return Err(format!("`${{{name}}}`: this lesson has no action `{k}`"));
+        return Err(T::FieldNoAction.fill(&[("field", &shown()), ("key", &k)]));
     }
-    let metric_of =
-        Number::named(metric).ok_or_else(|| format!("`${{{name}}}`: unknown metric `{metric}`"))?;
+    let metric_of = Number::named(metric)
+        .ok_or_else(|| T::FieldUnknownMetric.fill(&[("field", &shown()), ("metric", &metric)]))?;
     Ok(Field::Action(k, metric_of))
 }
 
@@ -102,7 +105,7 @@ pub fn render(text: &str, lesson: &Lesson, lab: &LabConfig, runs: &dyn Runs) -> 
                         let empty = Report::empty();
                         metric.show(Facts::of(&empty, given).number(metric))
                     }
-                    None => format!("(press {key})"),
+                    None => T::FieldPress.fill(&[("key", &key)]),
                 }
             }
             Err(_) => text[at..rest.min(text.len())].to_string(),

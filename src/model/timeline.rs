@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::data::{JobEvent, JobEventKind, JobId, JobSpec, Outcome, ThreadKind};
+use crate::text::T;
 
 /// How many jobs the timeline remembers.
 pub const MAX_JOBS: usize = 2000;
@@ -126,9 +127,9 @@ impl Timeline {
             };
             job.error = Some(
                 match job.outcome {
-                    Outcome::Cancelled => "lab stopped before it started",
-                    Outcome::Lost => "lab stopped: task dropped with the runtime",
-                    _ => "lab stopped: its thread runs on, unwatched",
+                    Outcome::Cancelled => T::JobLabStoppedBeforeStart,
+                    Outcome::Lost => T::JobLabStoppedLost,
+                    _ => T::JobLabStoppedAbandoned,
                 }
                 .into(),
             );

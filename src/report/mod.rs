@@ -11,6 +11,7 @@ use crate::clock::ms;
 use crate::data::{JobId, Load, Outcome, RunId, ThreadKind};
 use crate::data::{LabConfig, STALL_THRESHOLD};
 use crate::model::{Counters, JobRecord, Model, counters};
+use crate::text::T;
 
 /// What part of the model a report covers.
 #[derive(Clone, Debug)]
@@ -184,8 +185,6 @@ pub struct TrafficOut {
     pub request_ms: u64,
 }
 
-pub const NOT_UNSTABLE: &str = "n/a (built without tokio_unstable)";
-
 impl Report {
     pub fn build(model: &Model, scope: Scope, config: &LabConfig) -> Report {
         let Scope {
@@ -309,7 +308,8 @@ impl Report {
                         busy_max: blocking(|b| b.busy()),
                         queue_max: blocking(|b| b.queue),
                     }),
-                blocking_note: (!cfg!(tokio_unstable)).then_some(NOT_UNSTABLE),
+                // The JSON report is for machines: its note stays in English.
+                blocking_note: (!cfg!(tokio_unstable)).then_some(T::NotUnstable.en()),
                 offload: counters::per_strategy(jobs.iter().copied())
                     .into_iter()
                     .map(|(s, c)| (s.as_str(), c))

@@ -1,63 +1,74 @@
 //! The report as a few lines for people (`blocklab run` without `--json`).
-use super::{NOT_UNSTABLE, Report};
+use super::Report;
+use crate::text::T;
 
 impl Report {
     /// A few lines for people.
     pub fn summary(&self) -> String {
         let mut out = String::new();
+        let mut line = |text: String| {
+            out += &text;
+            out.push('\n');
+        };
         let l = &self.lag_ms;
-        out += &format!(
-            "event-loop lag   p50 {:.3} ms   p99 {:.3} ms   max {:.1} ms   ({} samples)\n",
-            l.p50, l.p99, l.max, l.samples
-        );
+        line(T::SummaryLag.fill(&[
+            ("p50", &format!("{:.3}", l.p50)),
+            ("p99", &format!("{:.3}", l.p99)),
+            ("max", &format!("{:.1}", l.max)),
+            ("samples", &l.samples),
+        ]));
         let r = &self.requests;
-        out += &format!(
-            "requests         p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms   ({} requests)\n",
-            r.p50_ms, r.p99_ms, r.max_ms, r.count
-        );
+        line(T::SummaryRequests.fill(&[
+            ("p50", &format!("{:.1}", r.p50_ms)),
+            ("p99", &format!("{:.1}", r.p99_ms)),
+            ("max", &format!("{:.1}", r.max_ms)),
+            ("count", &r.count),
+        ]));
         if self.stalls.is_empty() {
-            out += "stalls           none\n";
+            line(T::SummaryNoStalls.into());
         }
         for s in &self.stalls {
-            let job = s.job.map_or("no job".to_string(), |j| format!("job #{j}"));
-            out += &format!(
-                "stall            at {:.0} ms for {:.1} ms ({job})\n",
-                s.start_ms, s.duration_ms
-            );
+            let job = s.job.map_or(T::SummaryStallNoJob.into(), |j| {
+                T::SummaryStallJob.fill(&[("id", &j)])
+            });
+            line(T::SummaryStall.fill(&[
+                ("at", &format!("{:.0}", s.start_ms)),
+                ("duration", &format!("{:.1}", s.duration_ms)),
+                ("job", &job),
+            ]));
         }
+        let ms =
+            |v: Option<f64>| v.map_or("-".into(), |v| T::Millis.fill(&[("n", &format!("{v:.1}"))]));
         for j in &self.jobs {
-            out += &format!(
-                "job #{:<3}        {} × {} {} ms: {} on {} ({}), waited {}, ran {}\n",
-                j.id,
-                j.workload,
-                j.strategy,
-                j.ms,
-                j.outcome.as_str(),
-                j.thread.as_deref().unwrap_or("-"),
-                j.thread_kind.map_or("-", |k| k.as_str()),
-                j.wait_ms.map_or("-".into(), |v| format!("{v:.1} ms")),
-                j.run_ms.map_or("-".into(), |v| format!("{v:.1} ms")),
-            );
+            line(T::SummaryJob.fill(&[
+                ("id", &format!("{:<3}", j.id)),
+                ("workload", &j.workload),
+                ("strategy", &j.strategy),
+                ("ms", &j.ms),
+                ("outcome", &j.outcome.as_str()),
+                ("thread", &j.thread.as_deref().unwrap_or("-")),
+                ("kind", &j.thread_kind.map_or("-", |k| k.as_str())),
+                ("waited", &ms(j.wait_ms)),
+                ("ran", &ms(j.run_ms)),
+            ]));
             if let Some(e) = &j.error {
-                out += &format!("                 error: {e}\n");
+                line(T::SummaryJobError.fill(&[("error", e)]));
             }
         }
         let rt = &self.runtime;
-        out += &format!(
-            "runtime          {} ({} loop thread(s)), busy {:.0} % mean\n",
-            rt.flavor,
-            rt.workers,
-            rt.busy_ratio_mean * 100.0
-        );
-        match &self.pools.blocking {
-            Some(b) => {
-                out += &format!(
-                    "blocking pool    peak {} threads, {} busy, {} queued\n",
-                    b.threads_max, b.busy_max, b.queue_max
-                )
-            }
-            None => out += &format!("blocking pool    {NOT_UNSTABLE}\n"),
-        }
+        line(T::SummaryRuntime.fill(&[
+            ("flavor", &rt.flavor),
+            ("workers", &rt.workers),
+            ("busy", &format!("{:.0}", rt.busy_ratio_mean * 100.0)),
+        ]));
+        line(match &self.pools.blocking {
+            Some(b) => T::SummaryBlocking.fill(&[
+                ("threads", &b.threads_max),
+                ("busy", &b.busy_max),
+                ("queued", &b.queue_max),
+            ]),
+            None => T::SummaryBlockingNote.fill(&[("note", &T::NotUnstable)]),
+        });
         out
     }
 }

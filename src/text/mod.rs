@@ -41,6 +41,13 @@ impl T {
     }
 }
 
+/// For the APIs that take `impl Into<String>` (a job's error, a notice).
+impl From<T> for String {
+    fn from(t: T) -> String {
+        t.text().to_string()
+    }
+}
+
 impl Display for T {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.text())
@@ -101,6 +108,233 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// English sentences that stay in the code on purpose: the workloads' own help (their
+    /// data, like the strategy registry's `help` lines) and a key table label.
+    const ALLOWED: &[&str] = &[
+        "a blocking sleep (stands for synchronous I/O)",
+        "CPU-bound work calibrated to about N ms",
+        "a non-blocking tokio::time::sleep (awaited)",
+        "a blocking sleep that then fails (a panic, a crashed child)",
+        "↑ ↓ / j k, PgUp PgDn",
+    ];
+
+    /// Calls whose strings nobody reads on screen: logs and messages of bugs.
+    const NOT_SHOWN: &[&str] = &["tracing::", "expect", "unreachable!", "panic!"];
+
+    /// Looks like words for people: two words of two letters or more.
+    fn reads_like_english(text: &str) -> bool {
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ':' || c == ';')
+            .filter(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic()))
+            .collect();
+        words.len() >= 2
+    }
+
+    /// The string literals of `source` that read like English and are neither logged, nor a
+    /// bug's message, nor a strategy's `help` / `means`. Tests, comments, and the code the
+    /// lessons show (between snippet markers, shown as it is) are left out.
+    fn user_facing_literals(source: &str) -> Vec<(usize, String)> {
+        let source = source
+            .find("\n#[cfg(test)]\nmod tests")
+            .map_or(source, |i| &source[..i]);
+        let mut in_snippet = false;
+        let source: Vec<&str> = source
+            .lines()
+            .map(|l| {
+                let marker = l.trim_start().strip_prefix("// snippet:");
+                in_snippet = marker.map_or(in_snippet, |m| m.starts_with("start"));
+                if in_snippet { "" } else { l }
+            })
+            .collect();
+        let chars: Vec<char> = source.join("\n").chars().collect();
+        let mut found = Vec::new();
+        // The code so far with literals and comments left out, and where each open `(` is.
+        let mut code = String::new();
+        let mut opens: Vec<usize> = Vec::new();
+        let mut line = 1;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let next = chars.get(i + 1).copied();
+            let word_before = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+            if c == '/' && next == Some('/') {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            if c == '/' && next == Some('*') {
+                while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                    line += usize::from(chars[i] == '\n');
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            let hashes = if c == 'r' && !word_before {
+                chars[i + 1..].iter().take_while(|&&h| h == '#').count()
+            } else {
+                0
+            };
+            let raw = c == 'r' && !word_before && chars.get(i + 1 + hashes) == Some(&'"');
+            if c == '"' || raw {
+                let start_line = line;
+                i += if raw { hashes + 2 } else { 1 };
+                let mut text = String::new();
+                while let Some(&ch) = chars.get(i) {
+                    if !raw && ch == '\\' {
+                        match chars.get(i + 1) {
+                            Some('n') => text.push('\n'),
+                            Some('t') => text.push('\t'),
+                            // A line continuation: the next line's indent is not text.
+                            Some('\n') => {
+                                line += 1;
+                                while chars.get(i + 2).is_some_and(|c| c.is_whitespace()) {
+                                    line += usize::from(chars[i + 2] == '\n');
+                                    i += 1;
+                                }
+                            }
+                            Some(&other) => text.push(other),
+                            None => {}
+                        }
+                        i += 2;
+                        continue;
+                    }
+                    let closes =
+                        ch == '"' && (0..hashes).all(|h| chars.get(i + 1 + h) == Some(&'#'));
+                    if closes {
+                        i += 1 + if raw { hashes } else { 0 };
+                        break;
+                    }
+                    line += usize::from(ch == '\n');
+                    text.push(ch);
+                    i += 1;
+                }
+                let callers = opens.iter().map(|&at| {
+                    let before = &code[..at];
+                    let from = before
+                        .rfind(|c: char| !(c.is_alphanumeric() || "_:!.".contains(c)))
+                        .map_or(0, |p| p + 1);
+                    &before[from..]
+                });
+                let not_shown = callers
+                    .into_iter()
+                    .any(|f| NOT_SHOWN.iter().any(|n| f.contains(n)));
+                let field = code.trim_end();
+                let registry = field.ends_with("help:") || field.ends_with("means:");
+                if reads_like_english(&text)
+                    && !not_shown
+                    && !registry
+                    && !ALLOWED.contains(&text.as_str())
+                {
+                    found.push((start_line, text));
+                }
+                code.push_str("\"\"");
+                continue;
+            }
+            if c == '\'' {
+                // A char literal ('x', '\n', '\u{..}'), or a lifetime.
+                let len = match (next, chars.get(i + 2)) {
+                    (Some('\\'), _) => chars[i + 1..]
+                        .iter()
+                        .position(|&x| x == '\'')
+                        .map(|p| p + 2),
+                    (Some(_), Some('\'')) => Some(3),
+                    _ => None,
+                };
+                if let Some(len) = len {
+                    code.push_str("' '");
+                    i += len;
+                    continue;
+                }
+            }
+            match c {
+                '(' => opens.push(code.len()),
+                ')' => {
+                    opens.pop();
+                }
+                '\n' => line += 1,
+                _ => {}
+            }
+            code.push(c);
+            i += 1;
+        }
+        found
+    }
+
+    fn rust_files(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, into);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                into.push(path);
+            }
+        }
+    }
+
+    /// Every user-facing string comes from the table: a string literal in the code that reads
+    /// like English is a string someone forgot to move to `en.rs`.
+    #[test]
+    fn no_user_facing_english_outside_the_table() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        files.sort();
+        let mut stray = Vec::new();
+        for file in files {
+            let name = file
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            // The table itself, and the screens' tests.
+            if name.starts_with("text/") || name == "ui/screens.rs" {
+                continue;
+            }
+            let source = std::fs::read_to_string(&file).unwrap();
+            for (line, text) in user_facing_literals(&source) {
+                stray.push(format!("src/{name}:{line}: {text:?}"));
+            }
+        }
+        assert!(
+            stray.is_empty(),
+            "user-facing text outside src/text/en.rs (add a key, or to ALLOWED if it is \
+             data):\n{}",
+            stray.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_scan_sees_literals_and_skips_logs_bugs_and_tests() {
+        let source = r##"
+fn f() {
+    println!("{}", "a forgotten sentence");
+    let s = r#"raw "words" here"#;
+    let c = '"'; let l: &'static str = "x";
+    tracing::warn!(
+        "a log line, {}",
+        format!("not for the screen")
+    );
+    x.expect("a bug's message");
+    // "a comment here"
+    // SNIP:start demo
+    job.ended(Outcome::Failed, "shown in a lesson as it is");
+    // SNIP:end demo
+    Info { name: "inline", help: "the registry's help" };
+}
+#[cfg(test)]
+mod tests {
+    fn t() { assert!(false, "test words here"); }
+}
+"##;
+        // Written so: `build.rs` would take real markers here for a snippet of its own.
+        let found = user_facing_literals(&source.replace("SNIP", "snippet"));
+        let texts: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, ["a forgotten sentence", "raw \"words\" here"]);
+        assert_eq!(found[0].0, 3);
     }
 
     #[test]

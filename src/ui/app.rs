@@ -51,12 +51,12 @@ impl Section {
         Section::Check,
     ];
 
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> T {
         match self {
-            Section::Idea => "Idea",
-            Section::Python => "Python",
-            Section::Rust => "Rust",
-            Section::Check => "Check",
+            Section::Idea => T::SectionIdea,
+            Section::Python => T::SectionPython,
+            Section::Rust => T::SectionRust,
+            Section::Check => T::SectionCheck,
         }
     }
 
@@ -156,7 +156,7 @@ impl App {
             experiment: None,
             queue: VecDeque::new(),
             notice: None,
-            log: "off".into(),
+            log: T::LogOff.into(),
             skipped: Vec::new(),
         }
     }

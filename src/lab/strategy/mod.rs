@@ -12,6 +12,7 @@ use std::pin::Pin;
 
 use super::job::JobCtx;
 use crate::data::{Strategy, StrategyInfo};
+use crate::text::T;
 
 mod background;
 mod block_in_place;
@@ -68,7 +69,11 @@ pub fn all() -> impl Iterator<Item = Strategy> {
 pub fn find(name: &str) -> Result<Strategy, String> {
     all().find(|s| s.as_str() == name).ok_or_else(|| {
         let known: Vec<_> = all().map(Strategy::as_str).collect();
-        format!("unknown strategy `{name}` (allowed: {})", known.join(", "))
+        T::UnknownWord.fill(&[
+            ("what", &"strategy"),
+            ("value", &name),
+            ("allowed", &known.join(", ")),
+        ])
     })
 }
 

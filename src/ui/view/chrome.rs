@@ -5,6 +5,7 @@ use ratatui::prelude::*;
 use ratatui::widgets::Paragraph;
 
 use super::theme;
+use crate::text::T;
 use crate::ui::app::App;
 use crate::ui::keys::KEYS;
 
@@ -16,26 +17,39 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let left = Line::from(vec![
         Span::styled(" blocklab ", theme::KEY),
         Span::styled(
-            format!("  lesson {}/{} · ", app.current + 1, app.lessons.len()),
+            format!(
+                "  {} · ",
+                T::HeaderLesson.fill(&[("n", &(app.current + 1)), ("of", &app.lessons.len())])
+            ),
             theme::DIM,
         ),
         Span::styled(lesson.title.clone(), theme::TITLE),
     ]);
     frame.render_widget(Paragraph::new(left), area);
     let mut right = vec![Span::styled(
-        format!("window {}s ", app.window().as_secs()),
+        format!(
+            "{} ",
+            T::HeaderWindow.fill(&[("secs", &app.window().as_secs())])
+        ),
         theme::DIM,
     )];
     if !app.skipped.is_empty() {
         let n = app.skipped.len();
-        let files = if n == 1 { "file" } else { "files" };
+        let text = if n == 1 {
+            T::HeaderSkippedOne
+        } else {
+            T::HeaderSkippedMany
+        };
         right.insert(
             0,
-            Span::styled(format!("{n} lesson {files} skipped (?) "), theme::STALL),
+            Span::styled(format!("{} ", text.fill(&[("n", &n)])), theme::STALL),
         );
     }
     if app.paused.is_some() {
-        right.push(Span::styled(" PAUSED (space) ", theme::PAUSED));
+        right.push(Span::styled(
+            format!(" {} ", T::HeaderPaused),
+            theme::PAUSED,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(right).right_aligned()), area);
 }

@@ -3,6 +3,7 @@ use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme;
+use crate::text::T;
 use crate::ui::app::App;
 use crate::ui::keys::KEYS;
 
@@ -16,7 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "  This lesson's actions:",
+        format!("  {}", T::HelpActions),
         theme::LABEL,
     )));
     for a in &app.lesson().actions {
@@ -27,16 +28,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "  Lag: how late the loop answers an outside ping. Stall: one freeze ≥ 10 ms.",
+        format!("  {}", T::HelpLagStall),
         theme::DIM,
     )));
     lines.push(Line::from(vec![
-        Span::styled("  Log: ", theme::LABEL),
+        Span::styled(format!("  {}", T::HelpLog), theme::LABEL),
         Span::raw(app.log.clone()),
     ]));
     if !app.skipped.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("  Skipped lesson files ({}):", app.skipped.len()),
+            format!("  {}", T::HelpSkipped.fill(&[("n", &app.skipped.len())])),
             theme::STALL,
         )));
     }
@@ -61,6 +62,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(" Help — keys ", theme::TITLE));
+        .title(Span::styled(format!(" {} ", T::HelpTitle), theme::TITLE));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

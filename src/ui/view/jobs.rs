@@ -9,6 +9,7 @@ use super::theme;
 use crate::clock::human;
 use crate::data::Outcome;
 use crate::model::{JobRecord, Model};
+use crate::text::T;
 
 /// Below this inner width the error shares the thread's column (it replaces it when present).
 const WIDE: u16 = 100;
@@ -16,21 +17,28 @@ const WIDE: u16 = 100;
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, now: Duration) {
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(" Jobs ", theme::TITLE))
-        .title(Line::from(Span::styled(" t: timeline ", theme::DIM)).right_aligned());
+        .title(Span::styled(format!(" {} ", T::JobsTitle), theme::TITLE))
+        .title(
+            Line::from(Span::styled(format!(" {} ", T::JobsToTimeline), theme::DIM))
+                .right_aligned(),
+        );
     let wide = area.width.saturating_sub(2) >= WIDE;
     let rows_fit = area.height.saturating_sub(3) as usize;
     let mut recent: Vec<_> = model.timeline.all().rev().take(rows_fit).collect();
     recent.reverse();
     let rows = recent.into_iter().map(|j| row(j, now, wide));
     let mut header = vec![
-        "id",
-        "work",
-        "status",
-        if wide { "thread" } else { "thread / error" },
-        "waited",
-        "ran",
-        "reply",
+        T::JobsColId.text(),
+        T::JobsColWork.text(),
+        T::JobsColStatus.text(),
+        if wide {
+            T::JobsColThread.text()
+        } else {
+            T::JobsColThreadOrError.text()
+        },
+        T::JobsColWaited.text(),
+        T::JobsColRan.text(),
+        T::JobsColReply.text(),
     ];
     let mut widths = vec![
         Constraint::Length(6),
@@ -42,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, now: Duration) {
         Constraint::Length(8),
     ];
     if wide {
-        header.push("error");
+        header.push(T::JobsColError.text());
         widths.push(Constraint::Fill(2));
     }
     let table = Table::new(rows, widths)
@@ -53,13 +61,13 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, now: Duration) {
 
 fn row(j: &JobRecord, now: Duration, wide: bool) -> Row<'static> {
     let (status, style) = match j.outcome {
-        Outcome::Ok => ("ok", theme::PASS),
-        Outcome::Running if j.started.is_none() => ("waiting", theme::WAITING),
-        Outcome::Running => ("running", theme::AWAITING),
-        Outcome::Failed => ("failed", theme::FAIL),
-        Outcome::Cancelled => ("cancelled", theme::FAIL),
-        Outcome::Lost => ("lost", theme::FAIL),
-        Outcome::Abandoned => ("abandoned", theme::FAIL),
+        Outcome::Ok => (T::JobStatusOk, theme::PASS),
+        Outcome::Running if j.started.is_none() => (T::JobStatusWaiting, theme::WAITING),
+        Outcome::Running => (T::JobStatusRunning, theme::AWAITING),
+        Outcome::Failed => (T::JobStatusFailed, theme::FAIL),
+        Outcome::Cancelled => (T::JobStatusCancelled, theme::FAIL),
+        Outcome::Lost => (T::JobStatusLost, theme::FAIL),
+        Outcome::Abandoned => (T::JobStatusAbandoned, theme::FAIL),
     };
     // Never started: it waited until it ended (cancelled), or is still waiting.
     let waited = j
@@ -76,8 +84,8 @@ fn row(j: &JobRecord, now: Duration, wide: bool) -> Row<'static> {
         .map(|e| Cell::from(Span::styled(e, theme::FAIL)));
     let mut cells = vec![
         Cell::from(format!("#{}", j.id())),
-        Cell::from(format!("{} {}ms", j.spec.workload.as_str(), j.spec.ms)),
-        Cell::from(Span::styled(status, style)),
+        Cell::from(T::JobWork.fill(&[("workload", &j.spec.workload.as_str()), ("ms", &j.spec.ms)])),
+        Cell::from(Span::styled(status.text(), style)),
         if wide {
             thread.clone()
         } else {

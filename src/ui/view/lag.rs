@@ -10,6 +10,7 @@ use super::theme;
 use crate::clock::human;
 use crate::data::STALL_THRESHOLD;
 use crate::model::Model;
+use crate::text::T;
 
 /// The log scale's floor: idle lag on this machine is tens of µs, which should read as "none".
 const FLOOR_MS: f64 = 0.05;
@@ -20,22 +21,20 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
         now + Duration::from_millis(1),
     );
     let now_lag = model.lag_now().map_or("-".into(), human);
-    let stats = vec![
-        Line::from(format!(
-            " now {now_lag} · p50 {} · p99 {} · max {} ",
-            human(summary.p50),
-            human(summary.p99),
-            human(summary.max)
-        )),
-        Line::from(format!(
-            " p99 {} · max {} ",
-            human(summary.p99),
-            human(summary.max)
-        )),
-        Line::from(format!(" max {} ", human(summary.max))),
-    ];
-    const TITLE: &str = " Event-loop lag ";
-    let block = theme::pane(area.width, TITLE, stats);
+    let (p50, p99, max) = (human(summary.p50), human(summary.p99), human(summary.max));
+    let stats = [
+        T::LagStats.fill(&[
+            ("now", &now_lag),
+            ("p50", &p50),
+            ("p99", &p99),
+            ("max", &max),
+        ]),
+        T::LagStatsShort.fill(&[("p99", &p99), ("max", &max)]),
+        T::LagStatsMax.fill(&[("max", &max)]),
+    ]
+    .map(|s| Line::from(format!(" {s} ")))
+    .to_vec();
+    let block = theme::pane(area.width, T::LagTitle.text(), stats);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 || inner.width <= GUTTER + 4 {
@@ -46,30 +45,33 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
     let banner = match &live {
         Some(s) => {
             let who = match (s.job.and_then(|j| model.timeline.get(j)), &s.thread) {
-                (Some(j), Some(t)) => format!(
-                    " — job #{} {}·{} holds {t}",
-                    j.id(),
-                    j.spec.workload.as_str(),
-                    j.spec.strategy.as_str()
-                ),
-                (Some(j), None) => format!(
-                    " — job #{} {}·{}",
-                    j.id(),
-                    j.spec.workload.as_str(),
-                    j.spec.strategy.as_str()
-                ),
-                (None, Some(t)) => format!(" — {t} is stuck in one poll"),
+                (Some(j), thread) => {
+                    let text = match thread {
+                        Some(_) => T::LagStallJobThread,
+                        None => T::LagStallJob,
+                    };
+                    text.fill(&[
+                        ("id", &j.id()),
+                        ("workload", &j.spec.workload.as_str()),
+                        ("strategy", &j.spec.strategy.as_str()),
+                        ("thread", &thread.clone().unwrap_or_default()),
+                    ])
+                }
+                (None, Some(t)) => T::LagStallThread.fill(&[("thread", t)]),
                 (None, None) => String::new(),
             };
             Line::from(vec![
-                Span::styled(format!(" STALLED {}", human(s.age)), theme::STALL_LIVE),
+                Span::styled(
+                    format!(" {}", T::LagStalled.fill(&[("age", &human(s.age))])),
+                    theme::STALL_LIVE,
+                ),
                 Span::raw(who),
             ])
         }
         None => Line::from(Span::styled(
             format!(
-                " responsive · a stall is one freeze ≥ {}",
-                human(STALL_THRESHOLD)
+                " {}",
+                T::LagResponsive.fill(&[("threshold", &human(STALL_THRESHOLD))])
             ),
             theme::DIM,
         )),
@@ -139,9 +141,9 @@ fn draw_scale(buf: &mut Buffer, plot: Rect, top_ms: f64) {
         let row_from_bottom = (eighths / 8).min(plot.height - 1);
         let y = plot.y + plot.height - 1 - row_from_bottom;
         let text = if value >= 1000.0 {
-            format!("{:.0}s", value / 1000.0)
+            T::LagScaleSecs.fill(&[("n", &format!("{:.0}", value / 1000.0))])
         } else {
-            format!("{value}ms")
+            T::LagScaleMillis.fill(&[("n", &value)])
         };
         buf.set_string(
             plot.x,

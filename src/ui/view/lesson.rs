@@ -4,6 +4,7 @@ use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::theme;
+use crate::text::T;
 use crate::ui::app::{App, Section};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
@@ -17,14 +18,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             theme::LABEL
         };
-        tabs.push(Span::styled(s.title(), style));
+        tabs.push(Span::styled(s.title().text(), style));
     }
     tabs.push(Span::raw(" "));
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Line::from(tabs))
         .title_bottom(
-            Line::from(Span::styled(" tab: section · ↑↓: scroll ", theme::DIM)).right_aligned(),
+            Line::from(Span::styled(format!(" {} ", T::LessonTabHint), theme::DIM)).right_aligned(),
         );
     let lines = match app.section {
         Section::Idea => idea(app),
@@ -39,8 +40,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(paragraph, area);
 }
 
-fn heading(text: &str) -> Line<'static> {
-    Line::from(Span::styled(text.to_string(), theme::HEADING))
+fn heading(text: T) -> Line<'static> {
+    Line::from(Span::styled(text.text(), theme::HEADING))
 }
 
 /// Prose with code: lines indented by four spaces are code.
@@ -57,10 +58,10 @@ fn idea(app: &App) -> Vec<Line<'static>> {
     let lesson = app.lesson();
     let mut lines = prose(&app.render(&lesson.idea));
     lines.push(Line::default());
-    lines.push(heading("Predict"));
+    lines.push(heading(T::LessonPredict));
     lines.extend(prose(&app.render(&lesson.predict)));
     lines.push(Line::default());
-    lines.push(heading("Try"));
+    lines.push(heading(T::LessonTry));
     for a in &lesson.actions {
         lines.push(Line::from(vec![
             Span::styled(format!(" {} ", a.key), theme::KEY),
@@ -90,16 +91,13 @@ fn rust(app: &App) -> Vec<Line<'static>> {
 
 fn check(app: &App) -> Vec<Line<'static>> {
     let lesson = app.lesson();
-    let mut lines = vec![Line::from(Span::styled(
-        "Each action's claims, checked on the live lab after it runs:",
-        theme::DIM,
-    ))];
+    let mut lines = vec![Line::from(Span::styled(T::CheckIntro.text(), theme::DIM))];
     for a in &lesson.actions {
         lines.push(Line::default());
         let state = if app.pending(a.key) {
-            Span::styled("  running…", theme::WAITING)
+            Span::styled(format!("  {}", T::CheckRunning), theme::WAITING)
         } else if app.last_verdicts(a.key).is_none() {
-            Span::styled("  not run yet", theme::DIM)
+            Span::styled(format!("  {}", T::CheckNotRun), theme::DIM)
         } else {
             Span::raw("")
         };
@@ -132,7 +130,7 @@ fn check(app: &App) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::default());
-    lines.push(heading("Takeaway"));
+    lines.push(heading(T::LessonTakeaway));
     lines.extend(prose(&app.render(&lesson.takeaway)));
     lines
 }
@@ -140,22 +138,22 @@ fn check(app: &App) -> Vec<Line<'static>> {
 /// A load test's steps: rate, throughput and reply latency, and whether the rate held.
 fn load_table(steps: &[crate::report::LoadStepOut]) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(
-        "   req/s  served/s   p50       p99       held",
+        format!("   {}", T::CheckLoadHeader),
         theme::DIM,
     ))];
     for s in steps {
         let held = if s.held {
-            Span::styled("yes", theme::PASS)
+            Span::styled(T::Yes.text(), theme::PASS)
         } else {
-            Span::styled("no", theme::FAIL)
+            Span::styled(T::No.text(), theme::FAIL)
         };
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "   {:>5}  {:>8.0}   {:<9} {:<9} ",
                 s.rate,
                 s.throughput,
-                format!("{:.1} ms", s.p50_ms),
-                format!("{:.1} ms", s.p99_ms)
+                T::Millis.fill(&[("n", &format!("{:.1}", s.p50_ms))]),
+                T::Millis.fill(&[("n", &format!("{:.1}", s.p99_ms))])
             )),
             held,
         ]));

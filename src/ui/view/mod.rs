@@ -15,6 +15,7 @@ use ratatui::prelude::*;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::{App, Section};
+use crate::text::T;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -68,8 +69,14 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
 
 fn too_small(frame: &mut Frame, area: Rect) {
     let text = format!(
-        "terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})\nEnlarge the window, or press q to quit.",
-        area.width, area.height
+        "{}\n{}",
+        T::TooSmall.fill(&[
+            ("need_w", &MIN_WIDTH),
+            ("need_h", &MIN_HEIGHT),
+            ("w", &area.width),
+            ("h", &area.height),
+        ]),
+        T::TooSmallHint
     );
     let height = 4.min(area.height);
     let y = area.y + area.height.saturating_sub(height) / 2;

@@ -9,7 +9,7 @@ use super::theme;
 use crate::clock::human;
 use crate::data::LabConfig;
 use crate::model::{Model, counters};
-use crate::report::NOT_UNSTABLE;
+use crate::text::T;
 
 /// Rows the pane needs for a lab (borders included).
 pub fn height(lab: &LabConfig) -> u16 {
@@ -17,28 +17,26 @@ pub fn height(lab: &LabConfig) -> u16 {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: Duration) {
-    const TITLE: &str = " Pools ";
     let (flavor, cores, rate) = (lab.describe(), lab.describe_cores(), lab.traffic_rate);
-    let about = vec![
-        Line::from(format!(" {flavor} runtime · {cores} · {rate} req/s ")),
-        Line::from(format!(" {flavor} · {cores} · {rate} req/s ")),
-        Line::from(format!(" {flavor} · {cores} ")),
-    ];
-    let block = theme::pane(area.width, TITLE, about);
+    let values: [(&str, &dyn std::fmt::Display); 3] =
+        [("flavor", &flavor), ("cores", &cores), ("rate", &rate)];
+    let about = [T::PoolsLab, T::PoolsLabShort, T::PoolsLabShortest]
+        .map(|t| Line::from(format!(" {} ", t.fill(&values))))
+        .to_vec();
+    let block = theme::pane(area.width, T::PoolsTitle.text(), about);
     let mut lines = worker_lines(model, lab, now);
     lines.push(blocking_line(model, lab));
     lines.push(own_line(model));
     lines.push(offload_line(model));
     let traffic = model.request_summary(now.saturating_sub(Duration::from_secs(10)), now);
     lines.push(Line::from(vec![
-        Span::styled(label("Requests"), theme::LABEL),
-        Span::raw(format!(
-            "{} in 10 s · p50 {} · p99 {} · max {}",
-            traffic.count,
-            human(traffic.p50),
-            human(traffic.p99),
-            human(traffic.max)
-        )),
+        Span::styled(label(T::PoolsRequests.text()), theme::LABEL),
+        Span::raw(T::PoolsRequestsLine.fill(&[
+            ("count", &traffic.count),
+            ("p50", &human(traffic.p50)),
+            ("p99", &human(traffic.p99)),
+            ("max", &human(traffic.max)),
+        ])),
     ]));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -55,24 +53,28 @@ fn worker_lines(model: &Model, lab: &LabConfig, now: Duration) -> Vec<Line<'stat
         .enumerate()
         .map(|(i, w)| {
             let name = if single {
-                "Event loop".to_string()
+                T::PoolsEventLoop.text().to_string()
             } else {
-                format!("Worker {i}")
+                T::PoolsWorker.fill(&[("i", &i)])
             };
-            let busy = w.busy.map_or(String::from("busy -"), |b| {
-                format!("busy {:>3.0}%", b * 100.0)
+            let busy = w.busy.map_or(T::PoolsBusyUnknown.text().to_string(), |b| {
+                T::PoolsBusy.fill(&[("percent", &format!("{:>3.0}", b * 100.0))])
             });
             let mut spans = vec![Span::styled(label(&name), theme::LABEL)];
             match w.stuck {
                 Some(stuck) => {
-                    let job = stuck.job.map_or(String::new(), |j| format!(" in job #{j}"));
-                    spans.push(Span::styled(
-                        format!("● STUCK {}{job}", human(stuck.age)),
-                        theme::STALL_LIVE,
-                    ));
+                    let age = human(stuck.age);
+                    let text = match stuck.job {
+                        Some(j) => T::PoolsStuckInJob.fill(&[("age", &age), ("id", &j)]),
+                        None => T::PoolsStuck.fill(&[("age", &age)]),
+                    };
+                    spans.push(Span::styled(format!("● {text}"), theme::STALL_LIVE));
                     spans.push(Span::raw(format!("  {}", w.thread)));
                 }
-                None => spans.push(Span::styled("○ serving", theme::LAG_OK)),
+                None => spans.push(Span::styled(
+                    format!("○ {}", T::PoolsServing),
+                    theme::LAG_OK,
+                )),
             }
             spans.push(Span::styled(format!("  {busy}"), theme::DIM));
             Line::from(spans)
@@ -81,26 +83,25 @@ fn worker_lines(model: &Model, lab: &LabConfig, now: Duration) -> Vec<Line<'stat
 }
 
 fn blocking_line(model: &Model, lab: &LabConfig) -> Line<'static> {
-    let mut spans = vec![Span::styled(label("Blocking"), theme::LABEL)];
+    let mut spans = vec![Span::styled(label(T::PoolsBlocking.text()), theme::LABEL)];
     match model.runtime().and_then(|r| r.blocking) {
-        Some(b) => spans.push(Span::raw(format!(
-            "{} busy · {} idle · {} queued · max {}",
-            b.busy(),
-            b.idle,
-            b.queue,
-            lab.max_blocking_threads
-        ))),
+        Some(b) => spans.push(Span::raw(T::PoolsBlockingLine.fill(&[
+            ("busy", &b.busy()),
+            ("idle", &b.idle),
+            ("queued", &b.queue),
+            ("max", &lab.max_blocking_threads),
+        ]))),
         None if cfg!(tokio_unstable) => {
-            spans.push(Span::styled("waiting for the first sample…", theme::DIM))
+            spans.push(Span::styled(T::PoolsBlockingFirstSample.text(), theme::DIM))
         }
-        None => spans.push(Span::styled(NOT_UNSTABLE, theme::DIM)),
+        None => spans.push(Span::styled(T::NotUnstable.text(), theme::DIM)),
     }
     Line::from(spans)
 }
 
 /// The current lab's jobs per strategy: the same counters as the report's `pools.offload`.
 fn offload_line(model: &Model) -> Line<'static> {
-    let mut spans = vec![Span::styled(label("Jobs"), theme::LABEL)];
+    let mut spans = vec![Span::styled(label(T::PoolsJobs.text()), theme::LABEL)];
     let jobs = model
         .current_lab()
         .map(|(lab, _)| counters::per_strategy(model.lab_jobs(lab)))
@@ -111,66 +112,62 @@ fn offload_line(model: &Model) -> Line<'static> {
         }
         // Only the counts that are not zero: short enough for 80 columns.
         let counts: Vec<String> = [
-            (c.running, "running"),
-            (c.waiting, "waiting"),
-            (c.ok, "done"),
-            (c.cancelled, "cancelled"),
-            (c.lost, "lost"),
-            (c.abandoned, "abandoned"),
+            (c.running, T::PoolsJobsRunning),
+            (c.waiting, T::PoolsJobsWaiting),
+            (c.ok, T::PoolsJobsDone),
+            (c.cancelled, T::PoolsJobsCancelled),
+            (c.lost, T::PoolsJobsLost),
+            (c.abandoned, T::PoolsJobsAbandoned),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}"))
+        .map(|(n, what)| what.fill(&[("n", n)]))
         .collect();
         spans.push(Span::raw(format!("{}: {}", s.as_str(), counts.join(", "))));
         if c.failed > 0 {
             let sep = if counts.is_empty() { "" } else { ", " };
             spans.push(Span::styled(
-                format!("{sep}{} failed", c.failed),
+                format!("{sep}{}", T::PoolsJobsFailed.fill(&[("n", &c.failed)])),
                 theme::STALL,
             ));
         }
     }
     if jobs.is_empty() {
-        spans.push(Span::styled("none yet", theme::DIM));
+        spans.push(Span::styled(T::PoolsJobsNone.text(), theme::DIM));
     }
     Line::from(spans)
 }
 
 /// blocklab's own pools, processes, detached threads and permits: what tokio cannot see.
 fn own_line(model: &Model) -> Line<'static> {
-    let mut spans = vec![Span::styled(label("Own pools"), theme::LABEL)];
+    let mut spans = vec![Span::styled(label(T::PoolsOwn.text()), theme::LABEL)];
     let g = model
         .runtime()
         .map(|r| r.gauges.clone())
         .unwrap_or_default();
     let mut parts = Vec::new();
     if g.pool_threads > 0 {
-        parts.push(format!(
-            "{} threads: {} busy, {} queued",
-            g.pool_threads, g.pool_busy, g.pool_queued
-        ));
+        parts.push(T::PoolsOwnThreads.fill(&[
+            ("n", &g.pool_threads),
+            ("busy", &g.pool_busy),
+            ("queued", &g.pool_queued),
+        ]));
     }
     if g.children > 0 {
-        parts.push(format!(
-            "{} child processes: {} busy",
-            g.children, g.children_busy
-        ));
+        parts.push(T::PoolsOwnChildren.fill(&[("n", &g.children), ("busy", &g.children_busy)]));
     }
     if g.detached > 0 {
-        parts.push(format!("{} detached threads", g.detached));
+        parts.push(T::PoolsOwnDetached.fill(&[("n", &g.detached)]));
     }
     if g.permits_waiting > 0 {
-        parts.push(format!("{} waiting for a permit", g.permits_waiting));
+        parts.push(T::PoolsOwnPermits.fill(&[("n", &g.permits_waiting)]));
     }
     if g.refused > 0 {
-        parts.push(format!(
-            "{} jobs in flight, {} refused (lab full)",
-            g.in_flight, g.refused
-        ));
+        parts
+            .push(T::PoolsOwnRefused.fill(&[("in_flight", &g.in_flight), ("refused", &g.refused)]));
     }
     if parts.is_empty() {
-        spans.push(Span::styled("none running", theme::DIM));
+        spans.push(Span::styled(T::PoolsOwnNone.text(), theme::DIM));
     } else {
         spans.push(Span::raw(parts.join(" · ")));
     }

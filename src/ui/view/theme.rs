@@ -22,13 +22,15 @@ pub const CODE: Style = Style::new().fg(Color::LightYellow);
 pub const HEADING: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
 
-/// A bordered pane `width` wide with `title` on the left and, on the right, the first of
-/// `candidates` that fits beside it (or nothing: titles must never overwrite each other).
+/// A bordered pane `width` wide with `title` on the left (a space either side) and, on the
+/// right, the first of `candidates` that fits beside it (or nothing: titles must never
+/// overwrite each other).
 pub fn pane(
     width: u16,
-    title: &'static str,
+    title: &str,
     candidates: Vec<ratatui::text::Line<'static>>,
 ) -> ratatui::widgets::Block<'static> {
+    let title = format!(" {title} ");
     let room = usize::from(width).saturating_sub(title.chars().count() + 4);
     let right = candidates
         .into_iter()

@@ -9,26 +9,32 @@ use super::axis::{GUTTER, TimeAxis};
 use super::theme;
 use crate::data::{Outcome, ThreadKind};
 use crate::model::{JobRecord, Model};
+use crate::text::T;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, span: Duration, now: Duration) {
-    let legend = |words: [&'static str; 4]| {
+    let legend = |words: [T; 4]| {
+        let word = |i: usize| Span::raw(format!(" {} ", words[i]));
         Line::from(vec![
             Span::styled("█", theme::HOLDS_LOOP),
-            Span::raw(words[0]),
+            word(0),
             Span::styled("█", theme::ON_POOL),
-            Span::raw(words[1]),
+            word(1),
             Span::styled("─", theme::AWAITING),
-            Span::raw(words[2]),
+            word(2),
             Span::styled("░", theme::WAITING),
-            Span::raw(words[3]),
+            word(3),
         ])
     };
-    const TITLE: &str = " Timeline ";
     let legends = vec![
-        legend([" holds loop ", " pool thread ", " awaits ", " waits "]),
-        legend([" loop ", " pool ", " await ", " wait "]),
+        legend([
+            T::LegendHoldsLoop,
+            T::LegendPoolThread,
+            T::LegendAwaits,
+            T::LegendWaits,
+        ]),
+        legend([T::LegendLoop, T::LegendPool, T::LegendAwait, T::LegendWait]),
     ];
-    let block = theme::pane(area.width, TITLE, legends);
+    let block = theme::pane(area.width, T::TimelineTitle.text(), legends);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width <= GUTTER + 4 {
@@ -51,10 +57,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, span: Duration, now: D
         v
     };
     if visible.is_empty() {
-        let hint = Line::from(Span::styled(
-            "  no jobs yet — press an action key (see the footer)",
-            theme::DIM,
-        ));
+        let hint = Line::from(Span::styled(format!("  {}", T::TimelineEmpty), theme::DIM));
         frame.render_widget(Paragraph::new(hint), inner);
         return;
     }
@@ -106,7 +109,10 @@ fn draw_row(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, job: &JobRecord, 
     }
 
     let (first, last) = (axis.clamp_column(job.submitted), axis.clamp_column(end));
-    let what = format!("{} {}ms", job.spec.workload.as_str(), job.spec.ms);
+    let what = T::JobWork.fill(&[
+        ("workload", &job.spec.workload.as_str()),
+        ("ms", &job.spec.ms),
+    ]);
     let how = format!("{what} · {}", job.spec.strategy.as_str());
     let full = format!(
         "{how}{}",
