@@ -609,24 +609,24 @@ impl<'a> Facts<'a> {
         }
     }
 
-    /// False for metrics this build cannot see (poll hooks and the blocking pool's gauges need
-    /// `tokio_unstable`).
+    /// False for a rule on a metric this build cannot see.
     fn can_measure(&self, rule: &Expectation) -> bool {
-        let hooks = self.report.long_polls.is_some();
-        let blocking = self.report.pools.blocking.is_some();
         match rule {
             Expectation::Is {
                 metric: Word::LongPollJob,
                 ..
-            } => hooks,
-            Expectation::Compare {
-                metric: Number::LongPollMax,
-                ..
-            } => hooks,
-            Expectation::Compare {
-                metric: Number::BlockingThreadsMax,
-                ..
-            } => blocking,
+            } => self.measures(Number::LongPollMax),
+            Expectation::Is { .. } => true,
+            Expectation::Compare { metric, .. } => self.measures(*metric),
+        }
+    }
+
+    /// False for metrics this build cannot see: poll hooks and the blocking pool's gauges
+    /// need `tokio_unstable`.
+    pub fn measures(&self, metric: Number) -> bool {
+        match metric {
+            Number::LongPollMax => self.report.long_polls.is_some(),
+            Number::BlockingThreadsMax => self.report.pools.blocking.is_some(),
             _ => true,
         }
     }

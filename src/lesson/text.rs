@@ -5,6 +5,7 @@
 //! | field | shows |
 //! | --- | --- |
 //! | `${cores}` | the cores the lab may use (`--cpus N`, else the machine's) |
+//! | `${cores.words}` | the same, with its noun: "1 core", "4 cores" |
 //! | `${python.pool}` | Python's default executor on those cores: `min(32, cores + 4)` |
 //! | `${anyio.tokens}` | anyio's default thread limiter (FastAPI's `def` routes): 40 |
 //! | `${tokio.max_blocking}` | tokio's default cap on its blocking pool: 512 |
@@ -28,6 +29,8 @@ pub trait Runs {
 
 enum Field {
     Cores,
+    /// "1 core", "4 cores".
+    CoresWords,
     PythonPool,
     AnyioTokens,
     TokioMaxBlocking,
@@ -37,6 +40,7 @@ enum Field {
 fn field(name: &str, lesson_actions: &[Action]) -> Result<Field, String> {
     match name {
         "cores" => return Ok(Field::Cores),
+        "cores.words" => return Ok(Field::CoresWords),
         "python.pool" => return Ok(Field::PythonPool),
         "anyio.tokens" => return Ok(Field::AnyioTokens),
         "tokio.max_blocking" => return Ok(Field::TokioMaxBlocking),
@@ -93,6 +97,10 @@ pub fn render(text: &str, lesson: &Lesson, lab: &LabConfig, runs: &dyn Runs) -> 
         rest = at + name.len() + 3;
         let value = match field(name, &lesson.actions) {
             Ok(Field::Cores) => lab.cores().to_string(),
+            Ok(Field::CoresWords) => match lab.cores() {
+                1 => T::CoresOne.fill(&[("n", &1)]),
+                n => T::CoresMany.fill(&[("n", &n)]),
+            },
             Ok(Field::PythonPool) => python_executor_threads(lab.cores()).to_string(),
             Ok(Field::AnyioTokens) => ANYIO_TOKENS.to_string(),
             Ok(Field::TokioMaxBlocking) => TOKIO_MAX_BLOCKING.to_string(),
@@ -100,7 +108,14 @@ pub fn render(text: &str, lesson: &Lesson, lab: &LabConfig, runs: &dyn Runs) -> 
                 let action = lesson.action(key).expect("checked when the lesson loaded");
                 let given = Given::of(action, &runs.lab(action));
                 match runs.report(key) {
-                    Some(report) => metric.show(Facts::of(report, given).number(metric)),
+                    Some(report) => {
+                        let facts = Facts::of(report, given);
+                        if facts.measures(metric) {
+                            metric.show(facts.number(metric))
+                        } else {
+                            T::NotUnstable.text().to_string()
+                        }
+                    }
                     None if metric.is_given() => {
                         let empty = Report::empty();
                         metric.show(Facts::of(&empty, given).number(metric))

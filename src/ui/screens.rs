@@ -538,3 +538,27 @@ fn the_pools_pane_and_the_json_agree_on_every_counter() {
         }
     }
 }
+
+/// A lesson shows the learner's cores and what follows from them, not ours.
+#[test]
+fn lessons_show_the_labs_cores_and_what_follows() {
+    for (cores, pool, two, eight) in [(1, 5, "8", "8"), (4, 8, "4", "2"), (16, 20, "4", "1")] {
+        let lessons = crate::lesson::builtin().lessons;
+        let at = |id: &str| lessons.iter().position(|l| l.id == id).unwrap();
+        let args = LabArgs {
+            cpus: Some(cores),
+            ..LabArgs::default()
+        };
+        let app = App::new(lessons.clone(), at("spawn-blocking"), args.clone());
+        let idea = app.render(&app.lesson().idea);
+        assert!(
+            idea.contains(&format!("{pool} on your {cores} core")),
+            "{cores} cores: {idea}"
+        );
+        let app = App::new(lessons.clone(), at("thread-pool"), args);
+        let idea = app.render(&app.lesson().idea);
+        let rounds = format!("that is {two} rounds with two threads and {eight} with eight");
+        assert!(idea.contains(&rounds), "{cores} cores: {idea}");
+        assert!(!idea.contains("${"), "a field left unfilled: {idea}");
+    }
+}
