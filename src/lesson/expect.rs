@@ -5,7 +5,7 @@
 //! ```text
 //! <metric> <op> <value>
 //!   op     : <  <=  >  >=  ==  within  is
-//!   value  : 5 ms | 2 s | 3 | at_once | 90% of block | 85% of cpu.waves × job.cpu | this | ok
+//!   value  : 5 ms | 2 s | 3 | at_once | 90% of block | 85% of cpu.waves × job.cpu.mean | this | ok
 //! ```
 //! `within X% of Y` holds when |metric − Y| ≤ X % of Y. `block` is the action's `ms`.
 //!
@@ -39,6 +39,8 @@ pub enum Number {
     JobWait,
     /// The most CPU time one job used.
     JobCpu,
+    /// The CPU time the jobs used, on average: what one job of the batch costs.
+    JobCpuMean,
     /// First submit → last finish.
     JobTotal,
     /// First start → last finish: how long the work itself took, waits before it aside.
@@ -122,6 +124,7 @@ const NUMBERS: &[(&str, Number, Unit)] = &[
     ("job.run", Number::JobRun, Ms),
     ("job.wait", Number::JobWait, Ms),
     ("job.cpu", Number::JobCpu, Ms),
+    ("job.cpu.mean", Number::JobCpuMean, Ms),
     ("job.total", Number::JobTotal, Ms),
     ("job.span", Number::JobSpan, Ms),
     ("job.concurrency", Number::JobConcurrency, Count),
@@ -252,7 +255,7 @@ pub enum Op {
 pub enum Value {
     /// Milliseconds (or a count for count metrics).
     Fixed(f64),
-    /// A share of a metric, or of the product of two (`85% of cpu.waves × job.cpu`).
+    /// A share of a metric, or of the product of two (`85% of cpu.waves × job.cpu.mean`).
     Of(f64, Vec<Number>),
 }
 
@@ -551,6 +554,10 @@ impl<'a> Facts<'a> {
             Number::JobRun => max_of(|j| j.run_ms),
             Number::JobWait => max_of(|j| j.wait_ms),
             Number::JobCpu => max_of(|j| j.cpu_ms),
+            Number::JobCpuMean => {
+                let cpu: Vec<f64> = jobs.iter().filter_map(|j| j.cpu_ms).collect();
+                cpu.iter().sum::<f64>() / cpu.len().max(1) as f64
+            }
             Number::JobTotal if jobs.is_empty() => 0.0,
             Number::JobTotal => max_of(|j| j.finished_ms) - min_of(|j| Some(j.submitted_ms)),
             Number::JobSpan => {
@@ -722,13 +729,13 @@ mod tests {
                 word: "blocking-pool".into()
             }
         );
-        let e = Expect::parse("job.span >= 85% of cpu.waves × job.cpu").unwrap();
+        let e = Expect::parse("job.span >= 85% of cpu.waves × job.cpu.mean").unwrap();
         assert_eq!(
             e.rule,
             Expectation::Compare {
                 metric: Number::JobSpan,
                 op: Op::Ge,
-                value: Value::Of(0.85, vec![Number::CpuWaves, Number::JobCpu])
+                value: Value::Of(0.85, vec![Number::CpuWaves, Number::JobCpuMean])
             }
         );
         assert!(e.depends_on_cores());

@@ -288,5 +288,5 @@ table! {
     ExpectMetricAfterOf => "unknown metric `{metric}` after `of`",
     ExpectUnknownUnit => "unknown unit `{unit}` (ms or s)",
     ExpectNeedsUnit => "`{value}` needs a unit (`{value} ms`)",
-    ExpectValue => "expected a value such as `5 ms`, `3`, `90% of block` or `85% of cpu.waves × job.cpu`",
+    ExpectValue => "expected a value such as `5 ms`, `3`, `90% of block` or `85% of cpu.waves × job.cpu.mean`",
 }
