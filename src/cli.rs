@@ -49,6 +49,15 @@ pub enum Command {
         #[arg(value_name = "LESSON", help = T::CliCheckIds.text())]
         ids: Vec<String>,
     },
+    #[command(about = T::CliCalibrate.text())]
+    Calibrate {
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=200), help = T::CliCalibrateRuns.text())]
+        runs: u64,
+        #[arg(long, help = T::CliCalibrateOverhead.text())]
+        overhead: bool,
+        #[arg(long, help = T::CliRunJson.text())]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +74,8 @@ pub struct RunArgs {
     pub size: Option<i64>,
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000), help = T::CliRunStopAfterMs.text())]
     pub stop_after_ms: Option<i64>,
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600_000), help = T::CliRunLongPollMs.text())]
+    pub long_poll_ms: Option<i64>,
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=4096), help = T::CliRunLifespanPool.text())]
     pub lifespan_pool: Option<i64>,
     #[arg(long, value_parser = words::<Shutdown>(&Shutdown::ALL, Shutdown::as_str), help = T::CliRunShutdown.text())]

@@ -27,6 +27,14 @@ fn main() -> ExitCode {
         (Some(_), None) => None,
     };
     let log = log.map(|path| init_log(&path).map(|guard| (guard, path)));
+    if let Some(Command::Calibrate {
+        runs,
+        overhead,
+        json,
+    }) = cli.command
+    {
+        return calibrate(runs as usize, overhead, json);
+    }
     if let Some(Command::Run(ref args)) = cli.command {
         return run(&cli, args);
     }
@@ -85,7 +93,7 @@ fn main() -> ExitCode {
                 _ => ExitCode::from(1),
             }
         }
-        Some(Command::Run(_) | Command::Validate | Command::Worker) => {
+        Some(Command::Run(_) | Command::Validate | Command::Worker | Command::Calibrate { .. }) => {
             unreachable!("handled above")
         }
     }
@@ -164,6 +172,28 @@ fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
     }
 }
 
+/// `blocklab calibrate`: exit 3 when the machine was too noisy for the figures to mean much.
+fn calibrate(runs: usize, overhead: bool, json: bool) -> ExitCode {
+    match headless::calibrate::calibrate(runs, overhead) {
+        Ok(c) => {
+            if json {
+                println!("{}", serde_json::to_string(&c).expect("plain data"));
+            } else {
+                print!("{}", c.table());
+            }
+            if c.too_noisy.is_some() {
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("blocklab: {}", T::MainLabFailed.fill(&[("error", &e)]));
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn find_lesson(lessons: &[Lesson], want: &str) -> Option<usize> {
     lessons.iter().position(|l| l.id == want).or_else(|| {
         let n: usize = want.parse().ok()?;
@@ -178,6 +208,9 @@ fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
     }
     if let Some(mode) = args.shutdown {
         config.shutdown = mode;
+    }
+    if let Some(ms) = args.long_poll_ms {
+        config.long_poll = Duration::from_millis(ms as u64);
     }
     let work = Work {
         workload: args.workload,

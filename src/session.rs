@@ -24,11 +24,19 @@ impl Session {
 
     /// A session on an existing clock: a restarted lab continues the same timeline.
     pub fn start_with(config: LabConfig, clock: Clock) -> std::io::Result<Session> {
+        Self::start_observed(config, clock, ObserverConfig::default())
+    }
+
+    /// The same, with the observer paced as `observer` says.
+    pub fn start_observed(
+        config: LabConfig,
+        clock: Clock,
+        observer: ObserverConfig,
+    ) -> std::io::Result<Session> {
         // Calibrate the CPU workload before any lab thread competes for the cores.
         crate::lab::workload::calibrate();
         let (lab, events) = Lab::start(config, clock)?;
-        let (observer, batches) =
-            Observer::start(instruments(&lab), events, ObserverConfig::default())?;
+        let (observer, batches) = Observer::start(instruments(&lab), events, observer)?;
         Ok(Session {
             observer,
             lab,
@@ -167,10 +175,11 @@ fn instruments(lab: &Lab) -> Instruments {
         pings: lab.pinger(),
         handle: lab.handle().clone(),
         polls: lab.hooks().map(|hooks| {
-            let drain = hooks.clone();
+            let (drain, oldest) = (hooks.clone(), hooks.clone());
             PollReadout {
                 workers: Box::new(move || hooks.snapshot()),
                 long_polls: Box::new(move || drain.drain_long_polls()),
+                oldest: Box::new(move || oldest.oldest_since()),
             }
         }),
         gauges: Box::new(move || gauges.sample()),

@@ -192,3 +192,38 @@ fn a_multi_thread_runtime_runs_with_its_workers() {
     let thread = r["jobs"][0]["thread"].as_str().unwrap();
     assert!(thread.starts_with("lab-worker-"), "{thread}");
 }
+
+/// The poll hooks measure each poll exactly: a 1 ms inline block is listed in `long_polls`
+/// with its job, and the worst lag reported is the block's own length, not a ping's sample.
+#[test]
+fn a_one_millisecond_block_is_listed_with_its_job_and_measured_exactly() {
+    if !cfg!(tokio_unstable) {
+        eprintln!("skipped: a build without tokio_unstable has no poll hooks");
+        return;
+    }
+    let exact = |r: &Value| (f(r, "lag_ms.max") - f(&r["jobs"][0], "run_ms")).abs() <= 0.5;
+    let r = rerun_if_noisy(
+        &["--workload", "sleep", "--strategy", "inline", "--ms", "1"],
+        exact,
+    );
+    let job = &r["jobs"][0];
+    let polls = r["long_polls"]
+        .as_array()
+        .expect("long polls with the hooks on");
+    let poll = polls
+        .iter()
+        .find(|p| p["job"] == job["id"])
+        .unwrap_or_else(|| panic!("the job's poll in {polls:?}"));
+    assert_eq!(poll["thread"], "lab-loop");
+    let (length, run) = (f(poll, "duration_ms"), f(job, "run_ms"));
+    assert!(
+        length >= run && length - run < 0.5,
+        "poll {length} ms, job {run} ms"
+    );
+    assert!(
+        exact(&r),
+        "lag max {} vs the job's {run} ms",
+        r["lag_ms"]["max"]
+    );
+    assert_eq!(r["runtime"]["long_poll_ms"], 1.0);
+}

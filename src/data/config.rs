@@ -1,5 +1,7 @@
 //! How a lab is set up: runtime flavour, workers, pool caps, traffic, and the cores it may use.
 
+use std::time::Duration;
+
 use serde::Serialize;
 
 use crate::text::T;
@@ -91,6 +93,8 @@ pub struct LabConfig {
     /// Pin the lab (its runtime, pools, threads and children) to this many cores; `None`:
     /// every core blocklab may use.
     pub cpus: Option<usize>,
+    /// The poll hooks report every single poll at least this long (with its task).
+    pub long_poll: Duration,
 }
 
 impl Default for LabConfig {
@@ -104,6 +108,7 @@ impl Default for LabConfig {
             lifespan_pool: 0,
             shutdown: Shutdown::Graceful,
             cpus: None,
+            long_poll: Duration::from_millis(1),
         }
     }
 }
@@ -120,9 +125,11 @@ pub fn python_executor_threads(cores: usize) -> usize {
 }
 
 /// Cores this process may use: what `available_parallelism` reports, which follows CPU
-/// affinity and cgroup quotas (1 when it cannot tell).
+/// affinity and cgroup quotas (1 when it cannot tell). Read once: it reads cgroup files, and
+/// the screen asks on every frame.
 pub fn machine_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 impl LabConfig {

@@ -1,7 +1,10 @@
 //! blocklab without a terminal: `blocklab run` (one experiment) and `blocklab check` (every
 //! expectation of the lessons). Both run through the same experiment runner as a key press in
 //! the TUI, and print from the same model the TUI draws.
+pub mod calibrate;
 pub mod check;
+pub mod cpu;
+pub mod overhead;
 
 use crate::clock::Clock;
 use crate::model::Model;

@@ -142,6 +142,18 @@ impl PollHooks {
             .collect()
     }
 
+    /// When the oldest poll in progress began, if any: a few atomic loads, cheap enough for
+    /// every ping.
+    pub fn oldest_since(&self) -> Option<Duration> {
+        let n = self.registered.load(Ordering::Relaxed).min(MAX_SLOTS);
+        self.slots[..n]
+            .iter()
+            .map(|slot| slot.since_nanos.load(Ordering::Acquire))
+            .filter(|&since| since != 0)
+            .min()
+            .map(|since| Duration::from_nanos(since - 1))
+    }
+
     pub fn drain_long_polls(&self) -> Vec<LongPoll> {
         std::mem::take(&mut *self.long_polls.lock().unwrap_or_else(|e| e.into_inner()))
     }

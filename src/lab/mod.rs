@@ -95,7 +95,7 @@ impl Lab {
             config.clone(),
             cpus.clone(),
         )?);
-        let hooks = hooks_for(clock);
+        let hooks = hooks_for(clock, config.long_poll);
         let runtime = build_runtime(&config, hooks.clone(), cpus.clone())?;
         let handle = runtime.handle().clone();
 
@@ -212,16 +212,14 @@ impl Drop for Lab {
     }
 }
 
+/// Poll hooks that report every poll of at least `long_poll`.
 #[cfg(tokio_unstable)]
-fn hooks_for(clock: Clock) -> Option<Arc<PollHooks>> {
-    Some(Arc::new(PollHooks::new(
-        clock,
-        crate::data::STALL_THRESHOLD,
-    )))
+fn hooks_for(clock: Clock, long_poll: Duration) -> Option<Arc<PollHooks>> {
+    Some(Arc::new(PollHooks::new(clock, long_poll)))
 }
 
 #[cfg(not(tokio_unstable))]
-fn hooks_for(_clock: Clock) -> Option<Arc<PollHooks>> {
+fn hooks_for(_clock: Clock, _long_poll: Duration) -> Option<Arc<PollHooks>> {
     None
 }
 

@@ -17,6 +17,37 @@ pub struct LiveStall {
     pub thread: Option<String>,
 }
 
+/// What the loop's lag comes from, over the last second: the diagnosis line of the lag pane.
+/// A lateness probe alone cannot tell one long poll from many short ones queueing; the poll
+/// hooks can, and this says which, with its evidence.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Diagnosis {
+    /// One single poll held the loop at least the stall threshold: the lag is that poll.
+    Blocked {
+        job: Option<JobId>,
+        thread: String,
+        poll: Duration,
+    },
+    /// Ready tasks waited at least the stall threshold, yet no single poll was that long: they
+    /// queue behind many short ones.
+    Saturated {
+        lag_p99: Duration,
+        longest_poll: Duration,
+        /// Polls of at least the long-poll threshold in the second.
+        polls: usize,
+    },
+    /// Lag of a stall's size without the poll hooks to tell why.
+    Slow {
+        lag_p99: Duration,
+    },
+    Responsive {
+        lag_p99: Duration,
+    },
+}
+
+/// How far back the diagnosis looks.
+pub const DIAGNOSIS_WINDOW: Duration = Duration::from_secs(1);
+
 /// One event-loop thread, now.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkerState {
@@ -109,6 +140,33 @@ impl Model {
                 Some((w.thread.clone(), since, job.map(|j| j.id())))
             })
             .collect()
+    }
+
+    /// What the lag over the last second comes from (see [`Diagnosis`]). A stall in progress
+    /// is the live banner's business; this speaks of what the pings and polls already told.
+    pub fn diagnosis(&self, now: Duration) -> Diagnosis {
+        let from = now.saturating_sub(DIAGNOSIS_WINDOW);
+        let lag_p99 = self.lag_summary(from, now).p99;
+        let loop_polls: Vec<_> = self
+            .long_polls_in(from, now)
+            .filter(|p| ThreadKind::of_name(&p.thread) == ThreadKind::EventLoop)
+            .collect();
+        let longest = loop_polls.iter().max_by_key(|p| p.duration);
+        let hooks = self.watch().is_some_and(|w| w.workers.is_some());
+        match longest {
+            Some(p) if p.duration >= STALL_THRESHOLD => Diagnosis::Blocked {
+                job: self.timeline.by_task(p.task).map(|j| j.id()),
+                thread: p.thread.clone(),
+                poll: p.duration,
+            },
+            _ if lag_p99 < STALL_THRESHOLD => Diagnosis::Responsive { lag_p99 },
+            _ if !hooks => Diagnosis::Slow { lag_p99 },
+            _ => Diagnosis::Saturated {
+                lag_p99,
+                longest_poll: longest.map_or(Duration::ZERO, |p| p.duration),
+                polls: loop_polls.len(),
+            },
+        }
     }
 
     /// Each event-loop thread of `lab` at `now`: busy, and stuck (and in which job). With poll

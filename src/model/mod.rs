@@ -9,15 +9,31 @@ pub mod timeline;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crate::data::JobId;
 use crate::data::STALL_THRESHOLD;
 use crate::data::Strategy;
+use crate::data::{Flavor, JobId, ThreadKind};
 use crate::data::{LongPoll, RuntimeSample, Sample, Watch};
 pub use counters::Counters;
-pub use live::{LiveStall, Stuck, WorkerState};
+pub use live::{Diagnosis, LiveStall, Stuck, WorkerState};
 pub use stalls::Stall;
 pub use stats::Summary;
 pub use timeline::{JobRecord, Timeline};
+
+/// A freeze of the event loop, for the lag chart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Block {
+    pub start: Duration,
+    pub end: Duration,
+    pub job: Option<JobId>,
+    /// Measured by the poll hooks to the poll (not by the pings, up to a ping period late).
+    pub exact: bool,
+}
+
+impl Block {
+    pub fn duration(&self) -> Duration {
+        self.end.saturating_sub(self.start)
+    }
+}
 
 /// How much history the model keeps (samples older than this are dropped).
 pub const RETAIN: Duration = Duration::from_secs(180);
@@ -29,6 +45,12 @@ pub struct Model {
     /// (sent, latency) of every answered background request.
     requests: VecDeque<(Duration, Duration)>,
     stalls: stalls::StallDetector,
+    /// (since, first seen) of every stall the observer reported live: when a freeze that began
+    /// at `since` first showed as one (for `calibrate`'s live delay).
+    live_seen: VecDeque<(Duration, Duration)>,
+    /// Single polls of the current-thread loop of at least the stall threshold: stalls measured
+    /// exactly, and attributed to their task (poll hooks).
+    loop_stalls: VecDeque<Stall>,
     pub timeline: Timeline,
     long_polls: VecDeque<LongPoll>,
     runtime: VecDeque<RuntimeSample>,
@@ -54,6 +76,8 @@ impl Model {
             lag: VecDeque::new(),
             requests: VecDeque::new(),
             stalls: stalls::StallDetector::new(STALL_THRESHOLD),
+            loop_stalls: VecDeque::new(),
+            live_seen: VecDeque::new(),
             timeline: Timeline::default(),
             long_polls: VecDeque::new(),
             runtime: VecDeque::new(),
@@ -91,13 +115,23 @@ impl Model {
             }
             Sample::Watch(w) => {
                 self.latest = self.latest.max(w.at);
+                self.note_live(&w);
                 self.watch = Some(w);
             }
             Sample::Runtime(r) => {
                 self.latest = self.latest.max(r.at);
                 self.runtime.push_back(r);
             }
-            Sample::LongPoll(p) => self.long_polls.push_back(p),
+            Sample::LongPoll(p) => {
+                if p.duration >= STALL_THRESHOLD && p.thread == Self::loop_thread() {
+                    self.loop_stalls.push_back(Stall {
+                        start: p.start,
+                        end: p.start + p.duration,
+                        task: Some(p.task),
+                    });
+                }
+                self.long_polls.push_back(p);
+            }
             Sample::LabStarted { lab, at } => {
                 self.latest = self.latest.max(at);
                 self.started.push((lab, at));
@@ -133,7 +167,34 @@ impl Model {
         while self.long_polls.front().is_some_and(|p| p.start < cut) {
             self.long_polls.pop_front();
         }
+        while self.live_seen.front().is_some_and(|&(_, at)| at < cut) {
+            self.live_seen.pop_front();
+        }
+        while self.loop_stalls.front().is_some_and(|s| s.end < cut) {
+            self.loop_stalls.pop_front();
+        }
         self.stalls.prune(cut);
+    }
+
+    /// Notes each freeze this look of the observer shows established for the first time.
+    fn note_live(&mut self, w: &Watch) {
+        let polls = w.workers.iter().flatten().filter_map(|p| p.polling_since);
+        for since in polls.chain(w.oldest_unanswered) {
+            let established = w.at.saturating_sub(since) >= STALL_THRESHOLD;
+            if established && !self.live_seen.iter().any(|&(s, _)| s == since) {
+                self.live_seen.push_back((since, w.at));
+            }
+        }
+    }
+
+    /// When a freeze that began at about `start` first showed live (within a ping period).
+    pub fn first_seen_live(&self, start: Duration) -> Option<Duration> {
+        let near = Duration::from_millis(2);
+        self.live_seen
+            .iter()
+            .filter(|&&(since, _)| since + near >= start && since <= start + near)
+            .map(|&(_, at)| at)
+            .min()
     }
 
     /// The lab that started last: (id, when).
@@ -182,17 +243,40 @@ impl Model {
         Summary::of(window(&self.requests, from, to).map(|(_, l)| l))
     }
 
-    /// Stalls that overlap `[from, to)`.
-    pub fn stalls_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &Stall> {
-        self.stalls
-            .all()
-            .iter()
-            .filter(move |s| s.end > from && s.start < to)
+    /// The thread of a current-thread lab's event loop: a long poll there holds everything.
+    fn loop_thread() -> String {
+        ThreadKind::loop_thread(Flavor::CurrentThread, 0)
     }
 
-    /// The job a stall is attributed to: the one that held an event-loop thread with blocking
-    /// work for the longest part of it.
+    /// Stalls that overlap `[from, to)`, in time order. Where the poll hooks saw the poll that
+    /// froze the loop, the stall is that poll, exact to its start and end; the pings' view of
+    /// the same freeze (late by up to a ping period at each end) gives way to it.
+    pub fn stalls_in(&self, from: Duration, to: Duration) -> Vec<Stall> {
+        let overlaps = |s: &Stall| s.end > from && s.start < to;
+        let exact: Vec<Stall> = self.loop_stalls.iter().copied().filter(overlaps).collect();
+        let mut all: Vec<Stall> = self
+            .stalls
+            .all()
+            .iter()
+            .copied()
+            .filter(overlaps)
+            .filter(|p| {
+                !exact
+                    .iter()
+                    .any(|e| e.overlap(p.start, p.end) > Duration::ZERO)
+            })
+            .chain(exact.iter().copied())
+            .collect();
+        all.sort_by_key(|s| s.start);
+        all
+    }
+
+    /// The job a stall is attributed to: the one whose poll it was (poll hooks), or else the
+    /// one that held an event-loop thread with blocking work for the longest part of it.
     pub fn stall_job(&self, stall: &Stall) -> Option<JobId> {
+        if let Some(task) = stall.task {
+            return self.timeline.by_task(task).map(|j| j.id());
+        }
         self.timeline
             .all()
             .filter(|j| j.blocks_loop())
@@ -204,6 +288,54 @@ impl Model {
             })
             .max()
             .map(|(_, id)| id)
+    }
+
+    /// Freezes of the loop overlapping `[from, to)`, longest first: every single poll of the
+    /// current-thread loop the hooks reported (exact, from 1 ms up, with its job), and the
+    /// stalls only the pings saw. What the lag chart draws and labels.
+    pub fn blocks_in(&self, from: Duration, to: Duration) -> Vec<Block> {
+        let polls: Vec<Block> = self
+            .long_polls_in(from, to)
+            .filter(|p| p.thread == Self::loop_thread())
+            .map(|p| Block {
+                start: p.start,
+                end: p.start + p.duration,
+                job: self.timeline.by_task(p.task).map(|j| j.id()),
+                exact: true,
+            })
+            .collect();
+        let mut all: Vec<Block> = self
+            .stalls_in(from, to)
+            .into_iter()
+            .filter(|s| s.task.is_none())
+            .filter(|s| {
+                !polls
+                    .iter()
+                    .any(|p| s.overlap(p.start, p.end) > Duration::ZERO)
+            })
+            .map(|s| Block {
+                start: s.start,
+                end: s.end,
+                job: self.stall_job(&s),
+                exact: false,
+            })
+            .collect();
+        all.extend(polls);
+        all.sort_by_key(|b| std::cmp::Reverse(b.end - b.start));
+        all
+    }
+
+    /// The longest any ready task waited in `[from, to)`: the slowest ping, or — exact, with the
+    /// poll hooks on a current-thread lab — the longest single poll of the loop, since every
+    /// task that became ready as it began waited all of it.
+    pub fn worst_lag(&self, from: Duration, to: Duration) -> Duration {
+        let pings = self.lag_in(from, to).map(|(_, lag)| lag).max();
+        let polls = self
+            .long_polls_in(from, to)
+            .filter(|p| p.thread == Self::loop_thread())
+            .map(|p| p.duration)
+            .max();
+        pings.max(polls).unwrap_or_default()
     }
 
     pub fn watch(&self) -> Option<&Watch> {
@@ -342,7 +474,7 @@ mod tests {
             });
         }
         finish(&mut m, 1, 300);
-        let stalls: Vec<_> = m.stalls_in(ms(0), ms(400)).copied().collect();
+        let stalls = m.stalls_in(ms(0), ms(400));
         assert_eq!(stalls.len(), 1);
         assert_eq!(m.stall_job(&stalls[0]), Some(1));
     }
@@ -446,5 +578,167 @@ mod tests {
             lag: ms(1),
         });
         assert_eq!(m.lag_in(ms(0), RETAIN * 2).count(), 1);
+    }
+
+    fn long_poll(m: &mut Model, thread: &str, task: u64, start_us: u64, duration_us: u64) {
+        m.ingest(Sample::LongPoll(LongPoll {
+            worker: 0,
+            thread: thread.into(),
+            task,
+            start: Duration::from_micros(start_us),
+            duration: Duration::from_micros(duration_us),
+        }));
+    }
+
+    fn hooks_on(m: &mut Model, at: u64) {
+        m.ingest(Sample::Watch(Watch {
+            at: ms(at),
+            oldest_unanswered: None,
+            workers: Some(Vec::new()),
+        }));
+    }
+
+    /// The pings see a 200 ms block up to a ping late at each end; the poll hooks saw its
+    /// poll to the microsecond, and name its task.
+    #[test]
+    fn a_polls_exact_length_makes_the_stall_and_the_worst_lag() {
+        let mut m = Model::new();
+        submit(&mut m, 1, 100, fake("inline"));
+        start(&mut m, 1, 100, "lab-loop", Some(42));
+        for sent in 0..400u64 {
+            // A ping every ms: those sent during [100.4, 300.3) are answered at 300.3.
+            let lag = if (101..=300).contains(&sent) {
+                Duration::from_micros(300_300 - sent * 1000)
+            } else {
+                Duration::from_micros(25)
+            };
+            m.ingest(Sample::Lag {
+                sent: ms(sent),
+                lag,
+            });
+        }
+        finish(&mut m, 1, 300);
+        long_poll(&mut m, "lab-loop", 42, 100_400, 199_900);
+        let stalls = m.stalls_in(ms(0), ms(400));
+        assert_eq!(
+            stalls.len(),
+            1,
+            "the pings' view gave way to the poll: {stalls:?}"
+        );
+        assert_eq!(stalls[0].start, Duration::from_micros(100_400));
+        assert_eq!(stalls[0].duration(), Duration::from_micros(199_900));
+        assert_eq!(m.stall_job(&stalls[0]), Some(1));
+        assert_eq!(m.worst_lag(ms(0), ms(400)), Duration::from_micros(199_900));
+        // A worker of a multi-thread lab is no loop of its own: its poll is no stall.
+        long_poll(&mut m, "lab-worker-1", 43, 350_000, 30_000);
+        assert_eq!(m.stalls_in(ms(0), ms(400)).len(), 1);
+        assert_eq!(m.worst_lag(ms(0), ms(400)), Duration::from_micros(199_900));
+    }
+
+    #[test]
+    fn a_one_millisecond_poll_is_a_block_with_its_job() {
+        let mut m = Model::new();
+        submit(&mut m, 7, 10, fake("inline"));
+        start(&mut m, 7, 10, "lab-loop", Some(99));
+        finish(&mut m, 7, 11);
+        long_poll(&mut m, "lab-loop", 99, 10_000, 1_020);
+        let blocks = m.blocks_in(ms(0), ms(100));
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].job, Some(7));
+        assert!(blocks[0].exact);
+        assert_eq!(blocks[0].duration(), Duration::from_micros(1_020));
+        assert!(m.stalls_in(ms(0), ms(100)).is_empty(), "1 ms is no stall");
+    }
+
+    #[test]
+    fn blocked_saturated_and_responsive_are_told_apart() {
+        // Responsive: pings answered in tens of µs.
+        let mut m = Model::new();
+        hooks_on(&mut m, 0);
+        for t in 0..1000 {
+            m.ingest(Sample::Lag {
+                sent: ms(t),
+                lag: Duration::from_micros(30),
+            });
+        }
+        assert!(matches!(
+            m.diagnosis(ms(1000)),
+            Diagnosis::Responsive { .. }
+        ));
+
+        // Saturated: pings wait 40 ms, yet no poll is longer than 5 ms — many short ones queue.
+        let mut m = Model::new();
+        hooks_on(&mut m, 0);
+        for t in 0..1000 {
+            m.ingest(Sample::Lag {
+                sent: ms(t),
+                lag: ms(40),
+            });
+            if t % 5 == 0 {
+                long_poll(&mut m, "lab-loop", 1000 + t, t * 1000, 5_000);
+            }
+        }
+        match m.diagnosis(ms(1000)) {
+            Diagnosis::Saturated {
+                lag_p99,
+                longest_poll,
+                polls,
+            } => {
+                assert!(lag_p99 >= ms(39), "{lag_p99:?}");
+                assert_eq!(longest_poll, ms(5));
+                assert_eq!(polls, 200);
+            }
+            other => panic!("saturated, not {other:?}"),
+        }
+
+        // Blocked: one poll of 200 ms, with its job.
+        submit(&mut m, 3, 500, fake("inline"));
+        start(&mut m, 3, 500, "lab-loop", Some(77));
+        long_poll(&mut m, "lab-loop", 77, 500_000, 200_000);
+        assert_eq!(
+            m.diagnosis(ms(1000)),
+            Diagnosis::Blocked {
+                job: Some(3),
+                thread: "lab-loop".into(),
+                poll: ms(200),
+            }
+        );
+
+        // Without the poll hooks the same lag cannot be told: slow, and it says so.
+        let mut m = Model::new();
+        m.ingest(Sample::Watch(Watch {
+            at: ms(0),
+            oldest_unanswered: None,
+            workers: None,
+        }));
+        for t in 0..1000 {
+            m.ingest(Sample::Lag {
+                sent: ms(t),
+                lag: ms(40),
+            });
+        }
+        assert!(matches!(m.diagnosis(ms(1000)), Diagnosis::Slow { .. }));
+    }
+
+    #[test]
+    fn a_stall_is_seen_live_when_the_observer_first_reports_it() {
+        let mut m = Model::new();
+        let look = |at: u64, since: Option<u64>| {
+            Sample::Watch(Watch {
+                at: ms(at),
+                oldest_unanswered: None,
+                workers: Some(vec![WorkerPoll {
+                    worker: 0,
+                    thread: "lab-loop".into(),
+                    polling_since: since.map(ms),
+                    task: since.map(|_| 5),
+                }]),
+            })
+        };
+        m.ingest(look(105, Some(100))); // 5 ms old: not yet a stall
+        m.ingest(look(111, Some(100))); // 11 ms old: seen
+        m.ingest(look(131, Some(100))); // still the same one
+        assert_eq!(m.first_seen_live(ms(100)), Some(ms(111)));
+        assert_eq!(m.first_seen_live(ms(300)), None);
     }
 }

@@ -11,6 +11,9 @@ use serde::Serialize;
 pub struct Stall {
     pub start: Duration,
     pub end: Duration,
+    /// The task whose single poll it was, when the poll hooks saw it (then start and end are
+    /// the poll's own, exact); `None` for a stall seen by the pings alone.
+    pub task: Option<u64>,
 }
 
 impl Stall {
@@ -50,7 +53,11 @@ impl StallDetector {
                 last.start = last.start.min(start);
                 last.end = last.end.max(end);
             }
-            _ => self.stalls.push(Stall { start, end }),
+            _ => self.stalls.push(Stall {
+                start,
+                end,
+                task: None,
+            }),
         }
     }
 

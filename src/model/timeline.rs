@@ -1,12 +1,12 @@
 //! The timeline: one record per job, built from its lifecycle events. Bounded.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use crate::data::{JobEvent, JobEventKind, JobId, JobSpec, Outcome, ThreadKind};
 use crate::text::T;
 
-/// How many jobs the timeline remembers.
-pub const MAX_JOBS: usize = 2000;
+/// How many jobs the timeline remembers (as many as the lab takes in flight).
+pub const MAX_JOBS: usize = 10_000;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRecord {
@@ -69,6 +69,9 @@ impl JobRecord {
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
     jobs: BTreeMap<JobId, JobRecord>,
+    /// The job each task ran, for the poll hooks' attribution (a task id, once reused, names
+    /// the newer job).
+    by_task: HashMap<u64, JobId>,
 }
 
 impl Timeline {
@@ -77,7 +80,12 @@ impl Timeline {
         if let JobEventKind::Submitted(spec) = kind {
             self.jobs.insert(job, JobRecord::new(spec, at));
             while self.jobs.len() > MAX_JOBS {
-                self.jobs.pop_first();
+                if let Some((id, old)) = self.jobs.pop_first()
+                    && let Some(task) = old.task
+                    && self.by_task.get(&task) == Some(&id)
+                {
+                    self.by_task.remove(&task);
+                }
             }
             return;
         }
@@ -92,6 +100,9 @@ impl Timeline {
                 record.thread = Some(thread);
                 record.thread_kind = Some(kind);
                 record.task = task;
+                if let Some(task) = task {
+                    self.by_task.insert(task, job);
+                }
             }
             JobEventKind::Replied => record.replied = Some(at),
             JobEventKind::Finished {
@@ -145,7 +156,7 @@ impl Timeline {
     }
 
     pub fn by_task(&self, task: u64) -> Option<&JobRecord> {
-        self.jobs.values().rev().find(|j| j.task == Some(task))
+        self.jobs.get(self.by_task.get(&task)?)
     }
 
     pub fn len(&self) -> usize {

@@ -9,30 +9,45 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::oneshot;
-use tokio::time::MissedTickBehavior;
 use tokio_metrics::RuntimeMonitor;
 
 use crate::clock::Clock;
 use crate::data::{
-    BlockingPool, GaugeSample, LabEvent, LongPoll, Ping, RuntimeSample, Sample, Watch, WorkerPoll,
+    BlockingPool, GaugeSample, LabEvent, LongPoll, Ping, RuntimeSample, STALL_THRESHOLD, Sample,
+    Watch, WorkerPoll,
 };
 
+/// How the observer paces itself. While anything happens in the lab it looks closely; at rest
+/// it looks 50 times less often — a thousand wake-ups a second on each side of the ping is a
+/// fan and a battery on a laptop, and with the poll hooks a long poll is measured exactly
+/// whatever the ping period.
 #[derive(Clone, Copy, Debug)]
 pub struct ObserverConfig {
-    /// How often to ping the lab: bounds how short a stall the probe can see.
+    /// How often to ping the lab while it is busy: bounds how short a stall the probe can see.
     pub ping_period: Duration,
-    /// How often to send a batch (and a live `Watch`).
+    /// … and at rest.
+    pub rest_ping_period: Duration,
+    /// How often to send a batch (and a live `Watch`) while busy, and at rest. A stall that
+    /// begins is reported at once, whatever the tick.
     pub tick: Duration,
-    /// How often to read tokio's runtime metrics.
+    pub rest_tick: Duration,
+    /// How often to read tokio's runtime metrics while busy, and at rest.
     pub metrics_period: Duration,
+    pub rest_metrics_period: Duration,
+    /// The lab is at rest this long after the last job event, slow ping or stall.
+    pub rest_after: Duration,
 }
 
 impl Default for ObserverConfig {
     fn default() -> Self {
         Self {
             ping_period: Duration::from_millis(1),
+            rest_ping_period: Duration::from_millis(50),
             tick: Duration::from_millis(20),
+            rest_tick: Duration::from_millis(100),
             metrics_period: Duration::from_millis(100),
+            rest_metrics_period: Duration::from_millis(500),
+            rest_after: Duration::from_secs(2),
         }
     }
 }
@@ -58,6 +73,8 @@ pub struct Instruments {
 pub struct PollReadout {
     pub workers: Box<dyn Fn() -> Vec<WorkerPoll> + Send>,
     pub long_polls: Box<dyn Fn() -> Vec<LongPoll> + Send>,
+    /// When the oldest poll in progress began (cheap: a few atomic loads), if any.
+    pub oldest: Box<dyn Fn() -> Option<Duration> + Send>,
 }
 
 /// A running observer; dropping it stops it.
@@ -84,6 +101,9 @@ impl Observer {
             outstanding: VecDeque::new(),
             next_seq: 0,
             last_worker_busy: Vec::new(),
+            busy_until: Duration::ZERO,
+            reported: None,
+            config,
         };
         let thread = std::thread::Builder::new()
             .name("observer".into())
@@ -92,7 +112,7 @@ impl Observer {
                     .enable_time()
                     .build()
                     .expect("observer runtime");
-                rt.block_on(watcher.run(events, batches_tx, stop_rx, config));
+                rt.block_on(watcher.run(events, batches_tx, stop_rx));
             })?;
         Ok((
             Observer {
@@ -133,6 +153,11 @@ struct Watcher {
     outstanding: VecDeque<(u64, Duration)>,
     next_seq: u64,
     last_worker_busy: Vec<Duration>,
+    config: ObserverConfig,
+    /// The lab counts as busy until then (lab time).
+    busy_until: Duration,
+    /// The start of the stall last reported at once, so it is reported once.
+    reported: Option<Duration>,
 }
 
 impl Watcher {
@@ -141,40 +166,110 @@ impl Watcher {
         mut events: UnboundedReceiver<LabEvent>,
         batches: mpsc::Sender<Vec<Sample>>,
         mut stop: oneshot::Receiver<()>,
-        config: ObserverConfig,
     ) {
-        let mut ping = tokio::time::interval(config.ping_period);
-        ping.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        let mut tick = tokio::time::interval(config.tick);
-        let mut metrics = tokio::time::interval(config.metrics_period);
+        use tokio::time::{Instant, sleep_until};
+        let c = self.config;
         let mut intervals = self.monitor.intervals();
         let mut batch = vec![Sample::LabStarted {
             lab: self.lab.lab,
             at: self.lab.started_at,
         }];
+        self.busy_until = self.lab.clock.now() + c.rest_after;
+        let start = Instant::now();
+        let (mut next_ping, mut next_tick, mut next_metrics) =
+            (start, start + c.tick, start + c.metrics_period);
+        // One timer for the three beats: at rest the tick and the metrics fall on a ping's
+        // wake-up, so the observer wakes 20 times a second.
         loop {
+            let wake = next_ping.min(next_tick).min(next_metrics);
             tokio::select! {
                 biased;
                 _ = &mut stop => break,
-                _ = ping.tick() => self.ping(),
-                Some(event) = events.recv() => self.relay(event, &mut batch),
-                                _ = metrics.tick(), if !self.retired.load(Ordering::Relaxed) => {
-                    if let Some(m) = intervals.next() {
-                        batch.push(Sample::Runtime(self.runtime_sample(&m)));
-                    }
-                }
-                _ = tick.tick() => {
-                                        if !self.retired.load(Ordering::Relaxed) {
-                        batch.push(Sample::Watch(self.watch()));
-                    }
-                    if let Some(polls) = &self.lab.polls {
-                        batch.extend((polls.long_polls)().into_iter().map(Sample::LongPoll));
-                    }
+                _ = sleep_until(wake) => {}
+            }
+            let now = Instant::now();
+            let rest = self.resting();
+            let retired = self.retired.load(Ordering::Relaxed);
+            // The lab's events are taken at each wake-up, not each as it comes: a wake-up per
+            // request and per answer would cost more than all the rest at rest.
+            self.drain(&mut events, &mut batch);
+            if now >= next_ping {
+                self.ping();
+                let period = if rest {
+                    c.rest_ping_period
+                } else {
+                    c.ping_period
+                };
+                // Missed pings are skipped, not sent in a burst.
+                next_ping = (next_ping + period).max(now);
+                if !retired && self.stall_began() {
+                    batch.push(Sample::Watch(self.watch()));
                     if batches.send(std::mem::take(&mut batch)).is_err() {
                         break;
                     }
                 }
             }
+            if now >= next_metrics {
+                if !retired && let Some(m) = intervals.next() {
+                    batch.push(Sample::Runtime(self.runtime_sample(&m)));
+                }
+                let period = if rest {
+                    c.rest_metrics_period
+                } else {
+                    c.metrics_period
+                };
+                next_metrics = now + period;
+            }
+            if now >= next_tick {
+                if !retired {
+                    batch.push(Sample::Watch(self.watch()));
+                }
+                if let Some(polls) = &self.lab.polls {
+                    batch.extend((polls.long_polls)().into_iter().map(Sample::LongPoll));
+                }
+                if batches.send(std::mem::take(&mut batch)).is_err() {
+                    break;
+                }
+                next_tick = now + if rest { c.rest_tick } else { c.tick };
+            }
+        }
+    }
+
+    /// Relays every event the lab has sent since the last look.
+    fn drain(&mut self, events: &mut UnboundedReceiver<LabEvent>, batch: &mut Vec<Sample>) {
+        while let Ok(event) = events.try_recv() {
+            self.relay(event, batch);
+        }
+    }
+
+    /// Nothing has happened in the lab for a while: no job event, no slow ping, no stall.
+    fn resting(&self) -> bool {
+        self.lab.clock.now() >= self.busy_until
+    }
+
+    fn busy(&mut self) {
+        self.busy_until = self.lab.clock.now() + self.config.rest_after;
+    }
+
+    /// True once when a stall has just become one (an unanswered ping, or with the poll hooks a
+    /// single poll in progress, at least the stall threshold old): reported at once, not at the
+    /// next tick, so it shows within a threshold and a ping period of its start.
+    fn stall_began(&mut self) -> bool {
+        let now = self.lab.clock.now();
+        let poll = self.lab.polls.as_ref().and_then(|p| (p.oldest)());
+        let ping = self.outstanding.front().map(|&(_, sent)| sent);
+        let since = [poll, ping]
+            .into_iter()
+            .flatten()
+            .filter(|s| now.saturating_sub(*s) >= STALL_THRESHOLD)
+            .min();
+        match since {
+            Some(s) if self.reported != Some(s) => {
+                self.reported = Some(s);
+                self.busy();
+                true
+            }
+            _ => false,
         }
     }
 
@@ -207,16 +302,21 @@ impl Watcher {
                 while self.outstanding.front().is_some_and(|&(s, _)| s <= seq) {
                     self.outstanding.pop_front();
                 }
-                batch.push(Sample::Lag {
-                    sent,
-                    lag: received.saturating_sub(sent),
-                });
+                // A slow answer wakes the observer up; a VM's millisecond hiccup does not.
+                let lag = received.saturating_sub(sent);
+                if lag >= STALL_THRESHOLD / 2 {
+                    self.busy();
+                }
+                batch.push(Sample::Lag { sent, lag });
             }
             LabEvent::Request { sent, done } => batch.push(Sample::Request {
                 sent,
                 latency: done.saturating_sub(sent),
             }),
-            LabEvent::Job(job) => batch.push(Sample::Job(job)),
+            LabEvent::Job(job) => {
+                self.busy();
+                batch.push(Sample::Job(job));
+            }
             LabEvent::Stopped { lab, at } => {
                 self.stopped = true;
                 self.outstanding.clear();

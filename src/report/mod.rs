@@ -135,6 +135,8 @@ pub struct RuntimeOut {
     pub global_queue_max: usize,
     pub tokio_unstable: bool,
     pub stall_threshold_ms: f64,
+    /// Polls at least this long are listed in `long_polls`.
+    pub long_poll_ms: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -224,7 +226,7 @@ impl Report {
             lag_ms: LagOut {
                 p50: ms(lag.p50),
                 p99: ms(lag.p99),
-                max: ms(lag.max),
+                max: ms(model.worst_lag(from, to)),
                 samples: lag.count,
             },
             baseline: {
@@ -238,6 +240,7 @@ impl Report {
             },
             stalls: model
                 .stalls_in(from, to)
+                .iter()
                 .map(|s| StallOut {
                     start_ms: rel(s.start),
                     duration_ms: ms(s.duration()),
@@ -298,6 +301,7 @@ impl Report {
                 global_queue_max: runtime.iter().map(|r| r.global_queue).max().unwrap_or(0),
                 tokio_unstable: cfg!(tokio_unstable),
                 stall_threshold_ms: ms(STALL_THRESHOLD),
+                long_poll_ms: ms(config.long_poll),
             },
             pools: PoolsOut {
                 blocking: runtime

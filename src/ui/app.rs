@@ -472,6 +472,39 @@ impl App {
         queued || running
     }
 
+    /// True while the screen changes by itself faster than the time axis scrolls: an
+    /// experiment runs or waits, the loop is stalled, jobs are in flight, a notice shows.
+    pub fn is_moving(&self, now: Duration) -> bool {
+        let notice = self
+            .notice
+            .as_ref()
+            .is_some_and(|(_, at)| now.saturating_sub(*at) < super::view::NOTICE_FOR);
+        let in_flight = self
+            .lab_id
+            .is_some_and(|lab| self.model.lab_jobs(lab).any(|j| !j.is_done()));
+        self.experiment.is_some()
+            || !self.queue.is_empty()
+            || notice
+            || in_flight
+            || self.model.live_stall(now).is_some()
+    }
+
+    /// True when the chart and the timeline in view hold nothing that moves as the axis
+    /// scrolls: no job, no block of the loop, no lag of 2 ms or more — only the
+    /// idle line at the bottom, which looks the same wherever it is.
+    pub fn is_quiet(&self, now: Duration) -> bool {
+        let from = now.saturating_sub(self.window());
+        let jobs = self
+            .model
+            .timeline
+            .all()
+            .rev()
+            .any(|j| j.finished.is_none_or(|f| f >= from));
+        let blocks = self.model.long_polls_in(from, now).next().is_some();
+        let lag = self.model.worst_lag(from, now) >= Duration::from_millis(2);
+        !(jobs || blocks || lag)
+    }
+
     /// The run of the experiment in progress, if any.
     pub fn experiment(&self) -> Option<&Runner> {
         self.experiment.as_ref()

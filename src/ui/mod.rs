@@ -22,7 +22,7 @@ use crate::runner::{Bench, Order};
 use crate::session::Labs;
 use app::{App, Command};
 
-/// At most ~30 frames a second.
+/// At most ~30 frames a second while things move.
 const FRAME: Duration = Duration::from_millis(33);
 
 /// Set `BLOCKLAB_FAULT=ui-panic` to make the UI thread panic after its first frame: the tests
@@ -74,18 +74,54 @@ pub fn run(mut app: App) -> std::io::Result<Exit> {
     let fault = std::env::var(FAULT_VAR).ok();
     let mut terminal = terminal::Guard::enter()?;
     let input = read_input()?;
+    let stop = || {
+        if let Some((_, exit)) = flags.iter().find(|(f, _)| f.load(Ordering::Relaxed)) {
+            return Some(*exit);
+        }
+        // The terminal went away (window closed, ssh dropped) without a signal reaching us.
+        terminal::hung_up().then_some(Exit::HungUp)
+    };
+    let after_draw = || {
+        if fault.as_deref() == Some("ui-panic") {
+            panic!("{FAULT_VAR}=ui-panic: a panic on the UI thread, injected for testing");
+        }
+    };
+    drive(
+        &mut terminal,
+        &mut labs,
+        &mut app,
+        &input,
+        &stop,
+        &after_draw,
+    )
+}
+
+/// The TUI's loop on any backend: input, the app's steps, the labs, and frames at the app's
+/// pace — up to 30 a second while things move; at rest, one each time the time axis moves by a
+/// column, since what is on screen changes no faster. Ends when `stop` says how, when the app
+/// quits, or when the input closes. `blocklab calibrate` runs it off-screen to measure the UI.
+pub fn drive<B: ratatui::backend::Backend>(
+    terminal: &mut ratatui::Terminal<B>,
+    labs: &mut Labs,
+    app: &mut App,
+    input: &mpsc::Receiver<std::io::Result<Event>>,
+    stop: &dyn Fn() -> Option<Exit>,
+    after_draw: &dyn Fn(),
+) -> std::io::Result<Exit>
+where
+    B::Error: Send + Sync + 'static,
+{
+    // A backend's own error (an I/O error for a terminal; none for a buffer).
+    let io = |e: B::Error| std::io::Error::other(e);
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
-
     loop {
-        if let Some((_, exit)) = flags.iter().find(|(f, _)| f.load(Ordering::Relaxed)) {
-            return Ok(*exit);
+        if let Some(exit) = stop() {
+            return Ok(exit);
         }
-        if terminal::hung_up() {
-            // The terminal went away (window closed, ssh dropped) without a signal reaching us.
-            return Ok(Exit::HungUp);
-        }
-        let mut timeout = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+        let size = terminal.size().map_err(io)?;
+        let gap = pace(app, labs.now(), size.width, size.height);
+        let mut timeout = last_draw.map_or(Duration::ZERO, |t| gap.saturating_sub(t.elapsed()));
         // A running experiment may need us sooner (a load test submits every few ms).
         if let Some(wake) = app.next_wake() {
             timeout = timeout.min(wake.saturating_sub(labs.now()));
@@ -95,10 +131,10 @@ pub fn run(mut app: App) -> std::io::Result<Exit> {
         while let Ok(event) = next {
             let event = event?;
             if let Event::Resize(..) = event {
-                terminal.autoresize()?;
+                terminal.autoresize().map_err(io)?;
             }
             if let Some(command) = app.on_event(&event, labs.now())
-                && let Some(exit) = carry_out(&mut labs, command, &mut app)?
+                && let Some(exit) = carry_out(labs, command, app)?
             {
                 return Ok(exit);
             }
@@ -110,26 +146,42 @@ pub fn run(mut app: App) -> std::io::Result<Exit> {
         if matches!(next, Err(mpsc::RecvTimeoutError::Disconnected)) {
             return Ok(Exit::HungUp);
         }
-        if labs.drain_into(&mut app.model) > 0 && app.paused.is_none() {
-            dirty = true;
-        }
+        labs.drain_into(&mut app.model);
         for command in app.step(labs.now()) {
             dirty = true;
-            if let Some(exit) = carry_out(&mut labs, command, &mut app)? {
+            if let Some(exit) = carry_out(labs, command, app)? {
                 return Ok(exit);
             }
         }
         let now = labs.now();
-        // A live stall counter changes with time alone.
+        // A live stall counter changes with time alone; so does the time axis.
         dirty |= app.paused.is_none() && app.model.live_stall(now).is_some();
+        dirty |= app.paused.is_none() && last_draw.is_none_or(|t| t.elapsed() >= gap);
         if dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
-            terminal.draw(|frame| view::draw(frame, &app, now))?;
+            terminal
+                .draw(|frame| view::draw(frame, app, now))
+                .map_err(io)?;
             last_draw = Some(Instant::now());
             dirty = false;
-            if fault.as_deref() == Some("ui-panic") {
-                panic!("{FAULT_VAR}=ui-panic: a panic on the UI thread, injected for testing");
-            }
+            after_draw();
         }
+    }
+}
+
+/// At rest with nothing in view but the idle lag line, which looks the same as it scrolls,
+/// only the figures change: once a second is enough for them.
+const QUIET_FRAME: Duration = Duration::from_secs(1);
+
+/// How long between frames: [`FRAME`] while the screen changes by itself (an experiment, a
+/// stall, jobs in flight, a notice); at rest, the time the time axis takes to move a column
+/// while jobs or blocks are in view, else [`QUIET_FRAME`].
+pub fn pace(app: &App, now: Duration, width: u16, height: u16) -> Duration {
+    if app.is_moving(now) {
+        FRAME
+    } else if app.is_quiet(now) {
+        QUIET_FRAME
+    } else {
+        view::rest_frame(width, height, app).max(FRAME)
     }
 }
 

@@ -562,3 +562,67 @@ fn lessons_show_the_labs_cores_and_what_follows() {
         assert!(!idea.contains("${"), "a field left unfilled: {idea}");
     }
 }
+
+fn long_poll(app: &mut App, task: u64, start_us: u64, duration_us: u64) {
+    app.model.ingest(Sample::LongPoll(crate::data::LongPoll {
+        worker: 0,
+        thread: "lab-loop".into(),
+        task,
+        start: Duration::from_micros(start_us),
+        duration: Duration::from_micros(duration_us),
+    }));
+}
+
+/// Lesson 17's inline handler past its ceiling: requests queue behind many 5 ms polls, and the
+/// lag pane says "saturated", not "stalled" or "responsive". A 5 ms block is labelled with its
+/// job on the chart.
+#[test]
+fn a_saturated_loop_says_so_and_a_short_block_carries_its_job() {
+    let mut app = app_on("load");
+    quiet(&mut app, 8_000, 0);
+    for t in 8_000..9_000u64 {
+        app.model.ingest(Sample::Lag {
+            sent: ms(t),
+            lag: ms(40 + (t - 8_000) / 10),
+        });
+        if t % 5 == 0 {
+            job(
+                &mut app,
+                t,
+                1,
+                (Workload::Sleep, fake("inline"), 5),
+                (t, Some(t), Some(t + 5)),
+                "lab-loop",
+            );
+            long_poll(&mut app, 100 + t, t * 1000, 5_000);
+        }
+    }
+    watch(&mut app, 9_000, None, None);
+    let t = render(&app, 9_000, (120, 40));
+    insta::assert_snapshot!("saturated_120x40", t.backend());
+    let (x, y) = find(&t, "SATURATED · lag p99 138 ms · no poll over 5.0 ms").expect("diagnosis");
+    assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Yellow);
+    let t = render(&app, 9_000, (200, 50));
+    assert!(
+        find(
+            &t,
+            "SATURATED: requests queueing · lag p99 138 ms, yet no poll over 5.0 ms (200 polls"
+        )
+        .is_some()
+    );
+
+    let mut app = app_on("event-loop");
+    quiet(&mut app, 6_000, 0);
+    job(
+        &mut app,
+        7,
+        1,
+        (Workload::Sleep, fake("inline"), 5),
+        (4_000, Some(4_000), Some(4_005)),
+        "lab-loop",
+    );
+    long_poll(&mut app, 107, 4_000_000, 5_020);
+    let t = render(&app, 6_000, (120, 40));
+    let (x, y) = find(&t, "5.0ms #7").expect("the block's label on the lag chart");
+    assert_eq!(t.backend().buffer()[(x, y)].bg, Color::Yellow);
+}

@@ -10,7 +10,7 @@ use crate::ui::app::App;
 use crate::ui::keys::KEYS;
 
 /// How long a footer notice stays.
-const NOTICE_FOR: Duration = Duration::from_secs(6);
+pub const NOTICE_FOR: Duration = Duration::from_secs(6);
 
 pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let lesson = app.lesson();

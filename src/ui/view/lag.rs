@@ -9,7 +9,7 @@ use super::axis::{GUTTER, TimeAxis};
 use super::theme;
 use crate::clock::human;
 use crate::data::STALL_THRESHOLD;
-use crate::model::Model;
+use crate::model::{Diagnosis, Model};
 use crate::text::T;
 
 /// The log scale's floor: idle lag on this machine is tens of µs, which should read as "none".
@@ -68,13 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
                 Span::raw(who),
             ])
         }
-        None => Line::from(Span::styled(
-            format!(
-                " {}",
-                T::LagResponsive.fill(&[("threshold", &human(STALL_THRESHOLD))])
-            ),
-            theme::DIM,
-        )),
+        None => diagnosis_line(model, now, inner.width),
     };
     frame.render_widget(Paragraph::new(banner), Rect { height: 1, ..inner });
 
@@ -112,6 +106,20 @@ fn column_values(
             *v = (*v).max(lag.as_secs_f64() * 1e3);
         }
     }
+    // A poll the hooks measured: a task that became ready at any moment of it waited until
+    // its end — exact, where a ping only samples it.
+    for block in model
+        .blocks_in(axis.start(), axis.end)
+        .iter()
+        .filter(|b| b.exact)
+    {
+        for c in axis.clamp_column(block.start)..=axis.clamp_column(block.end) {
+            let (from, _) = axis.bucket(c);
+            let waited = block.end.saturating_sub(from.max(block.start));
+            let v = &mut values[c as usize].0;
+            *v = (*v).max(waited.as_secs_f64() * 1e3);
+        }
+    }
     if let Some(since) = live_since {
         // Pings sent since the stall began are still unanswered: each has waited at least
         // `now - sent`, so that is what the chart shows, growing frame by frame.
@@ -122,6 +130,54 @@ fn column_values(
         }
     }
     values
+}
+
+/// Blocked, saturated or responsive over the last second, with the evidence.
+fn diagnosis_line(model: &Model, now: Duration, width: u16) -> Line<'static> {
+    let (text, style) = match model.diagnosis(now) {
+        Diagnosis::Blocked { job, thread, poll } => {
+            let poll = human(poll);
+            let text = match job {
+                Some(id) => {
+                    T::LagBlocked.fill(&[("id", &id), ("poll", &poll), ("thread", &thread)])
+                }
+                None => T::LagBlockedNoJob.fill(&[("poll", &poll), ("thread", &thread)]),
+            };
+            (text, theme::STALL)
+        }
+        Diagnosis::Saturated {
+            lag_p99,
+            longest_poll,
+            polls,
+        } => {
+            let (p99, longest) = (human(lag_p99), human(longest_poll));
+            let long =
+                T::LagSaturated.fill(&[("p99", &p99), ("longest", &longest), ("polls", &polls)]);
+            let text = if long.chars().count() < usize::from(width) {
+                long
+            } else {
+                T::LagSaturatedShort.fill(&[("p99", &p99), ("longest", &longest)])
+            };
+            (text, theme::SATURATED)
+        }
+        Diagnosis::Slow { lag_p99 } => {
+            (T::LagSlow.fill(&[("p99", &human(lag_p99))]), theme::WAITING)
+        }
+        Diagnosis::Responsive { lag_p99 } => {
+            let long = T::LagResponsive.fill(&[
+                ("p99", &human(lag_p99)),
+                ("threshold", &human(STALL_THRESHOLD)),
+            ]);
+            // The long form where it fits, else the figure alone.
+            let text = if long.chars().count() < usize::from(width) {
+                long
+            } else {
+                T::LagResponsiveShort.fill(&[("p99", &human(lag_p99))])
+            };
+            (text, theme::DIM)
+        }
+    };
+    Line::from(Span::styled(format!(" {text}"), style))
 }
 
 fn scale(value_ms: f64, top_ms: f64, rows: u16) -> u16 {
@@ -181,20 +237,30 @@ fn draw_bars(buf: &mut Buffer, plot: Rect, columns: &[(f64, bool)], top_ms: f64)
     }
 }
 
-/// "199ms #3" above each finished stall in view.
+/// "199ms #3" above each freeze of the loop in view — stalls and, exact from the poll hooks,
+/// single polls from 1 ms up — longest first, where there is room.
 fn draw_stall_labels(buf: &mut Buffer, plot: Rect, model: &Model, axis: &TimeAxis) {
-    let mut free_from = 0u16;
-    for stall in model.stalls_in(axis.start(), axis.end) {
-        let job = model
-            .stall_job(stall)
-            .map_or(String::new(), |j| format!(" #{j}"));
-        let label = format!("{}{job}", human(stall.duration()).replace(' ', ""));
-        let column = axis.clamp_column(stall.start).max(free_from);
-        let width = label.chars().count() as u16;
-        if column + width > axis.width {
+    let mut taken = vec![false; usize::from(axis.width)];
+    for block in model.blocks_in(axis.start(), axis.end) {
+        let job = block.job.map_or(String::new(), |j| format!(" #{j}"));
+        let label = format!("{}{job}", human(block.duration()).replace(' ', ""));
+        let width = label.chars().count();
+        // At the block's column, or as far right as the label still fits: the newest blocks
+        // are the ones being looked at.
+        let room = usize::from(axis.width).saturating_sub(width + 1);
+        let column = usize::from(axis.clamp_column(block.start)).min(room);
+        let Some(span) = taken.get_mut(column..column + width + 1) else {
+            continue;
+        };
+        if span.iter().any(|t| *t) {
             continue;
         }
-        buf.set_string(plot.x + GUTTER + column, plot.y, &label, theme::STALL_LABEL);
-        free_from = column + width + 1;
+        span.iter_mut().for_each(|t| *t = true);
+        let style = if block.duration() >= STALL_THRESHOLD {
+            theme::STALL_LABEL
+        } else {
+            theme::BLOCK_LABEL
+        };
+        buf.set_string(plot.x + GUTTER + column as u16, plot.y, &label, style);
     }
 }

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state and the time. One file per pane.
 mod axis;
 mod chrome;
+pub use chrome::NOTICE_FOR;
 mod help;
 mod jobs;
 mod lag;
@@ -36,15 +37,11 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
     chrome::header(frame, header, app);
     chrome::footer(frame, footer, app, now);
 
-    // Code wants room: on a wide terminal the Rust section takes more of the width.
-    let share = if app.section == Section::Rust && body.width >= 120 {
-        55
-    } else {
-        40
-    };
-    let lesson_width = (body.width * share / 100).max(32);
-    let [lesson_area, right] =
-        Layout::horizontal([Constraint::Length(lesson_width), Constraint::Min(0)]).areas(body);
+    let [lesson_area, right] = Layout::horizontal([
+        Constraint::Length(lesson_width(body.width, app)),
+        Constraint::Min(0),
+    ])
+    .areas(body);
     lesson::draw(frame, lesson_area, app);
 
     let pools_height = pools::height(&app.lab).min(body.height / 3);
@@ -65,6 +62,26 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
     if app.help {
         help::draw(frame, area, app);
     }
+}
+
+/// At rest, how often the screen needs a new frame: each time the lag chart's time axis moves
+/// by one column.
+pub fn rest_frame(width: u16, height: u16, app: &App) -> Duration {
+    if width < MIN_WIDTH || height < MIN_HEIGHT {
+        return Duration::from_secs(1);
+    }
+    let columns = width - lesson_width(width, app) - 2 - axis::GUTTER;
+    app.window() / u32::from(columns.max(1))
+}
+
+/// The lesson pane's width: code wants room, so on a wide terminal the Rust section takes more.
+fn lesson_width(width: u16, app: &App) -> u16 {
+    let share = if app.section == Section::Rust && width >= 120 {
+        55
+    } else {
+        40
+    };
+    (width * share / 100).max(32)
 }
 
 fn too_small(frame: &mut Frame, area: Rect) {

@@ -12,6 +12,10 @@ pub const STALL_LIVE: Style = Style::new()
     .fg(Color::LightRed)
     .add_modifier(Modifier::BOLD);
 pub const STALL_LABEL: Style = Style::new().fg(Color::White).bg(Color::Red);
+/// Requests queueing behind many short polls.
+pub const SATURATED: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+/// A block of the loop shorter than a stall.
+pub const BLOCK_LABEL: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
 pub const HOLDS_LOOP: Style = Style::new().fg(Color::Red);
 pub const ON_POOL: Style = Style::new().fg(Color::Green);
 pub const AWAITING: Style = Style::new().fg(Color::Cyan);
