@@ -13,7 +13,7 @@ use crate::observe::ObserverConfig;
 use crate::session::Session;
 
 /// Pairs of tasks per run (each pair: four round trips).
-pub const PAIRS: usize = 20_000;
+pub const PAIRS: usize = 50_000;
 
 /// `pairs` interleaved (bare, observed) runs; the ratio of their throughputs.
 pub fn measure(pairs: usize) -> std::io::Result<Overhead> {

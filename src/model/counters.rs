@@ -28,9 +28,45 @@ impl Counters {
     pub fn gone(&self) -> usize {
         self.cancelled + self.lost + self.abandoned
     }
+
+    /// One job, counted where it stands.
+    pub fn of_one(j: &JobRecord) -> Counters {
+        let mut c = Counters::default();
+        count(&mut c, j);
+        c
+    }
+
+    /// `self` with `gone` taken out and `came` put in (one job moving on).
+    pub fn moved(&mut self, gone: &Counters, came: &Counters) {
+        let step =
+            |now: &mut usize, out: usize, inn: usize| *now = (*now + inn).saturating_sub(out);
+        step(&mut self.jobs, gone.jobs, came.jobs);
+        step(&mut self.waiting, gone.waiting, came.waiting);
+        step(&mut self.running, gone.running, came.running);
+        step(&mut self.ok, gone.ok, came.ok);
+        step(&mut self.failed, gone.failed, came.failed);
+        step(&mut self.cancelled, gone.cancelled, came.cancelled);
+        step(&mut self.lost, gone.lost, came.lost);
+        step(&mut self.abandoned, gone.abandoned, came.abandoned);
+    }
 }
 
-/// Counters for each strategy of `jobs`, in the order the strategies first appear.
+fn count(c: &mut Counters, j: &JobRecord) {
+    c.jobs += 1;
+    match (j.started, j.finished, j.outcome) {
+        (None, None, _) => c.waiting += 1,
+        (Some(_), None, _) => c.running += 1,
+        (_, Some(_), Outcome::Ok) => c.ok += 1,
+        (_, Some(_), Outcome::Failed) => c.failed += 1,
+        (_, Some(_), Outcome::Cancelled) => c.cancelled += 1,
+        (_, Some(_), Outcome::Lost) => c.lost += 1,
+        (_, Some(_), Outcome::Abandoned) => c.abandoned += 1,
+        (_, Some(_), Outcome::Running) => c.running += 1,
+    }
+}
+
+/// Counters for each strategy of `jobs`, in the order the strategies first appear, with the
+/// most of them running at once.
 pub fn per_strategy<'a>(
     jobs: impl IntoIterator<Item = &'a JobRecord>,
 ) -> Vec<(Strategy, Counters)> {
@@ -46,17 +82,7 @@ pub fn per_strategy<'a>(
             }
         };
         let (_, c, edges) = &mut out[at];
-        c.jobs += 1;
-        match (j.started, j.finished, j.outcome) {
-            (None, None, _) => c.waiting += 1,
-            (Some(_), None, _) => c.running += 1,
-            (_, Some(_), Outcome::Ok) => c.ok += 1,
-            (_, Some(_), Outcome::Failed) => c.failed += 1,
-            (_, Some(_), Outcome::Cancelled) => c.cancelled += 1,
-            (_, Some(_), Outcome::Lost) => c.lost += 1,
-            (_, Some(_), Outcome::Abandoned) => c.abandoned += 1,
-            (_, Some(_), Outcome::Running) => c.running += 1,
-        }
+        count(c, j);
         if let Some(s) = j.started {
             edges.push((s, 1));
             edges.push((j.finished.unwrap_or(Duration::MAX), -1));

@@ -53,6 +53,8 @@ pub struct Model {
     loop_stalls: VecDeque<Stall>,
     pub timeline: Timeline,
     long_polls: VecDeque<LongPoll>,
+    /// The longest of them: how far back a poll that still overlaps a moment may have begun.
+    longest_poll: Duration,
     runtime: VecDeque<RuntimeSample>,
     watch: Option<Watch>,
     /// (lab id, when) of every lab that started, and of every lab that stopped.
@@ -80,6 +82,7 @@ impl Model {
             live_seen: VecDeque::new(),
             timeline: Timeline::default(),
             long_polls: VecDeque::new(),
+            longest_poll: Duration::ZERO,
             runtime: VecDeque::new(),
             watch: None,
             started: Vec::new(),
@@ -130,7 +133,10 @@ impl Model {
                         task: Some(p.task),
                     });
                 }
-                self.long_polls.push_back(p);
+                // In start order (they come as they end: a long one after shorter ones).
+                self.longest_poll = self.longest_poll.max(p.duration);
+                let at = self.long_polls.partition_point(|q| q.start <= p.start);
+                self.long_polls.insert(at, p);
             }
             Sample::LabStarted { lab, at } => {
                 self.latest = self.latest.max(at);
@@ -321,7 +327,7 @@ impl Model {
             })
             .collect();
         all.extend(polls);
-        all.sort_by_key(|b| std::cmp::Reverse(b.end - b.start));
+        all.sort_unstable_by_key(|b| std::cmp::Reverse(b.end - b.start));
         all
     }
 
@@ -352,10 +358,15 @@ impl Model {
             .filter(move |r| r.at >= from && r.at < to)
     }
 
+    /// Long polls overlapping `[from, to)`. They are kept in start order, so the search skips
+    /// every poll that started before `from` by more than the longest poll there has been.
     pub fn long_polls_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &LongPoll> {
+        let earliest = from.saturating_sub(self.longest_poll);
+        let first = self.long_polls.partition_point(|p| p.start < earliest);
         self.long_polls
-            .iter()
-            .filter(move |p| p.start + p.duration > from && p.start < to)
+            .range(first..)
+            .take_while(move |p| p.start < to)
+            .filter(move |p| p.start + p.duration > from)
     }
 
     /// Jobs submitted to lab `lab`.

@@ -2,7 +2,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use crate::data::{JobEvent, JobEventKind, JobId, JobSpec, Outcome, ThreadKind};
+use super::counters::Counters;
+use crate::data::{JobEvent, JobEventKind, JobId, JobSpec, Outcome, Strategy, ThreadKind};
 use crate::text::T;
 
 /// How many jobs the timeline remembers (as many as the lab takes in flight).
@@ -72,13 +73,42 @@ pub struct Timeline {
     /// The job each task ran, for the poll hooks' attribution (a task id, once reused, names
     /// the newer job).
     by_task: HashMap<u64, JobId>,
+    /// Per lab, the counters of each strategy's jobs, kept as the events come (the Pools pane
+    /// reads them every frame; counting 10,000 jobs a frame would not do). They count every job
+    /// the lab had, including those the timeline has since forgotten.
+    counts: HashMap<u64, Vec<(Strategy, Counters)>>,
+}
+
+/// Moves one job from `gone` to `came` in its lab's counters.
+fn tally(
+    counts: &mut HashMap<u64, Vec<(Strategy, Counters)>>,
+    spec: &JobSpec,
+    gone: &Counters,
+    came: &Counters,
+) {
+    let lab = counts.entry(spec.lab).or_default();
+    let at = match lab.iter().position(|(s, _)| *s == spec.strategy) {
+        Some(i) => i,
+        None => {
+            lab.push((spec.strategy, Counters::default()));
+            lab.len() - 1
+        }
+    };
+    lab[at].1.moved(gone, came);
 }
 
 impl Timeline {
     pub fn apply(&mut self, event: JobEvent) {
         let JobEvent { job, at, kind } = event;
         if let JobEventKind::Submitted(spec) = kind {
-            self.jobs.insert(job, JobRecord::new(spec, at));
+            let record = JobRecord::new(spec, at);
+            tally(
+                &mut self.counts,
+                &record.spec,
+                &Counters::default(),
+                &Counters::of_one(&record),
+            );
+            self.jobs.insert(job, record);
             while self.jobs.len() > MAX_JOBS {
                 if let Some((id, old)) = self.jobs.pop_first()
                     && let Some(task) = old.task
@@ -92,6 +122,7 @@ impl Timeline {
         let Some(record) = self.jobs.get_mut(&job) else {
             return;
         };
+        let before = Counters::of_one(record);
         match kind {
             JobEventKind::Submitted(_) => unreachable!("handled above"),
             JobEventKind::Queued => record.queued = Some(at),
@@ -119,6 +150,17 @@ impl Timeline {
                 }
             }
         }
+        tally(
+            &mut self.counts,
+            &record.spec,
+            &before,
+            &Counters::of_one(record),
+        );
+    }
+
+    /// The counters of each strategy's jobs on lab `lab`, in the order they first came.
+    pub fn lab_counts(&self, lab: u64) -> &[(Strategy, Counters)] {
+        self.counts.get(&lab).map_or(&[], Vec::as_slice)
     }
 
     /// A lab stopped: its jobs that never ended are cancelled if they had not started, lost if
@@ -130,6 +172,7 @@ impl Timeline {
             .values_mut()
             .filter(|j| j.spec.lab == lab && j.finished.is_none())
         {
+            let before = Counters::of_one(job);
             job.finished = Some(at);
             job.outcome = match (job.started, job.thread_kind) {
                 (None, _) => Outcome::Cancelled,
@@ -144,6 +187,7 @@ impl Timeline {
                 }
                 .into(),
             );
+            tally(&mut self.counts, &job.spec, &before, &Counters::of_one(job));
         }
     }
 

@@ -25,6 +25,10 @@ use crate::data::{
 pub struct ObserverConfig {
     /// How often to ping the lab while it is busy: bounds how short a stall the probe can see.
     pub ping_period: Duration,
+    /// … while busy, when the poll hooks are there: they measure every long poll exactly and
+    /// see a stall begin on their own, so the ping is left with the lag of tasks queueing,
+    /// which a 5 ms sample resolves well — and a poll-heavy lab keeps more of its throughput.
+    pub hooked_ping_period: Duration,
     /// … and at rest.
     pub rest_ping_period: Duration,
     /// How often to send a batch (and a live `Watch`) while busy, and at rest. A stall that
@@ -42,6 +46,7 @@ impl Default for ObserverConfig {
     fn default() -> Self {
         Self {
             ping_period: Duration::from_millis(1),
+            hooked_ping_period: Duration::from_millis(5),
             rest_ping_period: Duration::from_millis(50),
             tick: Duration::from_millis(20),
             rest_tick: Duration::from_millis(100),

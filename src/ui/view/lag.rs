@@ -9,19 +9,29 @@ use super::axis::{GUTTER, TimeAxis};
 use super::theme;
 use crate::clock::human;
 use crate::data::STALL_THRESHOLD;
-use crate::model::{Diagnosis, Model};
+use crate::model::{Block, Diagnosis, Model, Summary};
 use crate::text::T;
 
 /// The log scale's floor: idle lag on this machine is tens of µs, which should read as "none".
 const FLOOR_MS: f64 = 0.05;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, now: Duration) {
-    let summary = model.lag_summary(
+    // One pass over the window's pings serves the figures and the chart; the worst lag is the
+    // pings' or, exact, the longest poll of the loop.
+    let (from, to) = (
         now.saturating_sub(axis_span),
         now + Duration::from_millis(1),
     );
+    let lags: Vec<(Duration, Duration)> = model.lag_in(from, to).collect();
+    let summary = Summary::of(lags.iter().map(|&(_, lag)| lag));
+    let blocks = model.blocks_in(from, now);
+    let worst = blocks
+        .iter()
+        .filter(|b| b.exact)
+        .map(Block::duration)
+        .fold(summary.max, Duration::max);
     let now_lag = model.lag_now().map_or("-".into(), human);
-    let (p50, p99, max) = (human(summary.p50), human(summary.p99), human(summary.max));
+    let (p50, p99, max) = (human(summary.p50), human(summary.p99), human(worst));
     let stats = [
         T::LagStats.fill(&[
             ("now", &now_lag),
@@ -83,24 +93,25 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
         span: axis_span,
         width: plot.width - GUTTER,
     };
-    let columns = column_values(model, &axis, live.as_ref().map(|s| s.since), now);
+    let columns = column_values(&lags, &axis, &blocks, live.as_ref().map(|s| s.since), now);
     let max_ms = columns.iter().map(|(v, _)| *v).fold(0.0, f64::max);
     // The top of the scale: a power of ten above the largest value, at least 1 s.
     let top_ms = 10f64.powf(max_ms.max(1000.0).log10().ceil());
     draw_scale(frame.buffer_mut(), plot, top_ms);
     draw_bars(frame.buffer_mut(), plot, &columns, top_ms);
-    draw_stall_labels(frame.buffer_mut(), plot, model, &axis);
+    draw_stall_labels(frame.buffer_mut(), plot, &blocks, &axis);
 }
 
 /// Per column: the largest lag of a ping sent in it, and whether it is a stall in progress.
 fn column_values(
-    model: &Model,
+    lags: &[(Duration, Duration)],
     axis: &TimeAxis,
+    blocks: &[Block],
     live_since: Option<Duration>,
     now: Duration,
 ) -> Vec<(f64, bool)> {
     let mut values = vec![(0.0_f64, false); axis.width as usize];
-    for (sent, lag) in model.lag_in(axis.start(), axis.end + Duration::from_millis(1)) {
+    for &(sent, lag) in lags {
         if let Some(c) = axis.column(sent) {
             let v = &mut values[c as usize].0;
             *v = (*v).max(lag.as_secs_f64() * 1e3);
@@ -108,11 +119,7 @@ fn column_values(
     }
     // A poll the hooks measured: a task that became ready at any moment of it waited until
     // its end — exact, where a ping only samples it.
-    for block in model
-        .blocks_in(axis.start(), axis.end)
-        .iter()
-        .filter(|b| b.exact)
-    {
+    for block in blocks.iter().filter(|b| b.exact) {
         for c in axis.clamp_column(block.start)..=axis.clamp_column(block.end) {
             let (from, _) = axis.bucket(c);
             let waited = block.end.saturating_sub(from.max(block.start));
@@ -239,16 +246,21 @@ fn draw_bars(buf: &mut Buffer, plot: Rect, columns: &[(f64, bool)], top_ms: f64)
 
 /// "199ms #3" above each freeze of the loop in view — stalls and, exact from the poll hooks,
 /// single polls from 1 ms up — longest first, where there is room.
-fn draw_stall_labels(buf: &mut Buffer, plot: Rect, model: &Model, axis: &TimeAxis) {
+fn draw_stall_labels(buf: &mut Buffer, plot: Rect, blocks: &[Block], axis: &TimeAxis) {
     let mut taken = vec![false; usize::from(axis.width)];
-    for block in model.blocks_in(axis.start(), axis.end) {
+    for block in blocks {
+        // A label starts at its block's column at the latest: if that is taken, so is room.
+        let at = usize::from(axis.clamp_column(block.start));
+        if taken.get(at).is_none_or(|t| *t) {
+            continue;
+        }
         let job = block.job.map_or(String::new(), |j| format!(" #{j}"));
         let label = format!("{}{job}", human(block.duration()).replace(' ', ""));
         let width = label.chars().count();
         // At the block's column, or as far right as the label still fits: the newest blocks
         // are the ones being looked at.
         let room = usize::from(axis.width).saturating_sub(width + 1);
-        let column = usize::from(axis.clamp_column(block.start)).min(room);
+        let column = at.min(room);
         let Some(span) = taken.get_mut(column..column + width + 1) else {
             continue;
         };

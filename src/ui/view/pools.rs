@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::theme;
 use crate::clock::human;
 use crate::data::LabConfig;
-use crate::model::{Model, counters};
+use crate::model::Model;
 use crate::text::T;
 
 /// Rows the pane needs for a lab (borders included).
@@ -104,8 +104,7 @@ fn offload_line(model: &Model) -> Line<'static> {
     let mut spans = vec![Span::styled(label(T::PoolsJobs.text()), theme::LABEL)];
     let jobs = model
         .current_lab()
-        .map(|(lab, _)| counters::per_strategy(model.lab_jobs(lab)))
-        .unwrap_or_default();
+        .map_or(&[][..], |(lab, _)| model.timeline.lab_counts(lab));
     for (i, (s, c)) in jobs.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" │ ", theme::DIM));
