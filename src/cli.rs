@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::data::{Flavor, LabConfig, Shutdown, Strategy, Workload};
 use crate::lab::strategy::{self, REGISTRY};
-use crate::text::T;
+use crate::text::{Lang, T};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -31,6 +31,31 @@ pub struct Cli {
 
     #[arg(long, global = true, value_name = "FILE", help = T::CliLog.text())]
     pub log: Option<PathBuf>,
+
+    #[arg(long, global = true, value_name = "LANG", value_parser = clap::value_parser!(Lang), help = T::CliLang.text())]
+    pub lang: Option<Lang>,
+
+    #[arg(long, global = true, help = T::CliAmbiguousWide.text())]
+    pub ambiguous_wide: bool,
+}
+
+/// The language asked for, read before clap builds its help (which is in that language): the
+/// last `--lang X` / `--lang=X` on the command line, else the locale. A bad value is left for
+/// clap to report.
+pub fn language(args: &[std::ffi::OsString]) -> Lang {
+    let mut chosen = None;
+    let mut args = args.iter().filter_map(|a| a.to_str());
+    while let Some(a) = args.next() {
+        let value = match a.strip_prefix("--lang") {
+            Some("") => args.next(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        if let Some(lang) = value.and_then(|v| v.parse().ok()) {
+            chosen = Some(lang);
+        }
+    }
+    chosen.unwrap_or_else(|| Lang::from_env(|k| std::env::var(k).ok()))
 }
 
 #[derive(Subcommand, Debug)]

@@ -9,12 +9,14 @@ use blocklab::cli::{Cli, Command, LabArgs, RunArgs};
 use blocklab::data::{LabConfig, Work};
 use blocklab::lesson::{Catalog, Lesson};
 use blocklab::runner::Plan;
-use blocklab::text::T;
+use blocklab::text::{Lang, T};
 use blocklab::ui::app::App;
 use blocklab::{headless, lab, lesson, ui};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<_> = std::env::args_os().collect();
+    blocklab::cli::language(&args).set();
+    let cli = Cli::parse_from(args);
     if let Some(Command::Worker) = cli.command {
         return lab::process::child_main();
     }
@@ -71,7 +73,7 @@ fn main() -> ExitCode {
         Some(Command::List) => {
             warn_skipped(&catalog);
             for l in &catalog.lessons {
-                println!("{:<18}  {}", l.id, l.title);
+                println!("{:<18}  {}", l.id, l.title.get());
             }
             ExitCode::SUCCESS
         }
@@ -116,6 +118,37 @@ fn validate(catalog: &Catalog) -> ExitCode {
     for e in &catalog.skipped {
         println!("{}", T::ValidateError.fill(&[("error", e)]));
     }
+    // Which languages each file gives in full; what a screen in the others shows in English.
+    println!();
+    for l in &catalog.lessons {
+        let langs: Vec<String> = Lang::ALL
+            .iter()
+            .map(|&lang| match l.missing(lang) {
+                m if m.is_empty() => T::ValidateLangComplete.fill(&[("lang", &lang)]),
+                m => T::ValidateLangMissing.fill(&[("lang", &lang), ("missing", &m.join(", "))]),
+            })
+            .collect();
+        let values: [(&str, &dyn std::fmt::Display); 2] =
+            [("file", &l.file), ("langs", &langs.join(" · "))];
+        println!("{}", T::ValidateLangs.fill(&values));
+    }
+    let n = T::ALL.len();
+    let ui: Vec<String> = Lang::ALL
+        .iter()
+        .map(|&lang| match T::missing(lang) {
+            0 => T::ValidateUiComplete.fill(&[("lang", &lang), ("n", &n)]),
+            missing => T::ValidateUiMissing.fill(&[
+                ("lang", &lang),
+                ("have", &(n - missing)),
+                ("n", &n),
+                ("missing", &missing),
+            ]),
+        })
+        .collect();
+    println!(
+        "{}",
+        T::ValidateUiStrings.fill(&[("langs", &ui.join(" · "))])
+    );
     let (good, bad) = (catalog.lessons.len(), catalog.skipped.len());
     println!(
         "\n{}",
@@ -154,6 +187,7 @@ fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
     }
     let mut app = App::new(lessons, start, cli.lab.clone());
     app.log = log;
+    app.ambiguous_wide = cli.ambiguous_wide;
     app.skipped = skipped.iter().map(ToString::to_string).collect();
     if let Some(first) = skipped.first() {
         let more = match skipped.len() {

@@ -14,6 +14,7 @@ use ratatui::backend::TestBackend;
 use blocklab::cli::LabArgs;
 use blocklab::lesson::Lesson;
 use blocklab::runner::Order;
+use blocklab::text::Lang;
 use blocklab::ui::Exit;
 use blocklab::ui::app::{App, Command, WINDOWS};
 use blocklab::ui::view;
@@ -26,7 +27,7 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
     prop_oneof![
         // The keys the app knows, often…
         4 => prop::sample::select(
-            "0123456789qhljkt+-=r? xyz".chars().collect::<Vec<_>>()
+            "0123456789qhljkt+-=r? xyzL".chars().collect::<Vec<_>>()
         )
         .prop_map(KeyCode::Char),
         3 => prop::sample::select(vec![
@@ -124,17 +125,21 @@ proptest! {
     #[test]
     fn any_sequence_of_input_keeps_the_app_whole(
         start in 0usize..17,
+        lang in 0usize..3,
+        ambiguous_wide in any::<bool>(),
         events in prop::collection::vec((event(), 0u64..400), 1..MAX_EVENTS),
     ) {
         let lessons = lessons();
         let start = start % lessons.len();
         let mut app = App::new(lessons, start, LabArgs::default());
+        app.lang = Lang::ALL[lang];
+        app.ambiguous_wide = ambiguous_wide;
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let mut now = Duration::ZERO;
         let mut next_lab = 0;
         for (event, dt) in events {
             now += Duration::from_millis(dt);
-            let (help, paused) = (app.help, app.paused.is_some());
+            let (help, paused, lang) = (app.help, app.paused.is_some(), app.lang);
             if let Event::Resize(w, h) = event {
                 terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
             }
@@ -153,6 +158,7 @@ proptest! {
                     }
                     KeyCode::Char('?') => prop_assert!(app.help),
                     KeyCode::Char(' ') => prop_assert_ne!(app.paused.is_some(), paused),
+                    KeyCode::Char('L') => prop_assert_eq!(app.lang, lang.next()),
                     _ => {}
                 }
             } else {

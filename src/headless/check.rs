@@ -83,12 +83,9 @@ pub const WIDTHS: [usize; 4] = [18, 30, 34, 30];
 pub fn format_row(cells: [&str; 5]) -> String {
     let mut line = String::new();
     for (cell, width) in cells.iter().zip(WIDTHS) {
-        let cell: String = if cell.chars().count() > width {
-            cell.chars().take(width - 1).chain(['…']).collect()
-        } else {
-            cell.to_string()
-        };
-        line += &format!("{cell:<width$}  ");
+        // By display width: a lesson's label in Chinese takes two columns a character.
+        line += &crate::text::width::pad(&crate::text::width::cut(cell, width), width);
+        line += "  ";
     }
     line + cells[4]
 }

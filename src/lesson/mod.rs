@@ -1,9 +1,11 @@
 //! Lessons: one TOML file each in `lessons/` (format in `lessons/README.md`). They are embedded
 //! at build time and parsed at start-up, so any error names its file and line.
 pub mod expect;
+mod localized;
 pub mod snippet;
 pub mod text;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
@@ -13,8 +15,9 @@ use toml::Spanned;
 
 use crate::data::{Batch, Load, Work};
 use crate::data::{Flavor, LabConfig, Shutdown, Strategy};
-use crate::text::T;
+use crate::text::{Lang, T};
 pub use expect::Expect;
+pub use localized::Localized;
 pub use snippet::Snippet;
 
 include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
@@ -22,17 +25,19 @@ include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 #[derive(Clone, Debug)]
 pub struct Lesson {
     pub id: String,
-    pub title: String,
+    pub title: Localized,
     pub file: String,
+    /// The language of the file's top-level texts (`lang`, English unless it says).
+    pub lang: Lang,
     /// The idea, in a few short paragraphs.
-    pub idea: String,
+    pub idea: Localized,
     /// The Python / FastAPI form, and what FastAPI really does.
-    pub python: String,
+    pub python: Localized,
     /// How the tokio form differs, in prose.
-    pub rust: String,
+    pub rust: Localized,
     pub snippets: Vec<&'static Snippet>,
-    pub predict: String,
-    pub takeaway: String,
+    pub predict: Localized,
+    pub takeaway: Localized,
     pub lab: LabConfig,
     pub actions: Vec<Action>,
 }
@@ -40,7 +45,7 @@ pub struct Lesson {
 #[derive(Clone, Debug)]
 pub struct Action {
     pub key: char,
-    pub label: String,
+    pub label: Localized,
     /// The first batch's work (its `ms` is the `block` expectations speak of).
     pub work: Work,
     pub jobs: usize,
@@ -120,7 +125,8 @@ impl std::error::Error for LessonError {}
 #[serde(deny_unknown_fields)]
 struct RawLesson {
     id: Spanned<String>,
-    title: String,
+    lang: Option<Spanned<String>>,
+    title: Spanned<String>,
     idea: Spanned<String>,
     python: Spanned<String>,
     rust: Spanned<String>,
@@ -130,6 +136,26 @@ struct RawLesson {
     #[serde(default)]
     lab: RawLab,
     action: Vec<Spanned<RawAction>>,
+    en: Option<Spanned<RawTexts>>,
+    #[serde(rename = "zh-TW")]
+    zh_tw: Option<Spanned<RawTexts>>,
+    #[serde(rename = "zh-CN")]
+    zh_cn: Option<Spanned<RawTexts>>,
+}
+
+/// A language's section (`[zh-TW]`): the lesson's texts in that language, each optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTexts {
+    title: Option<Spanned<String>>,
+    idea: Option<Spanned<String>>,
+    python: Option<Spanned<String>>,
+    rust: Option<Spanned<String>>,
+    predict: Option<Spanned<String>>,
+    takeaway: Option<Spanned<String>>,
+    /// Action labels by key.
+    #[serde(default)]
+    labels: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -178,6 +204,8 @@ struct RawBatch {
 struct Reader<'a> {
     file: &'a str,
     text: &'a str,
+    /// The language of the top-level texts.
+    base: Lang,
 }
 
 impl Reader<'_> {
@@ -330,7 +358,7 @@ impl Reader<'_> {
         };
         Ok(Action {
             key: k,
-            label: a.label.clone(),
+            label: Localized::new(self.base, a.label.clone()),
             work,
             jobs,
             then,
@@ -344,11 +372,18 @@ impl Reader<'_> {
 
 /// Parses one lesson file. `file` is the name used in errors.
 pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
-    let r = Reader { file, text };
+    let mut r = Reader {
+        file,
+        text,
+        base: Lang::En,
+    };
     let raw: RawLesson = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         r.err(offset, e.message().trim())
     })?;
+    if let Some(lang) = &raw.lang {
+        r.base = r.parsed(lang)?;
+    }
 
     let id = raw.id.get_ref().clone();
     if id.is_empty()
@@ -380,40 +415,130 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         actions.push(action);
     }
 
-    // Texts may quote the learner's cores and this run's figures: `${cores}`, `${2.job.reply}`.
-    let texts = [
-        &raw.idea,
-        &raw.python,
-        &raw.rust,
-        &raw.predict,
-        &raw.takeaway,
+    let mut lesson = Lesson {
+        id,
+        title: Localized::default(),
+        file: file.to_string(),
+        lang: r.base,
+        idea: Localized::default(),
+        python: Localized::default(),
+        rust: Localized::default(),
+        snippets,
+        predict: Localized::default(),
+        takeaway: Localized::default(),
+        lab,
+        actions,
+    };
+    let top = RawTexts {
+        title: Some(raw.title),
+        idea: Some(raw.idea),
+        python: Some(raw.python),
+        rust: Some(raw.rust),
+        predict: Some(raw.predict),
+        takeaway: Some(raw.takeaway),
+        labels: BTreeMap::new(),
+    };
+    r.texts(&mut lesson, r.base, top)?;
+    let sections = [
+        (Lang::En, raw.en),
+        (Lang::ZhTw, raw.zh_tw),
+        (Lang::ZhCn, raw.zh_cn),
     ];
-    for t in texts {
-        if let Err((at, message)) = text::check(t.get_ref(), &actions) {
+    for (lang, section) in sections {
+        let Some(section) = section else { continue };
+        if lang == r.base {
+            let message = T::LessonSectionIsBase.fill(&[("lang", &lang)]);
+            return Err(r.err(section.span().start, message));
+        }
+        r.texts(&mut lesson, lang, section.into_inner())?;
+    }
+    Ok(lesson)
+}
+
+/// A lesson's texts, part by part: what `blocklab validate` counts as given or missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Title,
+    Idea,
+    Python,
+    Rust,
+    Predict,
+    Takeaway,
+}
+
+impl Part {
+    pub const ALL: [Part; 6] = [
+        Part::Title,
+        Part::Idea,
+        Part::Python,
+        Part::Rust,
+        Part::Predict,
+        Part::Takeaway,
+    ];
+
+    /// Its key in a lesson file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Title => "title",
+            Part::Idea => "idea",
+            Part::Python => "python",
+            Part::Rust => "rust",
+            Part::Predict => "predict",
+            Part::Takeaway => "takeaway",
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// Puts one language's texts into the lesson, checking each `${…}` field and label key.
+    fn texts(&self, lesson: &mut Lesson, lang: Lang, raw: RawTexts) -> Result<(), LessonError> {
+        let parts = [
+            (Part::Title, raw.title),
+            (Part::Idea, raw.idea),
+            (Part::Python, raw.python),
+            (Part::Rust, raw.rust),
+            (Part::Predict, raw.predict),
+            (Part::Takeaway, raw.takeaway),
+        ];
+        for (part, text) in parts {
+            let Some(text) = text else { continue };
+            self.fields(&text, &lesson.actions)?;
+            let value = text.into_inner();
+            let value = if part == Part::Title {
+                value
+            } else {
+                value.trim().to_string()
+            };
+            lesson.part_mut(part).set(lang, value);
+        }
+        for (key, label) in raw.labels {
+            let action = lesson
+                .actions
+                .iter_mut()
+                .find(|a| key.chars().eq(std::iter::once(a.key)));
+            let Some(action) = action else {
+                let message = T::LessonLabelNoAction.fill(&[("key", &key)]);
+                return Err(self.err(label.span().start, message));
+            };
+            action.label.set(lang, label.into_inner());
+        }
+        Ok(())
+    }
+
+    /// Texts may quote the learner's cores and this run's figures: `${cores}`, `${2.job.reply}`.
+    fn fields(&self, t: &Spanned<String>, actions: &[Action]) -> Result<(), LessonError> {
+        if let Err((at, message)) = text::check(t.get_ref(), actions) {
             // Where the field stands in the file: the same `${…}` within the value's span.
             let name = &t.get_ref()[at..];
             let name = &name[..name.find('}').map_or(name.len(), |c| c + 1)];
             let span = t.span();
-            let offset = r.text[span.clone()]
+            let offset = self.text[span.clone()]
                 .find(name)
                 .map_or(span.start, |i| span.start + i);
-            return Err(r.err(offset, message));
+            return Err(self.err(offset, message));
         }
+        Ok(())
     }
-
-    Ok(Lesson {
-        id,
-        title: raw.title,
-        file: file.to_string(),
-        idea: raw.idea.into_inner().trim().to_string(),
-        python: raw.python.into_inner().trim().to_string(),
-        rust: raw.rust.into_inner().trim().to_string(),
-        snippets,
-        predict: raw.predict.into_inner().trim().to_string(),
-        takeaway: raw.takeaway.into_inner().trim().to_string(),
-        lab,
-        actions,
-    })
 }
 
 /// The lessons that loaded, and the files that were skipped (with why).
@@ -498,6 +623,42 @@ impl Lesson {
     pub fn action(&self, key: char) -> Option<&Action> {
         self.actions.iter().find(|a| a.key == key)
     }
+
+    pub fn part(&self, part: Part) -> &Localized {
+        match part {
+            Part::Title => &self.title,
+            Part::Idea => &self.idea,
+            Part::Python => &self.python,
+            Part::Rust => &self.rust,
+            Part::Predict => &self.predict,
+            Part::Takeaway => &self.takeaway,
+        }
+    }
+
+    fn part_mut(&mut self, part: Part) -> &mut Localized {
+        match part {
+            Part::Title => &mut self.title,
+            Part::Idea => &mut self.idea,
+            Part::Python => &mut self.python,
+            Part::Rust => &mut self.rust,
+            Part::Predict => &mut self.predict,
+            Part::Takeaway => &mut self.takeaway,
+        }
+    }
+
+    /// What the file does not give in `lang`: parts by key, labels as `label K`.
+    pub fn missing(&self, lang: Lang) -> Vec<String> {
+        let parts = Part::ALL
+            .into_iter()
+            .filter(|p| !self.part(*p).has(lang))
+            .map(|p| p.key().to_string());
+        let labels = self
+            .actions
+            .iter()
+            .filter(|a| !a.label.has(lang))
+            .map(|a| format!("label {}", a.key));
+        parts.chain(labels).collect()
+    }
 }
 
 #[cfg(test)]
@@ -550,6 +711,72 @@ expect = ["lag.max >= 90% of block"]
         let text = GOOD.replace(from, to);
         assert_ne!(text, GOOD, "replacement {from:?} did nothing");
         parse("lessons/demo.toml", &text).unwrap_err()
+    }
+
+    const SECTIONS: &str = r#"
+[zh-TW]
+title = "示範"
+idea = "一個想法：${cores} 個核心。"
+labels = { "1" = "阻塞" }
+
+[zh-CN]
+title = "示范"
+"#;
+
+    #[test]
+    fn language_sections_give_texts_and_what_they_lack_falls_back() {
+        let l = parse("demo.toml", &format!("{GOOD}{SECTIONS}")).unwrap();
+        assert_eq!(l.title.in_lang(Lang::ZhTw), "示範");
+        assert_eq!(l.title.in_lang(Lang::ZhCn), "示范");
+        assert_eq!(
+            l.idea.in_lang(Lang::ZhCn),
+            "An idea.",
+            "falls back to English"
+        );
+        assert_eq!(l.actions[0].label.in_lang(Lang::ZhTw), "阻塞");
+        assert_eq!(l.missing(Lang::En), Vec::<String>::new());
+        assert_eq!(
+            l.missing(Lang::ZhTw),
+            ["python", "rust", "predict", "takeaway"]
+        );
+        assert!(l.missing(Lang::ZhCn).contains(&"label 1".to_string()));
+    }
+
+    #[test]
+    fn a_file_in_chinese_only_shows_its_own_words_everywhere() {
+        let text = GOOD
+            .replace("id = \"demo\"", "id = \"demo\"\nlang = \"zh-TW\"")
+            .replace("title = \"Demo\"", "title = \"示範\"");
+        let l = parse("demo.toml", &text).unwrap();
+        assert_eq!(l.lang, Lang::ZhTw);
+        assert_eq!(l.title.in_lang(Lang::En), "示範");
+        assert_eq!(l.title.in_lang(Lang::ZhCn), "示範");
+        assert!(l.missing(Lang::En).contains(&"title".to_string()));
+    }
+
+    #[test]
+    fn bad_sections_name_the_file_and_line() {
+        let base = format!("{GOOD}{SECTIONS}").replace("[zh-CN]", "[en]");
+        let e = parse("demo.toml", &base).unwrap_err();
+        assert_eq!(e.line, 24, "{e}");
+        assert!(e.message.contains("en"), "{e}");
+
+        let label = format!("{GOOD}{SECTIONS}").replace("\"1\" = \"阻塞\"", "\"7\" = \"阻塞\"");
+        let e = parse("demo.toml", &label).unwrap_err();
+        assert_eq!(e.line, 22, "{e}");
+        assert!(e.message.contains('7'), "{e}");
+
+        let field = format!("{GOOD}{SECTIONS}").replace("${cores}", "${coers}");
+        let e = parse("demo.toml", &field).unwrap_err();
+        assert_eq!(e.line, 21, "{e}");
+
+        let unknown = format!("{GOOD}{SECTIONS}").replace("[zh-CN]\n", "[zh-CN]\nidear = \"x\"\n");
+        let e = parse("demo.toml", &unknown).unwrap_err();
+        assert_eq!(e.line, 25, "{e}");
+
+        let lang = GOOD.replace("id = \"demo\"", "id = \"demo\"\nlang = \"fr\"");
+        let e = parse("demo.toml", &lang).unwrap_err();
+        assert!(e.message.contains("zh-TW"), "{e}");
     }
 
     #[test]

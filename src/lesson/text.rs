@@ -65,7 +65,7 @@ fn field(name: &str, lesson_actions: &[Action]) -> Result<Field, String> {
 }
 
 /// The `${…}` fields of a text: (byte offset, name).
-fn fields(text: &str) -> Vec<(usize, &str)> {
+pub fn fields(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find("${") {

@@ -283,6 +283,8 @@ table! {
     LessonKeyDigit => "key `{key}` must be a digit 1-9 (other keys drive the app)",
     LessonKeyTwice => "key `{key}` is used twice in this lesson",
     LessonExpect => "expect: {error}",
+    LessonSectionIsBase => "[{lang}]: the texts at the top are {lang} already (`lang`); give other languages here",
+    LessonLabelNoAction => "labels: this lesson has no action `{key}`",
     FieldUnknown => "unknown field `{field}` (known: cores, python.pool, anyio.tokens, tokio.max_blocking, or K.metric)",
     FieldNoAction => "`{field}`: this lesson has no action `{key}`",
     FieldUnknownMetric => "`{field}`: unknown metric `{metric}`",
@@ -318,4 +320,17 @@ table! {
     CalNoisyOthers => "other processes used {others} % of the machine's CPU",
     CalUiPanicked => "the off-screen UI panicked",
     CalNoisyIdle => "the idle probe's p99 was {p99} ms (the loop was not idle)",
+
+    // ── languages ──
+    KeyLang => "switch language: English, 繁體中文, 简体中文",
+    KeyLangShort => "lang",
+    NoticeLang => "language: {name}",
+    CliLang => "language: en, zh-TW or zh-CN (default: from LC_ALL, LC_MESSAGES, LANG)",
+    CliAmbiguousWide => "draw with ASCII lines and marks, for terminals that show ambiguous-width symbols (│ ● →) two columns wide",
+    ValidateLangs => "{file}: {langs}",
+    ValidateLangComplete => "{lang} complete",
+    ValidateLangMissing => "{lang} lacks {missing}",
+    ValidateUiStrings => "UI strings: {langs}",
+    ValidateUiComplete => "{lang} {n}/{n}",
+    ValidateUiMissing => "{lang} {have}/{n} ({missing} fall back to English)",
 }

@@ -1,10 +1,16 @@
-//! Every user-facing string of the TUI and the command line, in one table.
+//! Every user-facing string of the TUI and the command line, in one table per language.
 //!
 //! Code names a string by its key ([`T`]) and fills its `{placeholders}` with [`T::fill`]; the
-//! table below gives each key its English text. Another language is another table over the
-//! same keys (a test checks that every key has a text, and that fills match placeholders).
-//! Lesson texts live in the lesson files, not here.
+//! table in `en.rs` gives each key its English text, `zh_tw.rs` and `zh_cn.rs` the same keys in
+//! Traditional (Taiwan) and Simplified (mainland) Chinese. A key a table lacks falls back to
+//! English (`blocklab validate` counts them; a test wants none missing). Lesson texts live in
+//! the lesson files, not here.
+mod lang;
+pub mod width;
+
 use std::fmt::Display;
+
+pub use lang::Lang;
 
 macro_rules! table {
     ($( $(#[$doc:meta])* $key:ident => $en:expr, )*) => {
@@ -27,17 +33,57 @@ macro_rules! table {
     };
 }
 
+/// Another language's table: the same keys, each with its text; a key left out falls back to
+/// English.
+macro_rules! translation {
+    ($name:ident; $( $key:ident => $text:expr, )*) => {
+        impl T {
+            pub(crate) fn $name(self) -> Option<&'static str> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    $( T::$key => Some($text), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
 include!("en.rs");
+include!("zh_tw.rs");
+include!("zh_cn.rs");
 
 impl T {
-    /// The text in the language chosen (English, for now).
+    /// The text in `lang`, or English where that table lacks it.
+    pub fn in_lang(self, lang: Lang) -> &'static str {
+        self.translated(lang).unwrap_or_else(|| self.en())
+    }
+
+    /// The text in `lang` only: `None` where its table lacks the key.
+    pub fn translated(self, lang: Lang) -> Option<&'static str> {
+        match lang {
+            Lang::En => Some(self.en()),
+            Lang::ZhTw => self.zh_tw(),
+            Lang::ZhCn => self.zh_cn(),
+        }
+    }
+
+    /// The text in the language chosen now.
     pub fn text(self) -> &'static str {
-        self.en()
+        self.in_lang(Lang::current())
     }
 
     /// The text with each `{name}` replaced by its value.
     pub fn fill(self, values: &[(&str, &dyn Display)]) -> String {
         fill(self.text(), values)
+    }
+
+    /// How many keys `lang`'s table lacks.
+    pub fn missing(lang: Lang) -> usize {
+        T::ALL
+            .iter()
+            .filter(|t| t.translated(lang).is_none())
+            .count()
     }
 }
 

@@ -19,7 +19,7 @@ use crate::lesson::{Action, Lesson};
 use crate::model::Model;
 use crate::report::{LoadStepOut, Report};
 use crate::runner::{BASELINE, Order, Plan, Runner};
-use crate::text::T;
+use crate::text::{Lang, T};
 use crate::ui::Exit;
 
 /// Time windows of the lag chart and the timeline (`+` / `-`).
@@ -131,6 +131,10 @@ pub struct App {
     pub log: String,
     /// Lesson files that were skipped, with why ("file:line: message").
     pub skipped: Vec<String>,
+    /// The language the screen speaks (L cycles; starts as the process's).
+    pub lang: Lang,
+    /// Draw ambiguous-width symbols as ASCII (`--ambiguous-wide`).
+    pub ambiguous_wide: bool,
 }
 
 impl App {
@@ -158,6 +162,8 @@ impl App {
             notice: None,
             log: T::LogOff.into(),
             skipped: Vec::new(),
+            lang: Lang::current(),
+            ambiguous_wide: false,
         }
     }
 
@@ -208,7 +214,13 @@ impl App {
         }
     }
 
+    /// A key press; what it says (a notice) is in the app's language.
     pub fn on_key(&mut self, key: KeyEvent, now: Duration) -> Option<Command> {
+        let lang = self.lang;
+        lang.scoped(|| self.on_key_in_lang(key, now))
+    }
+
+    fn on_key_in_lang(&mut self, key: KeyEvent, now: Duration) -> Option<Command> {
         let intent = keys::intent(&key);
         if self.help {
             // Any key closes the help; the quitting keys still quit (Esc only closes it).
@@ -262,6 +274,13 @@ impl App {
             }
             Intent::Action(key) => {
                 self.press(key, now);
+                None
+            }
+            Intent::Lang => {
+                self.lang = self.lang.next();
+                let name = self.lang.name();
+                let notice = self.lang.scoped(|| T::NoticeLang.fill(&[("name", &name)]));
+                self.say(notice, now);
                 None
             }
         }
@@ -377,6 +396,11 @@ impl App {
     /// Moves the app on at `now`: the experiment's next orders, its check once it is over,
     /// the next queued action, or the lab the lesson wants. Returns what the UI loop must do.
     pub fn step(&mut self, now: Duration) -> Vec<Command> {
+        let lang = self.lang;
+        lang.scoped(|| self.step_in_lang(now))
+    }
+
+    fn step_in_lang(&mut self, now: Duration) -> Vec<Command> {
         let mut out = Vec::new();
         if let Some(runner) = &mut self.experiment {
             out.extend(runner.step(&self.model, now).into_iter().map(Command::Lab));

@@ -22,6 +22,8 @@ pub enum Intent {
     ZoomOut,
     Table,
     Restart,
+    /// Next language: English, zh-TW, zh-CN.
+    Lang,
     Help,
     Quit,
     /// Ctrl-C: quit with the interrupted exit code.
@@ -117,6 +119,12 @@ pub const KEYS: &[Binding] = &[
         keys: &[(Key::Char('r'), Intent::Restart)],
     },
     Binding {
+        label: "L",
+        help: T::KeyLang,
+        footer: Some(("L", T::KeyLangShort)),
+        keys: &[(Key::Char('L'), Intent::Lang)],
+    },
+    Binding {
         label: "?",
         help: T::KeyHelp,
         footer: Some(("?", T::KeyHelpShort)),
@@ -187,6 +195,10 @@ mod tests {
             Some(Intent::Quit)
         );
         assert_eq!(press(KeyCode::Char('x'), none), None);
+        assert_eq!(
+            press(KeyCode::Char('L'), KeyModifiers::SHIFT),
+            Some(Intent::Lang)
+        );
     }
 
     #[test]

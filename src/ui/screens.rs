@@ -8,7 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
-use super::app::{App, Command};
+use super::app::{App, Command, Section};
 use super::view;
 use crate::cli::LabArgs;
 use crate::data::Strategy;
@@ -17,6 +17,7 @@ use crate::data::strategy::fake;
 use crate::data::{BlockingPool, RuntimeSample, Sample, Watch, WorkerPoll};
 use crate::data::{JobEvent, JobEventKind, JobSpec, Outcome, ThreadKind};
 use crate::runner::{BASELINE, Order};
+use crate::text::{Lang, T};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -169,14 +170,24 @@ fn drive(app: &mut App, now: u64) -> Vec<Order> {
     orders
 }
 
+/// Where `text` is on screen (column, row). A double-width character takes two cells; the
+/// second is not part of the text.
 fn find(terminal: &Terminal<TestBackend>, text: &str) -> Option<(u16, u16)> {
     let buf = terminal.backend().buffer();
     (0..buf.area.height).find_map(|y| {
-        let row: String = (0..buf.area.width)
-            .map(|x| buf[(x, y)].symbol().to_string())
-            .collect();
+        let mut row = String::new();
+        let mut columns = Vec::new();
+        let mut x = 0;
+        while x < buf.area.width {
+            let symbol = buf[(x, y)].symbol();
+            for _ in symbol.chars() {
+                columns.push(x);
+            }
+            row.push_str(symbol);
+            x += (crate::text::width::width(symbol) as u16).max(1);
+        }
         row.find(text)
-            .map(|byte| (row[..byte].chars().count() as u16, y))
+            .map(|byte| (columns[row[..byte].chars().count()], y))
     })
 }
 
@@ -318,20 +329,143 @@ fn the_help_names_the_log_and_the_skipped_lesson_files() {
 }
 
 #[test]
-fn every_lesson_has_its_screen() {
+fn every_lesson_has_its_screen_in_every_language() {
     let lessons = crate::lesson::builtin().lessons;
     for (i, lesson) in lessons.iter().enumerate() {
         let mut app = app_on(&lesson.id);
         quiet(&mut app, 3_000, 0);
+        for lang in Lang::ALL {
+            app.lang = lang;
+            for size in SIZES {
+                let t = render(&app, 3_000, size);
+                let name = format!(
+                    "lesson_{:02}_{}_{lang}_{}x{}",
+                    i + 1,
+                    lesson.id,
+                    size.0,
+                    size.1
+                );
+                insta::assert_snapshot!(name.clone(), t.backend());
+                let n = (i + 1, lessons.len());
+                let header = lang.scoped(|| T::HeaderLesson.fill(&[("n", &n.0), ("of", &n.1)]));
+                assert!(find(&t, &header).is_some(), "{name}: {header}");
+                if size.0 >= 120 {
+                    let title = lesson.title.in_lang(lang);
+                    assert!(find(&t, title).is_some(), "{name} shows its title");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_help_overlay_in_every_language() {
+    let mut app = app_on("blocking-inline");
+    quiet(&mut app, 5_000, 0);
+    press(&mut app, KeyCode::Char('?'), 5_000);
+    for lang in [Lang::ZhTw, Lang::ZhCn] {
+        app.lang = lang;
+        for size in SIZES {
+            let t = render(&app, 5_000, size);
+            insta::assert_snapshot!(format!("help_{lang}_{}x{}", size.0, size.1), t.backend());
+            assert!(find(&t, T::HelpTitle.in_lang(lang)).is_some());
+        }
+    }
+}
+
+/// The border cells of a drawn screen: the outer edges of the body and the lesson pane's right
+/// edge (found on its top border), on every body row.
+fn borders_intact(t: &Terminal<TestBackend>) -> Result<(), String> {
+    let buf = t.backend().buffer();
+    let (w, h) = (buf.area.width, buf.area.height);
+    let cell = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+    let edge = (1..w)
+        .find(|&x| cell(x, 1) == "┐")
+        .ok_or("no lesson pane")?;
+    for y in 2..h - 3 {
+        for x in [0, edge, w - 1] {
+            if !["│", "├", "┤", "┌", "┐", "└", "┘"].contains(&cell(x, y).as_str()) {
+                let row: String = (0..w).map(|x| cell(x, y)).collect();
+                return Err(format!("{w}x{h} row {y} column {x}: {row}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Chinese text never runs over a pane's edge, whatever the width and section.
+#[test]
+fn wide_characters_never_overflow_a_pane_from_80_to_220_columns() {
+    let lessons = crate::lesson::builtin().lessons;
+    for lesson in &lessons {
+        let mut app = app_on(&lesson.id);
+        quiet(&mut app, 3_000, 0);
+        for lang in [Lang::ZhTw, Lang::ZhCn] {
+            app.lang = lang;
+            for section in Section::ALL {
+                app.section = section;
+                // Every width for the first lesson; a spread of widths for the others.
+                let step = if lesson.id == lessons[0].id { 1 } else { 7 };
+                for w in (80..=220).step_by(step) {
+                    let t = render(&app, 3_000, (w, 40));
+                    if let Err(e) = borders_intact(&t) {
+                        panic!("{} {lang} {section:?}: {e}", lesson.id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_language_key_switches_the_screen_live() {
+    let mut app = app_on("event-loop");
+    quiet(&mut app, 3_000, 0);
+    let title = |app: &App| app.lesson().title.in_lang(app.lang).to_string();
+    for lang in [Lang::ZhTw, Lang::ZhCn, Lang::En] {
+        press(&mut app, KeyCode::Char('L'), 3_000);
+        assert_eq!(app.lang, lang);
         let t = render(&app, 3_000, (120, 40));
-        insta::assert_snapshot!(format!("lesson_{:02}_{}", i + 1, lesson.id), t.backend());
-        assert!(find(&t, &format!("lesson {}/{}", i + 1, lessons.len())).is_some());
+        assert!(find(&t, &title(&app)).is_some(), "{lang}");
         assert!(
-            find(&t, &lesson.title).is_some(),
-            "{} shows its title",
-            lesson.id
+            find(&t, lang.name()).is_some(),
+            "{lang}: the notice names it"
         );
     }
+}
+
+/// With `--ambiguous-wide`, no cell holds a symbol a CJK terminal draws two columns wide.
+#[test]
+fn ambiguous_wide_terminals_get_one_column_symbols_everywhere() {
+    let mut app = app_on("event-loop");
+    quiet(&mut app, 10_000, 0);
+    job(
+        &mut app,
+        1,
+        1,
+        (Workload::Sleep, fake("inline"), 3000),
+        (10_000, Some(10_000), None),
+        "lab-loop",
+    );
+    watch(&mut app, 11_480, Some(10_000), Some((10_000, 101)));
+    app.ambiguous_wide = true;
+    for lang in Lang::ALL {
+        app.lang = lang;
+        for size in SIZES {
+            let t = render(&app, 11_500, size);
+            let buf = t.backend().buffer();
+            for cell in buf.content() {
+                assert!(
+                    !view::is_ambiguous(cell.symbol()),
+                    "{lang} {size:?}: {:?}",
+                    cell.symbol()
+                );
+            }
+        }
+    }
+    app.lang = Lang::ZhTw;
+    let t = render(&app, 11_500, (120, 40));
+    insta::assert_snapshot!("ambiguous_wide_zh-TW_120x40", t.backend());
 }
 
 #[test]
@@ -550,13 +684,13 @@ fn lessons_show_the_labs_cores_and_what_follows() {
             ..LabArgs::default()
         };
         let app = App::new(lessons.clone(), at("spawn-blocking"), args.clone());
-        let idea = app.render(&app.lesson().idea);
+        let idea = app.render(app.lesson().idea.get());
         assert!(
             idea.contains(&format!("{pool} on your {cores} core")),
             "{cores} cores: {idea}"
         );
         let app = App::new(lessons.clone(), at("thread-pool"), args);
-        let idea = app.render(&app.lesson().idea);
+        let idea = app.render(app.lesson().idea.get());
         let rounds = format!("that is {two} rounds with two threads and {eight} with eight");
         assert!(idea.contains(&rounds), "{cores} cores: {idea}");
         assert!(!idea.contains("${"), "a field left unfilled: {idea}");

@@ -23,7 +23,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
             ),
             theme::DIM,
         ),
-        Span::styled(lesson.title.clone(), theme::TITLE),
+        Span::styled(lesson.title.to_string(), theme::TITLE),
     ]);
     frame.render_widget(Paragraph::new(left), area);
     let mut right = vec![Span::styled(

@@ -2,18 +2,32 @@
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::theme;
+use super::{theme, wrap};
 use crate::text::T;
 use crate::ui::app::App;
 use crate::ui::keys::KEYS;
 
+/// The keys' column, then what they do (wrapped under itself).
+const KEY_COLUMN: usize = 23;
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let width = area.width.min(90);
+    let inner = usize::from(width.saturating_sub(2));
+    let row = |keys: &str, what: String, lines: &mut Vec<Line<'static>>| {
+        let what = wrap::wrap_line(&Line::from(what), inner.saturating_sub(KEY_COLUMN));
+        for (i, piece) in what.into_iter().enumerate() {
+            let keys = if i == 0 { keys } else { "" };
+            let mut spans = vec![Span::styled(
+                format!("  {}", wrap::pad(keys, KEY_COLUMN - 2)),
+                theme::HEADING,
+            )];
+            spans.extend(piece.spans);
+            lines.push(Line::from(spans));
+        }
+    };
     let mut lines = vec![Line::default()];
     for b in KEYS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<21}", b.label), theme::HEADING),
-            Span::raw(b.help.text()),
-        ]));
+        row(b.label, b.help.text().to_string(), &mut lines);
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
@@ -21,10 +35,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         theme::LABEL,
     )));
     for a in &app.lesson().actions {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<21}", a.key), theme::HEADING),
-            Span::raw(format!("{} ({})", a.label, a.describe())),
-        ]));
+        let what = format!("{} ({})", a.label, a.describe());
+        row(&a.key.to_string(), what, &mut lines);
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
@@ -41,14 +53,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             theme::STALL,
         )));
     }
-    let width = area.width.min(90);
-    // A skipped file's reason can be long: wrapped by hand, so the key table never wraps.
-    let inner = usize::from(width.saturating_sub(6)).max(1);
     for why in &app.skipped {
-        let chars: Vec<char> = why.chars().collect();
-        for piece in chars.chunks(inner) {
-            lines.push(Line::from(format!("    {}", String::from_iter(piece))));
+        for piece in wrap::wrap_line(&Line::from(why.as_str()), inner.saturating_sub(4)) {
+            let mut spans = vec![Span::raw("    ")];
+            spans.extend(piece.spans);
+            lines.push(Line::from(spans));
         }
+    }
+    // The other lines (a long sentence in Chinese, say) wrap at the popup's edge.
+    let mut lines = wrap::wrap(&lines, inner);
+    // On a short screen the blank lines go first, so the log and skipped files stay in view.
+    if lines.len() + 2 > usize::from(area.height) {
+        lines.retain(|l| l.width() > 0);
     }
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)

@@ -160,7 +160,7 @@ fn diagnosis_line(model: &Model, now: Duration, width: u16) -> Line<'static> {
             let (p99, longest) = (human(lag_p99), human(longest_poll));
             let long =
                 T::LagSaturated.fill(&[("p99", &p99), ("longest", &longest), ("polls", &polls)]);
-            let text = if long.chars().count() < usize::from(width) {
+            let text = if super::wrap::width(&long) < usize::from(width) {
                 long
             } else {
                 T::LagSaturatedShort.fill(&[("p99", &p99), ("longest", &longest)])
@@ -176,7 +176,7 @@ fn diagnosis_line(model: &Model, now: Duration, width: u16) -> Line<'static> {
                 ("threshold", &human(STALL_THRESHOLD)),
             ]);
             // The long form where it fits, else the figure alone.
-            let text = if long.chars().count() < usize::from(width) {
+            let text = if super::wrap::width(&long) < usize::from(width) {
                 long
             } else {
                 T::LagResponsiveShort.fill(&[("p99", &human(lag_p99))])
@@ -256,7 +256,7 @@ fn draw_stall_labels(buf: &mut Buffer, plot: Rect, blocks: &[Block], axis: &Time
         }
         let job = block.job.map_or(String::new(), |j| format!(" #{j}"));
         let label = format!("{}{job}", human(block.duration()).replace(' ', ""));
-        let width = label.chars().count();
+        let width = super::wrap::width(&label);
         // At the block's column, or as far right as the label still fits: the newest blocks
         // are the ones being looked at.
         let room = usize::from(axis.width).saturating_sub(width + 1);

@@ -1,9 +1,9 @@
 //! The lesson pane: the idea, the Python form, the Rust code that runs, and the live check of
 //! the lesson's expectations — one section at a time (Tab).
 use ratatui::prelude::*;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::theme;
+use super::{theme, wrap};
 use crate::text::T;
 use crate::ui::app::{App, Section};
 
@@ -29,14 +29,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
     let lines = match app.section {
         Section::Idea => idea(app),
-        Section::Python => prose(&app.render(&app.lesson().python)),
+        Section::Python => prose(&app.render(app.lesson().python.get())),
         Section::Rust => rust(app),
         Section::Check => check(app),
     };
-    let paragraph = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.scroll, 0));
+    // Wrapped here, by display width: Chinese has no spaces to break at.
+    let lines = wrap::wrap(&lines, usize::from(area.width.saturating_sub(2)));
+    let paragraph = Paragraph::new(lines).block(block).scroll((app.scroll, 0));
     frame.render_widget(paragraph, area);
 }
 
@@ -56,10 +55,10 @@ fn prose(text: &str) -> Vec<Line<'static>> {
 
 fn idea(app: &App) -> Vec<Line<'static>> {
     let lesson = app.lesson();
-    let mut lines = prose(&app.render(&lesson.idea));
+    let mut lines = prose(&app.render(lesson.idea.get()));
     lines.push(Line::default());
     lines.push(heading(T::LessonPredict));
-    lines.extend(prose(&app.render(&lesson.predict)));
+    lines.extend(prose(&app.render(lesson.predict.get())));
     lines.push(Line::default());
     lines.push(heading(T::LessonTry));
     for a in &lesson.actions {
@@ -73,7 +72,7 @@ fn idea(app: &App) -> Vec<Line<'static>> {
 
 fn rust(app: &App) -> Vec<Line<'static>> {
     let lesson = app.lesson();
-    let mut lines = prose(&app.render(&lesson.rust));
+    let mut lines = prose(&app.render(lesson.rust.get()));
     for s in &lesson.snippets {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
@@ -131,7 +130,7 @@ fn check(app: &App) -> Vec<Line<'static>> {
     }
     lines.push(Line::default());
     lines.push(heading(T::LessonTakeaway));
-    lines.extend(prose(&app.render(&lesson.takeaway)));
+    lines.extend(prose(&app.render(lesson.takeaway.get())));
     lines
 }
 

@@ -1,4 +1,6 @@
 //! Drawing: a pure function of the app state and the time. One file per pane.
+mod ascii;
+pub use ascii::is_ambiguous;
 mod axis;
 mod chrome;
 pub use chrome::NOTICE_FOR;
@@ -9,6 +11,7 @@ mod lesson;
 mod pools;
 mod theme;
 mod timeline;
+pub mod wrap;
 
 use std::time::Duration;
 
@@ -22,6 +25,13 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
+    app.lang.scoped(|| draw_in_lang(frame, app, now));
+    if app.ambiguous_wide {
+        ascii::replace_ambiguous(frame.buffer_mut());
+    }
+}
+
+fn draw_in_lang(frame: &mut Frame, app: &App, now: Duration) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area);

@@ -41,8 +41,9 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: 
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// A row's name, padded to the column by display width (Chinese takes two columns a character).
 fn label(text: &str) -> String {
-    format!("{text:<11}")
+    super::wrap::pad(text, 11)
 }
 
 fn worker_lines(model: &Model, lab: &LabConfig, now: Duration) -> Vec<Line<'static>> {

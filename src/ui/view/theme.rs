@@ -35,7 +35,7 @@ pub fn pane(
     candidates: Vec<ratatui::text::Line<'static>>,
 ) -> ratatui::widgets::Block<'static> {
     let title = format!(" {title} ");
-    let room = usize::from(width).saturating_sub(title.chars().count() + 4);
+    let room = usize::from(width).saturating_sub(super::wrap::width(&title) + 4);
     let right = candidates
         .into_iter()
         .find(|c| c.width() <= room)

@@ -126,7 +126,7 @@ fn draw_row(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, job: &JobRecord, 
     };
     // The longest label that fits beside the bar, left of it or right of it; else over it.
     let beside = [full.clone(), how, what].into_iter().find_map(|text| {
-        let width = text.chars().count() as u16;
+        let width = super::wrap::width(&text) as u16;
         if first > width {
             Some((first - width - 1, text))
         } else if axis.width > last + 2 + width {
