@@ -357,3 +357,20 @@ fn each_press_gets_a_fresh_blocking_pool() {
     assert_eq!(on_screen, headless(capped));
     assert!(on_screen[claim].pass, "{on_screen:?}");
 }
+
+/// The language changes words, never a verdict: every action of every lesson, run headless in
+/// each language on the same simulated lab, passes and skips the same expectations.
+#[test]
+fn check_gives_the_same_verdicts_in_every_language() {
+    use blocklab::text::Lang;
+    let outcome = |v: &[Verdict]| v.iter().map(|v| (v.pass, v.skipped)).collect::<Vec<_>>();
+    for lesson in blocklab::lesson::builtin().lessons {
+        for action in &lesson.actions {
+            let en = outcome(&Lang::En.scoped(|| headless(action)));
+            for lang in [Lang::ZhTw, Lang::ZhCn] {
+                let other = outcome(&lang.scoped(|| headless(action)));
+                assert_eq!(other, en, "{} [{}] in {lang}", lesson.id, action.key);
+            }
+        }
+    }
+}

@@ -39,6 +39,29 @@ fn opens_on_lesson_one_runs_an_action_and_quits_cleanly() {
 }
 
 #[test]
+fn starts_in_the_locales_language_and_the_key_switches_it_live() {
+    let mut tui = Tui::start_with_env(&[], &[("LANG", "zh_TW.UTF-8")], 120, 40);
+    let screen = tui.wait_for("事件迴圈延遲", Duration::from_secs(10));
+    assert!(screen.contains("第 1/"), "{screen}");
+    assert!(
+        screen.contains("事件迴圈與它的延遲"),
+        "the lesson in zh-TW: {screen}"
+    );
+
+    tui.press("L");
+    let screen = tui.wait_for("事件循环延迟", Duration::from_secs(2));
+    assert!(!screen.contains("事件迴圈延遲"), "{screen}");
+    tui.press("L");
+    let screen = tui.wait_for("Event-loop lag", Duration::from_secs(2));
+    assert!(screen.contains("lesson 1/"), "{screen}");
+
+    tui.press("q");
+    let status = tui.wait_exit(Duration::from_secs(5));
+    assert!(status.success(), "exit status {status:?}");
+    tui.assert_restored();
+}
+
+#[test]
 fn a_frozen_lab_keeps_the_ui_drawing_and_the_stall_counter_grows() {
     let mut tui = Tui::start(&[], 100, 30);
     tui.wait_for("Event-loop lag", Duration::from_secs(10));

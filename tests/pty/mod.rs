@@ -34,6 +34,11 @@ impl Tui {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_blocklab"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        // English unless a test asks for another language: the locale of the machine running
+        // the tests must not change what the screens say.
+        cmd.env_remove("LC_ALL");
+        cmd.env_remove("LC_MESSAGES");
+        cmd.env("LANG", "C.UTF-8");
         for (k, v) in env {
             cmd.env(k, v);
         }
