@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::data::{Flavor, LabConfig, Shutdown, Strategy, Workload};
 use crate::lab::strategy::{self, REGISTRY};
+use crate::load;
 use crate::text::{Lang, T};
 
 #[derive(Parser, Debug)]
@@ -37,6 +38,12 @@ pub struct Cli {
 
     #[arg(long, global = true, help = T::CliAmbiguousWide.text())]
     pub ambiguous_wide: bool,
+
+    #[arg(long, global = true, default_value_t = 0, help = T::CliPort.text())]
+    pub port: u16,
+
+    #[arg(long, global = true, value_name = "ADDR", conflicts_with = "port", help = T::CliListen.text())]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// The language asked for, read before clap builds its help (which is in that language): the
@@ -83,6 +90,31 @@ pub enum Command {
         #[arg(long, help = T::CliRunJson.text())]
         json: bool,
     },
+    #[command(about = T::CliServe.text())]
+    Serve,
+    #[command(about = T::CliLoad.text())]
+    Load {
+        #[arg(value_name = "URL", value_parser = load::Target::parse, help = T::CliLoadUrl.text())]
+        url: load::Target,
+        #[arg(long, value_name = "R,R,…", default_value = "50,100,200,400,800", value_parser = rates, help = T::CliLoadRates.text())]
+        rates: Rates,
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = load::parse_seconds, help = T::CliLoadSeconds.text())]
+        seconds: f64,
+        #[arg(long, default_value_t = 64, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(load::CONNECTIONS), help = T::CliLoadConnections.text())]
+        connections: i64,
+        #[arg(long, default_value_t = 2000, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(load::TIMEOUT_MS), help = T::CliLoadTimeoutMs.text())]
+        timeout_ms: i64,
+        #[arg(long, help = T::CliRunJson.text())]
+        json: bool,
+    },
+}
+
+/// `load --rates`: the whole list as one value (clap would read a `Vec` as a repeated flag).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rates(pub Vec<u32>);
+
+fn rates(s: &str) -> Result<Rates, String> {
+    load::parse_rates(s).map(Rates)
 }
 
 #[derive(Args, Debug)]

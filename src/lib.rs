@@ -13,6 +13,7 @@ pub mod data;
 pub mod headless;
 pub mod lab;
 pub mod lesson;
+pub mod load;
 pub mod model;
 pub mod observe;
 pub mod report;

@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use blocklab::cli::{Cli, Command, LabArgs, RunArgs};
+use blocklab::cli::{Cli, Command, LabArgs, Rates, RunArgs};
 use blocklab::data::{LabConfig, Work};
 use blocklab::lesson::{Catalog, Lesson};
+use blocklab::load::{LoadPlan, Progress};
 use blocklab::runner::Plan;
 use blocklab::text::{Lang, T};
 use blocklab::ui::app::App;
-use blocklab::{headless, lab, lesson, ui};
+use blocklab::{headless, lab, lesson, load, ui};
 
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
@@ -39,6 +40,40 @@ fn main() -> ExitCode {
     }
     if let Some(Command::Run(ref args)) = cli.command {
         return run(&cli, args);
+    }
+    if let Some(Command::Load { .. }) = cli.command {
+        return load(&cli);
+    }
+    // The lab's HTTP front door, for the TUI and `serve`: bound before the terminal is
+    // touched, so a port in use is a plain error (exit 2).
+    let front_door = match cli.command {
+        None | Some(Command::Serve) => {
+            if headless::serve::beyond_loopback(cli.listen) {
+                eprintln!(
+                    "blocklab: {}",
+                    T::ListenNotLoopback.fill(&[("addr", &cli.listen.unwrap())])
+                );
+            }
+            match headless::serve::bind(cli.listen, cli.port) {
+                Ok(l) => Some(l),
+                Err(e) => {
+                    eprintln!("blocklab: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        _ => None,
+    };
+    if let (Some(Command::Serve), Some(listener)) = (&cli.command, front_door.as_ref()) {
+        let listener = listener.try_clone().expect("a socket we hold");
+        let config = cli.lab.apply(LabConfig::default());
+        return match headless::serve::serve(config, listener) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("blocklab: {}", T::MainLabFailed.fill(&[("error", &e)]));
+                ExitCode::FAILURE
+            }
+        };
     }
     let catalog = match &cli.lessons {
         Some(dir) => lesson::from_dir(dir),
@@ -68,7 +103,7 @@ fn main() -> ExitCode {
                 Some(Err(ref e)) => T::LogOffBecause.fill(&[("why", e)]),
                 None => T::LogOff.into(),
             };
-            tui(&cli, catalog, log)
+            tui(&cli, catalog, log, front_door)
         }
         Some(Command::List) => {
             warn_skipped(&catalog);
@@ -95,7 +130,14 @@ fn main() -> ExitCode {
                 _ => ExitCode::from(1),
             }
         }
-        Some(Command::Run(_) | Command::Validate | Command::Worker | Command::Calibrate { .. }) => {
+        Some(
+            Command::Run(_)
+            | Command::Validate
+            | Command::Worker
+            | Command::Calibrate { .. }
+            | Command::Load { .. }
+            | Command::Serve,
+        ) => {
             unreachable!("handled above")
         }
     }
@@ -161,7 +203,12 @@ fn validate(catalog: &Catalog) -> ExitCode {
     }
 }
 
-fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
+fn tui(
+    cli: &Cli,
+    catalog: Catalog,
+    log: String,
+    front_door: Option<std::net::TcpListener>,
+) -> ExitCode {
     let Catalog { lessons, skipped } = catalog;
     let start = match &cli.lesson {
         None => 0,
@@ -197,7 +244,7 @@ fn tui(cli: &Cli, catalog: Catalog, log: String) -> ExitCode {
         let text = T::NoticeSkipped.fill(&[("first", first), ("more", &more)]);
         app.notice = Some((text, Duration::ZERO));
     }
-    match ui::run(app) {
+    match ui::run(app, front_door) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             eprintln!("blocklab: {e}");
@@ -271,6 +318,77 @@ fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("blocklab: {}", T::MainLabFailed.fill(&[("error", &e)]));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `blocklab load URL`: the table (or JSON) on stdout, a live line on stderr when it is a
+/// terminal; exit 1 when not one request got a 2xx reply.
+fn load(cli: &Cli) -> ExitCode {
+    let Some(Command::Load {
+        ref url,
+        rates: Rates(ref rates),
+        seconds,
+        connections,
+        timeout_ms,
+        json,
+    }) = cli.command
+    else {
+        unreachable!("called for load")
+    };
+    // `--rate` is the lab's (global) flag: taken silently here, it would hide a typo of --rates.
+    if !matches!(
+        cli.lab,
+        LabArgs {
+            runtime: None,
+            workers: None,
+            max_blocking_threads: None,
+            rate: None,
+            cpus: None,
+        }
+    ) {
+        eprintln!("blocklab: {}", T::LoadLabFlags);
+        return ExitCode::from(2);
+    }
+    let plan = LoadPlan {
+        rates: rates.clone(),
+        step: Duration::from_secs_f64(seconds),
+        connections: connections as usize,
+        timeout: Duration::from_millis(timeout_ms as u64),
+    };
+    use std::io::{IsTerminal, Write};
+    let live = std::io::stderr().is_terminal();
+    let progress = |p: &Progress| {
+        if live {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K{}", p.line());
+            let _ = err.flush();
+        }
+    };
+    let report = load::run(url, &plan, progress);
+    if live {
+        eprint!("\r\x1b[2K");
+    }
+    match report {
+        Ok(report) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&report).expect("a report is plain data")
+                );
+            } else {
+                print!("{}", report.table());
+            }
+            if report.answered() == 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            let text = T::LoadFailed.fill(&[("url", &url.url()), ("error", &e)]);
+            eprintln!("blocklab: {text}");
             ExitCode::FAILURE
         }
     }

@@ -24,18 +24,20 @@ impl Session {
 
     /// A session on an existing clock: a restarted lab continues the same timeline.
     pub fn start_with(config: LabConfig, clock: Clock) -> std::io::Result<Session> {
-        Self::start_observed(config, clock, ObserverConfig::default())
+        Self::start_observed(config, clock, ObserverConfig::default(), None)
     }
 
     /// The same, with the observer paced as `observer` says.
+    /// With `front_door`, the lab also serves HTTP on that socket.
     pub fn start_observed(
         config: LabConfig,
         clock: Clock,
         observer: ObserverConfig,
+        front_door: Option<std::net::TcpListener>,
     ) -> std::io::Result<Session> {
         // Calibrate the CPU workload before any lab thread competes for the cores.
         crate::lab::workload::calibrate();
-        let (lab, events) = Lab::start(config, clock)?;
+        let (lab, events) = Lab::start(config, clock, front_door)?;
         let (observer, batches) = Observer::start(instruments(&lab), events, observer)?;
         Ok(Session {
             observer,
@@ -92,6 +94,9 @@ pub struct Labs {
     clock: Clock,
     current: Option<Session>,
     stopping: Vec<(Session, Instant)>,
+    /// The HTTP front door's socket. It outlives every lab: each fresh lab serves on it, so the
+    /// address stays the same across restarts (a lab that stops closes only its own copy).
+    front_door: Option<std::net::TcpListener>,
 }
 
 impl Labs {
@@ -100,7 +105,21 @@ impl Labs {
             clock,
             current: None,
             stopping: Vec::new(),
+            front_door: None,
         }
+    }
+
+    /// Labs that serve HTTP on `listener`.
+    pub fn with_front_door(clock: Clock, listener: std::net::TcpListener) -> Labs {
+        Labs {
+            front_door: Some(listener),
+            ..Labs::new(clock)
+        }
+    }
+
+    /// Where the front door listens, if there is one.
+    pub fn address(&self) -> Option<std::net::SocketAddr> {
+        self.front_door.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// The lab being measured: (id, configuration).
@@ -129,7 +148,12 @@ impl Bench for Labs {
 
     /// Starts a fresh lab; the current one retires. Returns (id, start time).
     fn start(&mut self, config: LabConfig) -> std::io::Result<(u64, Duration)> {
-        let fresh = Session::start_with(config, self.clock)?;
+        let door = self
+            .front_door
+            .as_ref()
+            .map(|l| l.try_clone())
+            .transpose()?;
+        let fresh = Session::start_observed(config, self.clock, ObserverConfig::default(), door)?;
         let started = (fresh.lab.id(), fresh.lab.started_at);
         if let Some(mut old) = self.current.replace(fresh) {
             old.retire();

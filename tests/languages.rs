@@ -174,3 +174,27 @@ fn the_check_finds_what_it_should() {
     assert!(strays(Lang::ZhTw, "事件迴圈的執行緒").is_empty());
     assert!(strays(Lang::ZhCn, "事件循环的线程").is_empty());
 }
+
+/// The READMEs say the same commands: every fenced block (the two commands, the command line,
+/// the JSON, the layout) is the same in the three languages.
+#[test]
+fn the_three_readmes_show_the_same_commands() {
+    let blocks = |name: &str| -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        text.split("```")
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let en = blocks("README.md");
+    assert!(en.len() >= 3);
+    for name in ["README.zh-TW.md", "README.zh-CN.md"] {
+        assert_eq!(
+            blocks(name),
+            en,
+            "{name}'s code blocks differ from README.md's"
+        );
+    }
+}

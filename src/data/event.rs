@@ -11,6 +11,14 @@ pub enum LabEvent {
         sent: Duration,
         done: Duration,
     },
+    /// A request to the HTTP front door: its route, its status, when the server read it and
+    /// when it replied.
+    Http {
+        route: &'static str,
+        status: u16,
+        received: Duration,
+        done: Duration,
+    },
     /// The probe task received ping `seq` (sent by the observer at `sent`) at `received`.
     PingAnswer {
         seq: u64,

@@ -21,6 +21,8 @@ pub enum Sample {
         latency: Duration,
     },
     Job(JobEvent),
+    /// A request to the lab's HTTP front door from outside blocklab (curl, a load tool).
+    Http(HttpRequest),
     /// The live picture, from the observer's side: valid even while the lab is frozen.
     Watch(Watch),
     Runtime(RuntimeSample),
@@ -35,6 +37,16 @@ pub enum Sample {
         lab: u64,
         at: Duration,
     },
+}
+
+/// A request the HTTP front door served: when it read it, how long it took inside the server
+/// (the client's own wait, network included, is the client's to measure).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HttpRequest {
+    pub route: &'static str,
+    pub status: u16,
+    pub received: Duration,
+    pub took: Duration,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod check;
 pub mod cpu;
 pub mod overhead;
+pub mod serve;
 
 use crate::clock::Clock;
 use crate::model::Model;

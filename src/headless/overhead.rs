@@ -57,7 +57,7 @@ pub fn observed(pairs: usize) -> std::io::Result<Duration> {
         rest_after: Duration::from_secs(3600),
         ..ObserverConfig::default()
     };
-    let session = Session::start_observed(config, Clock::start(), watchful)?;
+    let session = Session::start_observed(config, Clock::start(), watchful, None)?;
     let mut model = Model::new();
     // Let the lab and its observer settle, as an experiment's baseline would.
     session.pump_until(

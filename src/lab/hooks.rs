@@ -38,7 +38,10 @@ pub fn task_id_u64(id: tokio::task::Id) -> u64 {
     c.finish()
 }
 
+/// One worker's slot, alone on its cache lines: workers store to their slots on every poll, and
+/// two slots sharing a line would bounce it between their cores on each poll.
 #[derive(Default)]
+#[repr(align(128))]
 struct Slot {
     since_nanos: AtomicU64,
     task: AtomicU64,

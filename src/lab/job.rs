@@ -65,6 +65,7 @@ impl JobCtx {
             at: self.lab.clock.now(),
             kind,
         };
+        self.lab.book.note(&event);
         let _ = self.lab.events.send(LabEvent::Job(event));
         if ends {
             self.lab.gauges.admission.release(self.spec.id);

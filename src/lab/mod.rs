@@ -9,9 +9,11 @@
 //! one lab shares; `job` is a job and its reports; `strategy` is the registry of ways to run a
 //! job, one file each; this file starts and stops a lab.
 pub mod admission;
+pub mod book;
 pub mod cpus;
 pub mod gauges;
 pub mod hooks;
+pub mod http;
 pub mod job;
 pub mod pool;
 pub mod process;
@@ -53,7 +55,7 @@ pub fn quiet_panics() {
 }
 
 enum Command {
-    Run(JobSpec),
+    Run(JobCtx),
 }
 
 /// A running lab. Dropping it stops the lab without waiting for a frozen loop.
@@ -72,10 +74,12 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// Builds the runtime and starts the probe, the server and the clients.
+    /// Builds the runtime and starts the probe, the server and the clients — and, given a
+    /// listening socket, the HTTP front door on the lab's own runtime.
     pub fn start(
         config: LabConfig,
         clock: Clock,
+        front_door: Option<std::net::TcpListener>,
     ) -> std::io::Result<(Lab, UnboundedReceiver<LabEvent>)> {
         static NEXT_LAB: AtomicU64 = AtomicU64::new(1);
         let (events_tx, events_rx) = unbounded_channel();
@@ -116,7 +120,10 @@ impl Lab {
                     clock,
                     events.clone(),
                 ));
-                tokio::spawn(accept(commands_rx, lab.clone()));
+                tokio::spawn(accept(commands_rx));
+                if let Some(listener) = front_door {
+                    tokio::spawn(http::serve(listener, lab.clone()));
+                }
                 let _ = shutdown_rx.await;
             });
             // The lifespan pool as configured (graceful waits for its work), then the runtime:
@@ -148,32 +155,14 @@ impl Lab {
     /// Submits `count` jobs at once; returns their ids. Never waits for the lab: the
     /// `Submitted` event is stamped here even while the loop is frozen.
     pub fn submit(&self, run: RunId, work: Work, count: usize) -> Vec<JobId> {
-        // The size the jobs really use: the strategy's default, where none was asked for.
-        let info = work.strategy.info();
-        let work = Work {
-            size: info.size_for(work.size, &self.config),
-            ..work
-        };
-        let threads = info.own_threads(work.size);
         (0..count)
-            .map(|_| {
-                let spec = JobSpec::new(job::next_id(), run, work, self.shared.lab_id);
-                let submitted = JobEvent {
-                    job: spec.id,
-                    at: self.clock.now(),
-                    kind: JobEventKind::Submitted(spec.clone()),
-                };
-                let _ = self.shared.events.send(LabEvent::Job(submitted));
-                let id = spec.id;
-                match self.shared.gauges.admission.admit(id, threads) {
-                    Ok(()) => {
-                        let _ = self.commands.send(Command::Run(spec));
-                    }
-                    Err(why) => {
-                        JobCtx::new(spec, self.shared.clone()).ended(Outcome::Cancelled, why)
-                    }
+            .map(|_| match enter(&self.shared, run, work) {
+                Ok(job) => {
+                    let id = job.spec.id;
+                    let _ = self.commands.send(Command::Run(job));
+                    id
                 }
-                id
+                Err((id, _)) => id,
             })
             .collect()
     }
@@ -245,6 +234,8 @@ fn build_runtime(
     let started = AtomicUsize::new(0);
     builder
         .enable_time()
+        // The HTTP front door's sockets.
+        .enable_io()
         .max_blocking_threads(config.max_blocking_threads)
         .thread_name_fn(move || {
             let n = started.fetch_add(1, Ordering::Relaxed);
@@ -284,23 +275,67 @@ async fn probe(
     }
 }
 
-/// Accepts submitted jobs: each runs in its own handler task, like a request. The handler
-/// replies when its strategy returns (at once, for fire-and-forget strategies).
-async fn accept(mut commands: UnboundedReceiver<Command>, lab: Arc<Shared>) {
-    while let Some(Command::Run(spec)) = commands.recv().await {
-        let job = JobCtx::new(spec, lab.clone());
-        let handler = {
-            let job = job.clone();
-            tokio::spawn(async move {
-                strategy::run(job.clone()).await;
-                job.replied();
-            })
-        };
-        // A handler that panics (or is cancelled) still ends its job in the timeline.
+/// A job enters the lab: its size resolved (the strategy's default where none was asked for),
+/// `Submitted` stamped now — even while the loop is frozen — then admitted, or ended as
+/// cancelled with why (a thread budget would be exceeded).
+fn enter(shared: &Arc<Shared>, run: RunId, work: Work) -> Result<JobCtx, (JobId, String)> {
+    let info = work.strategy.info();
+    let work = Work {
+        size: info.size_for(work.size, &shared.config),
+        ..work
+    };
+    let spec = JobSpec::new(job::next_id(), run, work, shared.lab_id);
+    let submitted = JobEvent {
+        job: spec.id,
+        at: shared.clock.now(),
+        kind: JobEventKind::Submitted(spec.clone()),
+    };
+    shared.book.note(&submitted);
+    let _ = shared.events.send(LabEvent::Job(submitted));
+    let id = spec.id;
+    let job = JobCtx::new(spec, shared.clone());
+    match shared
+        .gauges
+        .admission
+        .admit(id, info.own_threads(work.size))
+    {
+        Ok(()) => Ok(job),
+        Err(why) => {
+            job.ended(Outcome::Cancelled, why.clone());
+            Err((id, why))
+        }
+    }
+}
+
+/// Runs a job as a request handler: a task of its own that replies when its strategy returns
+/// (at once, for fire-and-forget strategies). A handler that panics (or is cancelled) still
+/// ends its job in the timeline. The receiver hears when the handler is done, and how.
+fn handle(job: JobCtx) -> oneshot::Receiver<Result<(), String>> {
+    let (done_tx, done_rx) = oneshot::channel();
+    let handler = {
+        let job = job.clone();
         tokio::spawn(async move {
-            if let Err(err) = handler.await {
+            strategy::run(job.clone()).await;
+            job.replied();
+        })
+    };
+    tokio::spawn(async move {
+        let result = match handler.await {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                let why = err.to_string();
                 job.ended_by(err);
+                Err(why)
             }
-        });
+        };
+        let _ = done_tx.send(result);
+    });
+    done_rx
+}
+
+/// Accepts submitted jobs: each runs in its own handler task, like a request.
+async fn accept(mut commands: UnboundedReceiver<Command>) {
+    while let Some(Command::Run(job)) = commands.recv().await {
+        drop(handle(job));
     }
 }

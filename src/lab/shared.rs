@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::book::Book;
 use super::cpus::CpuSet;
 use super::gauges::Gauges;
 use super::pool::{Shutdown, ThreadPool};
@@ -20,6 +21,8 @@ pub struct Shared {
     pub clock: Clock,
     pub events: UnboundedSender<LabEvent>,
     pub gauges: Arc<Gauges>,
+    /// Every job's state, for `GET /jobs/{id}` (in memory: gone with the lab).
+    pub book: Book,
     pub config: LabConfig,
     /// The cores the lab's threads are pinned to.
     pub cpus: CpuSet,
@@ -53,6 +56,7 @@ impl Shared {
             clock,
             events,
             gauges,
+            book: Book::default(),
             config,
             cpus,
             pools: Mutex::default(),

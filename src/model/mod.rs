@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::data::STALL_THRESHOLD;
 use crate::data::Strategy;
 use crate::data::{Flavor, JobId, ThreadKind};
-use crate::data::{LongPoll, RuntimeSample, Sample, Watch};
+use crate::data::{HttpRequest, LongPoll, RuntimeSample, Sample, Watch};
 pub use counters::Counters;
 pub use live::{Diagnosis, LiveStall, Stuck, WorkerState};
 pub use stalls::Stall;
@@ -44,6 +44,8 @@ pub struct Model {
     lag: VecDeque<(Duration, Duration)>,
     /// (sent, latency) of every answered background request.
     requests: VecDeque<(Duration, Duration)>,
+    /// Requests from outside blocklab to the lab's HTTP front door, oldest first.
+    http: VecDeque<HttpRequest>,
     stalls: stalls::StallDetector,
     /// (since, first seen) of every stall the observer reported live: when a freeze that began
     /// at `since` first showed as one (for `calibrate`'s live delay).
@@ -77,6 +79,7 @@ impl Model {
         Self {
             lag: VecDeque::new(),
             requests: VecDeque::new(),
+            http: VecDeque::new(),
             stalls: stalls::StallDetector::new(STALL_THRESHOLD),
             loop_stalls: VecDeque::new(),
             live_seen: VecDeque::new(),
@@ -111,6 +114,10 @@ impl Model {
             Sample::Request { sent, latency } => {
                 self.requests.push_back((sent, latency));
                 self.latest = self.latest.max(sent + latency);
+            }
+            Sample::Http(r) => {
+                self.latest = self.latest.max(r.received + r.took);
+                self.http.push_back(r);
             }
             Sample::Job(event) => {
                 self.latest = self.latest.max(event.at);
@@ -163,6 +170,9 @@ impl Model {
         };
         while self.lag.front().is_some_and(|&(t, _)| t < cut) {
             self.lag.pop_front();
+        }
+        while self.http.front().is_some_and(|r| r.received < cut) {
+            self.http.pop_front();
         }
         while self.requests.front().is_some_and(|&(t, _)| t < cut) {
             self.requests.pop_front();
@@ -247,6 +257,14 @@ impl Model {
 
     pub fn request_summary(&self, from: Duration, to: Duration) -> Summary {
         Summary::of(window(&self.requests, from, to).map(|(_, l)| l))
+    }
+
+    /// Requests from outside blocklab received in `[from, to)`: how many, and how long the
+    /// server took over them.
+    pub fn http_summary(&self, from: Duration, to: Duration) -> Summary {
+        let start = self.http.partition_point(|r| r.received < from);
+        let end = self.http.partition_point(|r| r.received < to);
+        Summary::of(self.http.range(start..end).map(|r| r.took))
     }
 
     /// The thread of a current-thread lab's event loop: a long poll there holds everything.

@@ -13,8 +13,8 @@ use tokio_metrics::RuntimeMonitor;
 
 use crate::clock::Clock;
 use crate::data::{
-    BlockingPool, GaugeSample, LabEvent, LongPoll, Ping, RuntimeSample, STALL_THRESHOLD, Sample,
-    Watch, WorkerPoll,
+    BlockingPool, GaugeSample, HttpRequest, LabEvent, LongPoll, Ping, RuntimeSample,
+    STALL_THRESHOLD, Sample, Watch, WorkerPoll,
 };
 
 /// How the observer paces itself. While anything happens in the lab it looks closely; at rest
@@ -318,6 +318,17 @@ impl Watcher {
                 sent,
                 latency: done.saturating_sub(sent),
             }),
+            LabEvent::Http {
+                route,
+                status,
+                received,
+                done,
+            } => batch.push(Sample::Http(HttpRequest {
+                route,
+                status,
+                received,
+                took: done.saturating_sub(received),
+            })),
             LabEvent::Job(job) => {
                 self.busy();
                 batch.push(Sample::Job(job));

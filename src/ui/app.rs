@@ -135,6 +135,8 @@ pub struct App {
     pub lang: Lang,
     /// Draw ambiguous-width symbols as ASCII (`--ambiguous-wide`).
     pub ambiguous_wide: bool,
+    /// Where the lab's HTTP front door listens (shown in the header).
+    pub address: Option<std::net::SocketAddr>,
 }
 
 impl App {
@@ -164,6 +166,7 @@ impl App {
             skipped: Vec::new(),
             lang: Lang::current(),
             ambiguous_wide: false,
+            address: None,
         }
     }
 

@@ -56,8 +56,13 @@ impl Exit {
 
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on every
 /// way out (a panic on this thread included: see `terminal`).
-pub fn run(mut app: App) -> std::io::Result<Exit> {
-    let mut labs = Labs::new(Clock::start());
+/// With `front_door`, every lab serves HTTP on it.
+pub fn run(mut app: App, front_door: Option<std::net::TcpListener>) -> std::io::Result<Exit> {
+    let mut labs = match front_door {
+        Some(listener) => Labs::with_front_door(Clock::start(), listener),
+        None => Labs::new(Clock::start()),
+    };
+    app.address = labs.address();
 
     // Signals only set a flag; the loop below restores the terminal.
     let signals = [

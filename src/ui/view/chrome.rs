@@ -12,7 +12,7 @@ use crate::ui::keys::KEYS;
 /// How long a footer notice stays.
 pub const NOTICE_FOR: Duration = Duration::from_secs(6);
 
-pub fn header(frame: &mut Frame, area: Rect, app: &App) {
+pub fn header(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
     let lesson = app.lesson();
     let left = Line::from(vec![
         Span::styled(" blocklab ", theme::KEY),
@@ -25,6 +25,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         ),
         Span::styled(lesson.title.to_string(), theme::TITLE),
     ]);
+    let left_width = left.width();
     frame.render_widget(Paragraph::new(left), area);
     let mut right = vec![Span::styled(
         format!(
@@ -50,6 +51,33 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
             format!(" {} ", T::HeaderPaused),
             theme::PAUSED,
         ));
+    }
+    // The front door's address (and who came in from outside lately), where it fits.
+    if let Some(addr) = app.address {
+        let outside = app
+            .model
+            .http_summary(
+                now.saturating_sub(Duration::from_secs(10)),
+                now + Duration::from_secs(1),
+            )
+            .count;
+        let values: [(&str, &dyn std::fmt::Display); 2] = [("addr", &addr), ("n", &outside)];
+        let room = usize::from(area.width).saturating_sub(left_width + 2);
+        let taken: usize = right.iter().map(Span::width).sum();
+        let long = T::HeaderHttpOutside.fill(&values);
+        let short = T::HeaderHttp.fill(&values);
+        let candidates = if outside > 0 {
+            vec![long, short]
+        } else {
+            vec![short]
+        };
+        if let Some(text) = candidates
+            .into_iter()
+            .map(|t| format!("{t}  "))
+            .find(|t| super::wrap::width(t) + taken <= room)
+        {
+            right.insert(0, Span::styled(text, theme::LABEL));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(right).right_aligned()), area);
 }

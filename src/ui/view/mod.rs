@@ -44,7 +44,7 @@ fn draw_in_lang(frame: &mut Frame, app: &App, now: Duration) {
         Constraint::Length(2),
     ])
     .areas(area);
-    chrome::header(frame, header, app);
+    chrome::header(frame, header, app, now);
     chrome::footer(frame, footer, app, now);
 
     let [lesson_area, right] = Layout::horizontal([
