@@ -52,7 +52,7 @@ impl Shutdown {
 
 /// `FromStr` for the small closed vocabularies: an unknown word lists the allowed ones.
 macro_rules! words {
-    ($ty:ty, $what:literal) => {
+    ($ty:ty, $what:expr) => {
         impl std::str::FromStr for $ty {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
@@ -62,7 +62,7 @@ macro_rules! words {
                     .ok_or_else(|| {
                         let allowed: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
                         $crate::text::T::UnknownWord.fill(&[
-                            ("what", &$what),
+                            ("what", &$what.text()),
                             ("value", &s),
                             ("allowed", &allowed.join(", ")),
                         ])
@@ -73,8 +73,8 @@ macro_rules! words {
 }
 pub(crate) use words;
 
-words!(Flavor, "runtime");
-words!(Shutdown, "shutdown");
+words!(Flavor, crate::text::T::WordRuntime);
+words!(Shutdown, crate::text::T::WordShutdown);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LabConfig {

@@ -48,7 +48,7 @@ impl Workload {
     }
 }
 
-super::config::words!(Workload, "workload");
+super::config::words!(Workload, crate::text::T::WordWorkload);
 
 #[cfg(test)]
 mod tests {

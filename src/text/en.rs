@@ -223,6 +223,11 @@ table! {
     CliSecondsNotNumber => "`{value}` is not a number of seconds",
     CliSecondsRange => "must be above 0 and at most 3600, not {value}",
     UnknownWord => "unknown {what} `{value}` (allowed: {allowed})",
+    WordWorkload => "workload",
+    WordStrategy => "strategy",
+    WordRuntime => "runtime",
+    WordShutdown => "shutdown",
+    WordLanguage => "language",
 
     // ── command line: messages on stderr (after `blocklab: `) ──
     MainBadLessonFile => "bad lesson file: {error}",

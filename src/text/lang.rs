@@ -125,7 +125,7 @@ impl FromStr for Lang {
             .find(|l| l.code().eq_ignore_ascii_case(&wanted))
             .ok_or_else(|| {
                 super::T::UnknownWord.fill(&[
-                    ("what", &"language"),
+                    ("what", &super::T::WordLanguage),
                     ("value", &s),
                     ("allowed", &"en, zh-TW, zh-CN"),
                 ])

@@ -221,7 +221,12 @@ translation! { zh_cn;
     CliCpusRange => "blocklab 在本机最多可用 {max} 个核心：请给出 1 到 {max} 之间的整数，而不是 {value}",
     CliSecondsNotNumber => "`{value}` 不是有效的秒数",
     CliSecondsRange => "必须大于 0 且不超过 3600，而不是 {value}",
-    UnknownWord => "未知的 {what} `{value}`（允许：{allowed}）",
+    UnknownWord => "未知的{what} `{value}`（允许：{allowed}）",
+    WordWorkload => "工作负载",
+    WordStrategy => "策略",
+    WordRuntime => "运行时类型",
+    WordShutdown => "关闭方式",
+    WordLanguage => "语言",
 
     // ── 命令行：stderr 上的消息（跟在 `blocklab: ` 之后） ──
     MainBadLessonFile => "课程文件有误：{error}",

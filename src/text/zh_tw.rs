@@ -221,7 +221,12 @@ translation! { zh_tw;
     CliCpusRange => "blocklab 在此可使用 {max} 個核心：請給 1 到 {max} 的整數，而不是 {value}",
     CliSecondsNotNumber => "`{value}` 不是秒數",
     CliSecondsRange => "必須大於 0 且不超過 3600，而不是 {value}",
-    UnknownWord => "未知的 {what} `{value}`（允許：{allowed}）",
+    UnknownWord => "未知的{what} `{value}`（允許：{allowed}）",
+    WordWorkload => "工作負載",
+    WordStrategy => "策略",
+    WordRuntime => "執行環境類型",
+    WordShutdown => "關閉方式",
+    WordLanguage => "語言",
 
     // ── 命令列：stderr 上的訊息（接在 `blocklab: ` 之後） ──
     MainBadLessonFile => "課程檔案有誤：{error}",

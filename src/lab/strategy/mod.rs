@@ -70,7 +70,7 @@ pub fn find(name: &str) -> Result<Strategy, String> {
     all().find(|s| s.as_str() == name).ok_or_else(|| {
         let known: Vec<_> = all().map(Strategy::as_str).collect();
         T::UnknownWord.fill(&[
-            ("what", &"strategy"),
+            ("what", &T::WordStrategy),
             ("value", &name),
             ("allowed", &known.join(", ")),
         ])
