@@ -321,3 +321,34 @@ fn a_background_job_gets_an_id_at_once_and_its_status_later() {
     let (status, _, _) = get(addr, "/jobs/abc");
     assert_eq!(status, 400);
 }
+
+/// The TUI's job table (the model, fed by the observer) and `GET /jobs/{id}` (the lab's book)
+/// tell the same story of a job: one set of events behind both.
+#[test]
+fn the_job_table_and_get_jobs_agree() {
+    let (mut labs, addr) = lab();
+    let (status, body, _) = request(addr, "POST", "/jobs/cpu/thread-pool?ms=60&size=2");
+    assert_eq!(status, 202, "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["job"]
+        .as_u64()
+        .unwrap();
+    let mut model = Model::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !model.timeline.get(id).is_some_and(|j| j.is_done()) && Instant::now() < deadline {
+        let until = labs.now() + Duration::from_millis(50);
+        labs.wait_into(&mut model, until);
+    }
+    let row = model.timeline.get(id).expect("the job is on the timeline");
+    let (_, entry, _) = get(addr, &format!("/jobs/{id}"));
+    let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1e3);
+    assert_eq!(entry["state"], "ended", "{entry}");
+    assert_eq!(entry["outcome"], row.outcome.as_str(), "{entry}");
+    assert_eq!(entry["thread"].as_str(), row.thread.as_deref(), "{entry}");
+    for (key, at) in [("started_ms", row.started), ("finished_ms", row.finished)] {
+        let (book, table) = (entry[key].as_f64().unwrap(), ms(at).unwrap());
+        assert!(
+            (book - table).abs() < 0.01,
+            "{key}: book {book}, table {table}"
+        );
+    }
+}
