@@ -210,6 +210,18 @@ fn work_of(
     })
 }
 
+/// A job from a request: its parameters checked (400 with what is allowed), then let into the
+/// lab (503 with why, when a thread budget would be exceeded).
+fn admit(
+    lab: &Arc<Shared>,
+    workload: &str,
+    strategy: &str,
+    query: &HashMap<String, String>,
+) -> Result<super::job::JobCtx, (StatusCode, String)> {
+    let work = work_of(workload, strategy, query).map_err(|m| (StatusCode::BAD_REQUEST, m))?;
+    super::enter(lab, HTTP_RUN, work).map_err(|(_, why)| (StatusCode::SERVICE_UNAVAILABLE, why))
+}
+
 #[derive(Serialize)]
 struct WorkReply {
     job: u64,
@@ -234,14 +246,10 @@ async fn work(
     Path((workload, strategy)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let work = match work_of(&workload, &strategy, &query) {
-        Ok(w) => w,
-        Err(message) => return bad(StatusCode::BAD_REQUEST, message),
-    };
     let submitted = lab.clock.now();
-    let job = match super::enter(&lab, HTTP_RUN, work) {
+    let job = match admit(&lab, &workload, &strategy, &query) {
         Ok(job) => job,
-        Err((_, why)) => return bad(StatusCode::SERVICE_UNAVAILABLE, why),
+        Err((status, why)) => return bad(status, why),
     };
     let spec = job.spec.clone();
     let outcome = super::handle(job).await;
@@ -278,13 +286,9 @@ async fn submit(
     Path((workload, strategy)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let work = match work_of(&workload, &strategy, &query) {
-        Ok(w) => w,
-        Err(message) => return bad(StatusCode::BAD_REQUEST, message),
-    };
-    let job = match super::enter(&lab, HTTP_RUN, work) {
+    let job = match admit(&lab, &workload, &strategy, &query) {
         Ok(job) => job,
-        Err((_, why)) => return bad(StatusCode::SERVICE_UNAVAILABLE, why),
+        Err((status, why)) => return bad(status, why),
     };
     let id = job.spec.id;
     drop(super::handle(job));
