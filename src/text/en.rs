@@ -296,6 +296,7 @@ table! {
     ServeTick => "{n} requests from outside in {secs} s: server time p50 {p50} · p99 {p99} · max {max}",
     ServeBye => "stopped: {n} requests from outside in all",
     ListenFailed => "cannot listen on {addr}: {error} (another --port, or --port 0 for a free one)",
+    ListenSkipped => "no HTTP front door this time ({error}); the lessons run without it",
     ListenNotLoopback => "warning: --listen {addr} opens the lab beyond this machine: anyone who can reach it can freeze it",
     CliServe => "run the lab and its HTTP front door without a terminal, until Ctrl-C",
     CliPort => "the HTTP front door's port on 127.0.0.1 (0: a free one)",

@@ -295,6 +295,7 @@ translation! { zh_cn;
     ServeTick => "{secs} s 内有 {n} 个外部请求：服务器端耗时 p50 {p50} · p99 {p99} · max {max}",
     ServeBye => "已停止：共 {n} 个外部请求",
     ListenFailed => "无法在 {addr} 上监听：{error}（换一个 --port，或用 --port 0 取一个空闲端口）",
+    ListenSkipped => "这次没有 HTTP 入口（{error}）；课程照常运行",
     ListenNotLoopback => "警告：--listen {addr} 让本机以外也能访问实验室：任何能连上的人都能让它停顿",
     CliServe => "以无界面模式运行实验室及其 HTTP 入口，直到按下 Ctrl-C",
     CliPort => "HTTP 入口在 127.0.0.1 上的端口（0：任选一个空闲端口）",

@@ -295,6 +295,7 @@ translation! { zh_tw;
     ServeTick => "{secs} s 內有 {n} 個外部請求：伺服器端時間 p50 {p50} · p99 {p99} · max {max}",
     ServeBye => "已停止：共 {n} 個外部請求",
     ListenFailed => "無法在 {addr} 監聽：{error}（換一個 --port，或用 --port 0 取得空閒的埠）",
+    ListenSkipped => "這次沒有 HTTP 入口（{error}）；課程照常執行",
     ListenNotLoopback => "警告：--listen {addr} 讓本機以外也能連到實驗室：任何連得到的人都能讓它停頓",
     CliServe => "以無介面模式執行實驗室與它的 HTTP 入口，直到按下 Ctrl-C",
     CliPort => "HTTP 入口在 127.0.0.1 上的埠（0：任選空閒的埠）",
