@@ -11,10 +11,9 @@ pub enum LabEvent {
         sent: Duration,
         done: Duration,
     },
-    /// A request to the HTTP front door: its route, its status, when the server read it and
-    /// when it replied.
+    /// A request to the HTTP front door: its status, when the server read it and when it
+    /// replied.
     Http {
-        route: &'static str,
         status: u16,
         received: Duration,
         done: Duration,

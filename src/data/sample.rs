@@ -43,7 +43,6 @@ pub enum Sample {
 /// (the client's own wait, network included, is the client's to measure).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct HttpRequest {
-    pub route: &'static str,
     pub status: u16,
     pub received: Duration,
     pub took: Duration,

@@ -54,10 +54,12 @@ pub fn serve(config: LabConfig, listener: TcpListener) -> std::io::Result<()> {
             let s = model.http_summary(tick.saturating_sub(TICK), tick);
             if s.count > 0 {
                 total += s.count;
+                let errors = model.http_errors(tick.saturating_sub(TICK), tick);
                 println!(
                     "{}",
                     T::ServeTick.fill(&[
                         ("n", &s.count),
+                        ("errors", &errors),
                         ("secs", &TICK.as_secs()),
                         ("p50", &human(s.p50)),
                         ("p99", &human(s.p99)),

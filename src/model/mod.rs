@@ -262,9 +262,18 @@ impl Model {
     /// Requests from outside blocklab received in `[from, to)`: how many, and how long the
     /// server took over them.
     pub fn http_summary(&self, from: Duration, to: Duration) -> Summary {
+        Summary::of(self.http_in(from, to).map(|r| r.took))
+    }
+
+    /// How many of those the server answered with an error (status 400 or more).
+    pub fn http_errors(&self, from: Duration, to: Duration) -> usize {
+        self.http_in(from, to).filter(|r| r.status >= 400).count()
+    }
+
+    fn http_in(&self, from: Duration, to: Duration) -> impl Iterator<Item = &HttpRequest> {
         let start = self.http.partition_point(|r| r.received < from);
         let end = self.http.partition_point(|r| r.received < to);
-        Summary::of(self.http.range(start..end).map(|r| r.took))
+        self.http.range(start..end)
     }
 
     /// The thread of a current-thread lab's event loop: a long poll there holds everything.
@@ -769,5 +778,21 @@ mod tests {
         m.ingest(look(131, Some(100))); // still the same one
         assert_eq!(m.first_seen_live(ms(100)), Some(ms(111)));
         assert_eq!(m.first_seen_live(ms(300)), None);
+    }
+
+    #[test]
+    fn outside_requests_are_counted_with_their_errors_in_a_window() {
+        let mut m = Model::new();
+        for (at, status) in [(100, 200), (200, 404), (300, 200), (900, 500)] {
+            m.ingest(Sample::Http(HttpRequest {
+                status,
+                received: Duration::from_millis(at),
+                took: Duration::from_millis(2),
+            }));
+        }
+        let (from, to) = (Duration::from_millis(150), Duration::from_millis(900));
+        assert_eq!(m.http_summary(from, to).count, 2);
+        assert_eq!(m.http_errors(from, to), 1);
+        assert_eq!(m.http_errors(Duration::ZERO, Duration::MAX), 2);
     }
 }

@@ -319,12 +319,10 @@ impl Watcher {
                 latency: done.saturating_sub(sent),
             }),
             LabEvent::Http {
-                route,
                 status,
                 received,
                 done,
             } => batch.push(Sample::Http(HttpRequest {
-                route,
                 status,
                 received,
                 took: done.saturating_sub(received),

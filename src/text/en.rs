@@ -293,7 +293,7 @@ table! {
     HeaderHttpOutside => "http://{addr} · {n} from outside",
     ServeListening => "blocklab serve: the lab answers HTTP on http://{addr}",
     ServeHowToStop => "(Ctrl-C stops it; every request from outside is counted)",
-    ServeTick => "{n} requests from outside in {secs} s: server time p50 {p50} · p99 {p99} · max {max}",
+    ServeTick => "{n} requests from outside in {secs} s ({errors} answered with an error): server time p50 {p50} · p99 {p99} · max {max}",
     ServeBye => "stopped: {n} requests from outside in all",
     ListenFailed => "cannot listen on {addr}: {error} (another --port, or --port 0 for a free one)",
     ListenSkipped => "no HTTP front door this time ({error}); the lessons run without it",

@@ -292,7 +292,7 @@ translation! { zh_cn;
     HeaderHttpOutside => "http://{addr} · 外部请求 {n} 个",
     ServeListening => "blocklab serve：实验室在 http://{addr} 上响应 HTTP",
     ServeHowToStop => "（按 Ctrl-C 停止；每个外部请求都会计数）",
-    ServeTick => "{secs} s 内有 {n} 个外部请求：服务器端耗时 p50 {p50} · p99 {p99} · max {max}",
+    ServeTick => "{secs} s 内有 {n} 个外部请求（{errors} 个返回错误）：服务器端耗时 p50 {p50} · p99 {p99} · max {max}",
     ServeBye => "已停止：共 {n} 个外部请求",
     ListenFailed => "无法在 {addr} 上监听：{error}（换一个 --port，或用 --port 0 取一个空闲端口）",
     ListenSkipped => "这次没有 HTTP 入口（{error}）；课程照常运行",

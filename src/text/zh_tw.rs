@@ -292,7 +292,7 @@ translation! { zh_tw;
     HeaderHttpOutside => "http://{addr} · 外部請求 {n}",
     ServeListening => "blocklab serve：實驗室在 http://{addr} 回應 HTTP",
     ServeHowToStop => "（按 Ctrl-C 停止；每個來自外部的請求都會計數）",
-    ServeTick => "{secs} s 內有 {n} 個外部請求：伺服器端時間 p50 {p50} · p99 {p99} · max {max}",
+    ServeTick => "{secs} s 內有 {n} 個外部請求（{errors} 個回應錯誤）：伺服器端時間 p50 {p50} · p99 {p99} · max {max}",
     ServeBye => "已停止：共 {n} 個外部請求",
     ListenFailed => "無法在 {addr} 監聽：{error}（換一個 --port，或用 --port 0 取得空閒的埠）",
     ListenSkipped => "這次沒有 HTTP 入口（{error}）；課程照常執行",

@@ -202,8 +202,9 @@ fn idle() {
     }
 }
 
-#[test]
-fn stalled_by_an_inline_job() {
+/// Lesson 1 at 11.5 s: a 3 s inline sleep began at 10.0 s and still holds the loop; the
+/// observer reports while the lab is frozen (no answers since 10.0 s).
+fn frozen_by_an_inline_job() -> App {
     let mut app = app_on("event-loop");
     quiet(&mut app, 10_000, 0);
     job(
@@ -214,8 +215,13 @@ fn stalled_by_an_inline_job() {
         (10_000, Some(10_000), None),
         "lab-loop",
     );
-    // The observer still reports while the lab is frozen: no answers since 10.0 s.
     watch(&mut app, 11_480, Some(10_000), Some((10_000, 101)));
+    app
+}
+
+#[test]
+fn stalled_by_an_inline_job() {
+    let app = frozen_by_an_inline_job();
     for size in SIZES {
         let t = render(&app, 11_500, size);
         insta::assert_snapshot!(format!("stalled_{}x{}", size.0, size.1), t.backend());
@@ -437,17 +443,7 @@ fn the_language_key_switches_the_screen_live() {
 /// With `--ambiguous-wide`, no cell holds a symbol a CJK terminal draws two columns wide.
 #[test]
 fn ambiguous_wide_terminals_get_one_column_symbols_everywhere() {
-    let mut app = app_on("event-loop");
-    quiet(&mut app, 10_000, 0);
-    job(
-        &mut app,
-        1,
-        1,
-        (Workload::Sleep, fake("inline"), 3000),
-        (10_000, Some(10_000), None),
-        "lab-loop",
-    );
-    watch(&mut app, 11_480, Some(10_000), Some((10_000, 101)));
+    let mut app = frozen_by_an_inline_job();
     app.ambiguous_wide = true;
     for lang in Lang::ALL {
         app.lang = lang;
