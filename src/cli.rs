@@ -44,6 +44,9 @@ pub struct Cli {
 
     #[arg(long, global = true, value_name = "ADDR", conflicts_with = "port", help = T::CliListen.text())]
     pub listen: Option<std::net::SocketAddr>,
+
+    #[arg(long, global = true, value_name = "FILE", help = T::CliQueue.text())]
+    pub queue: Option<PathBuf>,
 }
 
 /// The language asked for, read before clap builds its help (which is in that language): the

@@ -6,6 +6,9 @@
 //! * `observe` — its own thread and runtime; measures the lab, even while it is frozen;
 //! * `ui`      — model + views + input on the main thread.
 //!
+//! Beside them, `queue` is the durable job queue's SQLite file, which outlives labs and
+//! processes.
+//!
 //! Plain data flows lab → observer → model → screen (or the headless report); intents flow back.
 pub mod cli;
 pub mod clock;
@@ -16,6 +19,7 @@ pub mod lesson;
 pub mod load;
 pub mod model;
 pub mod observe;
+pub mod queue;
 pub mod report;
 pub mod runner;
 pub mod session;

@@ -22,6 +22,16 @@ fn main() -> ExitCode {
         return lab::process::child_main();
     }
     lab::quiet_panics();
+    // The durable queue's file: the one asked for, else the TUI and `serve` keep one across
+    // runs, and `run` and `check` use a temporary one of their own (each experiment starts
+    // from an empty queue), removed when they end.
+    let keeps_queue = matches!(cli.command, None | Some(Command::Serve));
+    lab::queue::choose(
+        cli.queue
+            .clone()
+            .or_else(|| keeps_queue.then(blocklab::queue::default_path)),
+    );
+    let _queue = RemoveTemporaryQueue;
     // The TUI always logs (never to the terminal it draws on); the headless commands only
     // when asked.
     let log = match (&cli.command, &cli.log) {
@@ -73,7 +83,11 @@ fn main() -> ExitCode {
     };
     if let (Some(Command::Serve), Some(listener)) = (&cli.command, front_door.as_ref()) {
         let listener = listener.try_clone().expect("a socket we hold");
-        let config = cli.lab.apply(LabConfig::default());
+        // Queue workers start with the lab: a restarted `serve` resumes what the last left.
+        let config = LabConfig {
+            queue_workers: Some(blocklab::data::config::DEFAULT_QUEUE_WORKERS),
+            ..cli.lab.apply(LabConfig::default())
+        };
         return match headless::serve::serve(config, listener) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -489,4 +503,13 @@ fn init_log(path: &Path) -> Result<tracing_appender::non_blocking::WorkerGuard, 
         )
         .init();
     Ok(guard)
+}
+
+/// Removes a temporary queue file when `main` returns.
+struct RemoveTemporaryQueue;
+
+impl Drop for RemoveTemporaryQueue {
+    fn drop(&mut self) {
+        lab::queue::file().remove_if_temporary();
+    }
 }

@@ -95,6 +95,9 @@ pub struct LabConfig {
     pub cpus: Option<usize>,
     /// The poll hooks report every single poll at least this long (with its task).
     pub long_poll: Duration,
+    /// Durable-queue workers started with the lab (they resume the jobs left in the queue
+    /// file at once); `None`: [`DEFAULT_QUEUE_WORKERS`] when the first durable job comes.
+    pub queue_workers: Option<usize>,
 }
 
 impl Default for LabConfig {
@@ -109,9 +112,14 @@ impl Default for LabConfig {
             shutdown: Shutdown::Graceful,
             cpus: None,
             long_poll: Duration::from_millis(1),
+            queue_workers: None,
         }
     }
 }
+
+/// Durable-queue workers a lab starts with its first durable job, when its configuration
+/// names none.
+pub const DEFAULT_QUEUE_WORKERS: usize = 2;
 
 /// tokio's default cap on its blocking pool.
 pub const TOKIO_MAX_BLOCKING: usize = 512;

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use serde::{Serialize, Serializer};
 
-use super::config::{LabConfig, python_executor_threads};
+use super::config::{DEFAULT_QUEUE_WORKERS, LabConfig, python_executor_threads};
 
 pub struct StrategyInfo {
     /// The name on the command line, in lesson files and in the JSON report.
@@ -19,6 +19,9 @@ pub struct StrategyInfo {
     pub own_threads: OwnThreads,
     /// How many jobs of one batch can run their workload at the same time.
     pub at_once: AtOnce,
+    /// Its jobs outlive their lab: kept in the queue file, a stopped lab's unfinished jobs
+    /// wait there for the next lab's workers instead of being lost.
+    pub durable: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +61,8 @@ pub enum AtOnce {
     One,
     /// Every job on a thread of its own.
     Unbounded,
+    /// The lab's queue workers.
+    QueueWorkers,
 }
 
 impl StrategyInfo {
@@ -95,6 +100,7 @@ impl StrategyInfo {
             AtOnce::LifespanPool => lab.lifespan_pool,
             AtOnce::One => 1,
             AtOnce::Unbounded => jobs,
+            AtOnce::QueueWorkers => lab.queue_workers.unwrap_or(DEFAULT_QUEUE_WORKERS),
         };
         cap.clamp(1, jobs.max(1))
     }
@@ -161,6 +167,7 @@ pub fn fake(name: &'static str) -> Strategy {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::Unbounded,
+        durable: false,
     })))
 }
 
@@ -177,6 +184,7 @@ mod tests {
         }),
         own_threads: OwnThreads::None,
         at_once: AtOnce::Size,
+        durable: false,
     };
 
     #[test]

@@ -190,6 +190,7 @@ fn blocks_on(flavor: Flavor, runs: usize) -> std::io::Result<Vec<BlockRow>> {
         lab,
         batches,
         stop_after: None,
+        restart_after: None,
         seconds: None,
         load: None,
     };

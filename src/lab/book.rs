@@ -39,6 +39,9 @@ pub struct Entry {
     pub finished_ms: Option<f64>,
     pub thread: Option<String>,
     pub error: Option<String>,
+    /// Its row in the durable queue's file (`GET /queue/{task}`), for a durable job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<i64>,
 }
 
 #[derive(Default)]
@@ -74,6 +77,7 @@ impl Book {
                     finished_ms: None,
                     thread: None,
                     error: None,
+                    task: None,
                 },
             );
             while pages.order.len() > KEEP {
@@ -99,6 +103,14 @@ impl Book {
                 entry.finished_ms = at;
                 entry.error = error.clone();
             }
+        }
+    }
+
+    /// Notes the durable queue's row that holds the job.
+    pub fn set_task(&self, job: JobId, task: i64) {
+        let mut pages = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = pages.entries.get_mut(&job) {
+            entry.task = Some(task);
         }
     }
 

@@ -10,6 +10,8 @@
 //! | `GET /work/{workload}/{strategy}?ms=N[&size=N]` | one job; replies when its handler does |
 //! | `POST /jobs/{workload}/{strategy}?ms=N[&size=N]` | one job in the background: `202` and its id at once |
 //! | `GET /jobs/{id}` | where that job stands: queued, running, ended (and how), its timings |
+//! | `GET /queue` | the durable queue: its file and its jobs per state |
+//! | `GET /queue/{task}` | one job in the durable queue: state, attempts, lease, result |
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -72,6 +74,8 @@ pub fn router(lab: Arc<Shared>) -> Router {
         .route("/work/{workload}/{strategy}", get(work))
         .route("/jobs/{workload}/{strategy}", axum::routing::post(submit))
         .route("/jobs/{id}", get(status))
+        .route("/queue", get(queue_counts))
+        .route("/queue/{task}", get(queue_task))
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn_with_state(lab.clone(), record))
@@ -96,12 +100,14 @@ async fn record(
 }
 
 /// The routes, as `GET /` and `blocklab serve` list them.
-pub const ROUTES: [(&str, &str); 5] = [
+pub const ROUTES: [(&str, &str); 7] = [
     ("GET", "/"),
     ("GET", "/ping"),
     ("GET", "/work/{workload}/{strategy}?ms=N[&size=N]"),
     ("POST", "/jobs/{workload}/{strategy}?ms=N[&size=N]"),
     ("GET", "/jobs/{id}"),
+    ("GET", "/queue"),
+    ("GET", "/queue/{task}"),
 ];
 
 #[derive(Serialize)]
@@ -118,6 +124,8 @@ fn routes() -> Vec<RouteInfo> {
         T::HttpRouteWork,
         T::HttpRouteSubmit,
         T::HttpRouteStatus,
+        T::HttpRouteQueue,
+        T::HttpRouteQueueTask,
     ];
     ROUTES
         .iter()
@@ -222,6 +230,9 @@ struct WorkReply {
     replied_ms: f64,
     /// How long the request took inside the server.
     reply_ms: f64,
+    /// A durable job's row in the queue file (`GET /queue/{task}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -241,8 +252,14 @@ async fn work(
     let spec = job.spec.clone();
     let outcome = super::handle(job).await;
     let replied = lab.clock.now();
+    let entry = lab.book.get(spec.id);
     let error = match outcome {
-        Ok(Ok(())) => None,
+        // A job that failed before its handler replied (a durable job whose queue file
+        // cannot be written) is an error too.
+        Ok(Ok(())) => entry
+            .as_ref()
+            .filter(|e| e.outcome == Some(crate::data::Outcome::Failed) && e.replied_ms.is_none())
+            .and_then(|e| e.error.clone()),
         Ok(Err(why)) => Some(why),
         Err(_) => Some(T::HttpLabStopped.text().to_string()),
     };
@@ -261,6 +278,7 @@ async fn work(
         submitted_ms: ms(submitted),
         replied_ms: ms(replied),
         reply_ms: ms(replied.saturating_sub(submitted)),
+        task: entry.and_then(|e| e.task),
         error,
     };
     (status, Json(reply)).into_response()
@@ -278,7 +296,20 @@ async fn submit(
         Err((status, why)) => return bad(status, why),
     };
     let id = job.spec.id;
-    drop(super::handle(job));
+    let durable = job.spec.strategy.info().durable;
+    let handler = super::handle(job);
+    if durable {
+        // Acknowledged means committed: the 202 waits for the row to be in the queue file.
+        let _ = handler.await;
+        if let Some(entry) = lab.book.get(id)
+            && entry.outcome == Some(crate::data::Outcome::Failed)
+        {
+            let why = entry.error.unwrap_or_default();
+            return bad(StatusCode::SERVICE_UNAVAILABLE, why);
+        }
+    } else {
+        drop(handler);
+    }
     let body = json!({
         "job": id,
         "lab": lab.lab_id,
@@ -303,6 +334,40 @@ async fn status(State(lab): State<Arc<Shared>>, Path(id): Path<String>) -> Respo
             StatusCode::NOT_FOUND,
             T::HttpNoJob.fill(&[("id", &id), ("lab", &lab.lab_id)]),
         ),
+    }
+}
+
+/// `GET /queue`: the queue file and its jobs per state.
+async fn queue_counts() -> Response {
+    let file = super::queue::file();
+    let counts = tokio::task::spawn_blocking(|| super::queue::file().store()?.counts()).await;
+    match counts {
+        Ok(Ok(counts)) => Json(json!({ "file": file.path, "jobs": counts })).into_response(),
+        Ok(Err(why)) => bad(StatusCode::SERVICE_UNAVAILABLE, why),
+        Err(e) => bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// `GET /queue/{task}`: one row of the queue file, read there (it outlives labs and processes).
+async fn queue_task(Path(task): Path<String>) -> Response {
+    let Ok(task) = task.parse::<i64>() else {
+        return bad(
+            StatusCode::BAD_REQUEST,
+            T::HttpBadTaskId.fill(&[("id", &task)]),
+        );
+    };
+    let row = tokio::task::spawn_blocking(move || super::queue::file().store()?.get(task)).await;
+    match row {
+        Ok(Ok(Some(row))) => Json(row).into_response(),
+        Ok(Ok(None)) => bad(
+            StatusCode::NOT_FOUND,
+            T::HttpNoTask.fill(&[
+                ("task", &task),
+                ("path", &super::queue::file().path.display()),
+            ]),
+        ),
+        Ok(Err(why)) => bad(StatusCode::SERVICE_UNAVAILABLE, why),
+        Err(e) => bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod http;
 pub mod job;
 pub mod pool;
 pub mod process;
+pub mod queue;
 pub mod shared;
 pub mod strategy;
 pub mod traffic;
@@ -99,6 +100,12 @@ impl Lab {
             config.clone(),
             cpus.clone(),
         )?);
+        // A lab configured with queue workers resumes the jobs left in the queue file at once.
+        if let Some(n) = config.queue_workers
+            && let Err(why) = shared.start_queue_workers(Some(n))
+        {
+            tracing::warn!("{why}");
+        }
         let hooks = hooks_for(clock, config.long_poll);
         let runtime = build_runtime(&config, hooks.clone(), cpus.clone())?;
         let handle = runtime.handle().clone();

@@ -11,6 +11,7 @@ use super::cpus::CpuSet;
 use super::gauges::Gauges;
 use super::pool::{Shutdown, ThreadPool};
 use super::process::ProcessPool;
+use super::queue::Workers;
 use crate::clock::Clock;
 use crate::data::{LabConfig, LabEvent, RunId};
 use crate::text::T;
@@ -31,6 +32,8 @@ pub struct Shared {
     run_locks: Mutex<HashMap<RunId, Arc<tokio::sync::Mutex<()>>>>,
     processes: OnceLock<std::io::Result<ProcessPool>>,
     pub lifespan: Option<Arc<ThreadPool>>,
+    /// The durable queue's workers, started with the lab or by its first durable job.
+    queue_workers: OnceLock<Result<Workers, String>>,
 }
 
 impl Shared {
@@ -64,6 +67,7 @@ impl Shared {
             run_locks: Mutex::default(),
             processes: OnceLock::new(),
             lifespan,
+            queue_workers: OnceLock::new(),
         })
     }
 
@@ -109,8 +113,28 @@ impl Shared {
             .map_err(|e| T::JobProcessPoolStartFailed.fill(&[("error", e)]))
     }
 
+    /// Starts the durable queue's workers, once: `n`, else the configuration's number, else
+    /// the default.
+    pub fn start_queue_workers(self: &Arc<Self>, n: Option<usize>) -> Result<(), String> {
+        let n = n
+            .or(self.config.queue_workers)
+            .unwrap_or(crate::data::config::DEFAULT_QUEUE_WORKERS);
+        self.queue_workers
+            .get_or_init(|| {
+                let store = super::queue::file().store()?;
+                Workers::start(self, store, n).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map(|_| ())
+            .map_err(Clone::clone)
+    }
+
     /// Stops the pools this lab owns, the lifespan pool as configured.
     pub fn shut_down(&self) {
+        // The queue's workers first, as the shutdown says (a crash: mid-job, nothing recorded).
+        if let Some(Ok(workers)) = self.queue_workers.get() {
+            workers.stop(self.config.shutdown);
+        }
         if let Some(pool) = &self.lifespan {
             pool.shutdown(self.config.shutdown, std::time::Duration::from_secs(10));
         }

@@ -64,6 +64,10 @@ pub enum Number {
     JobsCancelled,
     JobsAbandoned,
     JobsRunning,
+    /// Jobs a thread started more than once (a durable job whose worker died).
+    JobsRetried,
+    /// The most times one job was started.
+    JobAttempts,
     /// The longest single poll the poll hooks saw (any worker).
     LongPollMax,
     /// Threads of tokio's blocking pool at the peak.
@@ -139,6 +143,8 @@ const NUMBERS: &[(&str, Number, Unit)] = &[
     ("jobs.cancelled", Number::JobsCancelled, Count),
     ("jobs.abandoned", Number::JobsAbandoned, Count),
     ("jobs.running", Number::JobsRunning, Count),
+    ("jobs.retried", Number::JobsRetried, Count),
+    ("job.attempts", Number::JobAttempts, Count),
     ("long_poll.max", Number::LongPollMax, Ms),
     ("blocking.threads.max", Number::BlockingThreadsMax, Count),
     ("load.held_rate", Number::LoadHeldRate, Count),
@@ -594,6 +600,8 @@ impl<'a> Facts<'a> {
             Number::JobsCancelled => count(Outcome::Cancelled),
             Number::JobsAbandoned => count(Outcome::Abandoned),
             Number::JobsRunning => count(Outcome::Running),
+            Number::JobsRetried => jobs.iter().filter(|j| j.attempts > 1).count() as f64,
+            Number::JobAttempts => jobs.iter().map(|j| j.attempts).max().unwrap_or(0) as f64,
             Number::BlockingThreadsMax => r
                 .pools
                 .blocking

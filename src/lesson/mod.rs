@@ -55,6 +55,9 @@ pub struct Action {
     pub lab: LabConfig,
     /// Stop (restart) the lab this long after the first submission.
     pub stop_after: Option<Duration>,
+    /// Stop the lab this long after the first submission, start a fresh one, and wait for the
+    /// jobs to end there (a server restarted under durable work).
+    pub restart_after: Option<Duration>,
     /// Instead of `jobs` at once: requests at rising rates (a load test).
     pub load: Option<Load>,
     pub expect: Vec<Expect>,
@@ -167,6 +170,7 @@ struct RawLab {
     traffic_rate: Option<Spanned<i64>>,
     lifespan_pool: Option<Spanned<i64>>,
     shutdown: Option<Spanned<String>>,
+    queue_workers: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +184,7 @@ struct RawAction {
     jobs: Option<Spanned<i64>>,
     size: Option<Spanned<i64>>,
     stop_after_ms: Option<Spanned<i64>>,
+    restart_after_ms: Option<Spanned<i64>>,
     load: Option<Vec<Spanned<i64>>>,
     step_ms: Option<Spanned<i64>>,
     lab: Option<RawLab>,
@@ -283,6 +288,9 @@ impl Reader<'_> {
         if let Some(s) = &raw.shutdown {
             lab.shutdown = self.parsed::<Shutdown>(s)?;
         }
+        if let Some(q) = &raw.queue_workers {
+            lab.queue_workers = Some(self.number(q, "queue_workers", 1)? as usize);
+        }
         Ok(lab)
     }
 
@@ -337,6 +345,12 @@ impl Reader<'_> {
         let stop_after = self
             .opt_number(&a.stop_after_ms, "stop_after_ms", 1)?
             .map(Duration::from_millis);
+        let restart_after = self
+            .opt_number(&a.restart_after_ms, "restart_after_ms", 1)?
+            .map(Duration::from_millis);
+        if let (Some(_), Some(r)) = (stop_after, &a.restart_after_ms) {
+            return Err(self.err(r.span().start, T::LessonStopAndRestart.text().to_string()));
+        }
         let mut expect = Vec::new();
         for e in &a.expect {
             let bad = |m: String| self.err(e.span().start, T::LessonExpect.fill(&[("error", &m)]));
@@ -364,6 +378,7 @@ impl Reader<'_> {
             then,
             lab,
             stop_after,
+            restart_after,
             load,
             expect,
         })

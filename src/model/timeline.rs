@@ -23,6 +23,10 @@ pub struct JobRecord {
     pub outcome: Outcome,
     pub cpu: Option<Duration>,
     pub error: Option<String>,
+    /// Times a thread started it: 2 or more for a durable job whose first worker died.
+    pub attempts: u32,
+    /// When its lab stopped under it, for a durable job left waiting in the queue file.
+    pub interrupted: Option<Duration>,
 }
 
 impl JobRecord {
@@ -40,6 +44,8 @@ impl JobRecord {
             outcome: Outcome::Running,
             cpu: None,
             error: None,
+            attempts: 0,
+            interrupted: None,
         }
     }
 
@@ -128,6 +134,10 @@ impl Timeline {
             JobEventKind::Queued => record.queued = Some(at),
             JobEventKind::Started { thread, kind, task } => {
                 record.started = Some(at);
+                record.attempts += 1;
+                if record.interrupted.take().is_some() {
+                    record.error = None;
+                }
                 record.thread = Some(thread);
                 record.thread_kind = Some(kind);
                 record.task = task;
@@ -165,13 +175,19 @@ impl Timeline {
 
     /// A lab stopped: its jobs that never ended are cancelled if they had not started, lost if
     /// their task ran on the event loop (dropped with the runtime), and abandoned if they run
-    /// on a thread of their own (it goes on, but nobody will hear from it again).
+    /// on a thread of their own (it goes on, but nobody will hear from it again). A durable
+    /// job does not end: it waits in the queue file for the next lab's workers.
     pub fn lab_stopped(&mut self, lab: u64, at: Duration) {
         for job in self
             .jobs
             .values_mut()
             .filter(|j| j.spec.lab == lab && j.finished.is_none())
         {
+            if job.spec.strategy.info().durable {
+                job.interrupted = Some(at);
+                job.error = Some(T::JobWaitsInQueue.into());
+                continue;
+            }
             let before = Counters::of_one(job);
             job.finished = Some(at);
             job.outcome = match (job.started, job.thread_kind) {

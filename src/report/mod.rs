@@ -112,6 +112,8 @@ pub struct JobOut {
     pub run_ms: Option<f64>,
     pub cpu_ms: Option<f64>,
     pub error: Option<String>,
+    /// Times a thread started it (2 or more: a durable job run again after its worker died).
+    pub attempts: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -273,6 +275,7 @@ impl Report {
                     run_ms: j.run_time().map(ms),
                     cpu_ms: j.cpu.map(ms),
                     error: j.error.clone(),
+                    attempts: j.attempts,
                 })
                 .collect(),
             long_polls: model.watch().and_then(|w| w.workers.as_ref()).map(|_| {

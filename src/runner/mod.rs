@@ -40,6 +40,9 @@ pub struct Plan {
     pub batches: Vec<Batch>,
     /// Stop the lab this long after the first submission (what happens to work in flight?).
     pub stop_after: Option<Duration>,
+    /// Stop the lab this long after the first submission, then start a fresh one and wait for
+    /// the jobs there (what does a restart do to durable work?).
+    pub restart_after: Option<Duration>,
     /// Run exactly this long from the lab's start, instead of "until the jobs end".
     pub seconds: Option<Duration>,
     /// The batches are a load test that started with the first submission: report each step.
@@ -57,6 +60,7 @@ impl Plan {
                 after: Duration::ZERO,
             }],
             stop_after: None,
+            restart_after: None,
             seconds: None,
             load: None,
         }
@@ -68,6 +72,7 @@ impl Plan {
             lab,
             batches: action.batches(),
             stop_after: action.stop_after,
+            restart_after: action.restart_after,
             seconds: None,
             load: action.load.clone(),
         }
@@ -107,6 +112,12 @@ pub enum Phase {
     Stopping {
         since: Duration,
     },
+    /// The lab was told to stop for a restart; waiting for its word, then a fresh lab.
+    Restarting {
+        since: Duration,
+    },
+    /// The fresh lab of a restart was asked for.
+    Resuming,
     /// Measuring until `end`, then the report.
     Ending {
         end: Duration,
@@ -124,6 +135,8 @@ pub struct Runner {
     /// Batches in submit order, and how many are out.
     batches: Vec<Batch>,
     sent: usize,
+    /// The restart an action asks for has happened.
+    restarted: bool,
     report: Option<Report>,
 }
 
@@ -139,6 +152,7 @@ impl Runner {
             submitted: None,
             batches,
             sent: 0,
+            restarted: false,
             report: None,
         }
     }
@@ -176,6 +190,14 @@ impl Runner {
 
     /// The fresh lab is up (it started at `at` on the session's clock).
     pub fn lab_started(&mut self, lab: u64, at: Duration) {
+        if self.phase == Phase::Resuming {
+            // The experiment goes on, measured from its first lab's start.
+            let first = self.lab.map_or(at, |(_, start)| start);
+            self.lab = Some((lab, first));
+            self.restarted = true;
+            self.phase = Phase::Running;
+            return;
+        }
         if self.phase == Phase::Starting {
             self.lab = Some((lab, at));
             self.phase = Phase::Baseline {
@@ -223,7 +245,13 @@ impl Runner {
                     self.sent += 1;
                 }
                 let (_, lab_start) = self.lab.expect("running on a lab");
-                if let Some(after) = self.plan.stop_after {
+                let restart = self.plan.restart_after.filter(|_| !self.restarted);
+                if let Some(after) = restart {
+                    if now >= submitted + after && self.sent == self.batches.len() {
+                        orders.push(Order::StopLab);
+                        self.phase = Phase::Restarting { since: now };
+                    }
+                } else if let Some(after) = self.plan.stop_after {
                     if now >= submitted + after && self.sent == self.batches.len() {
                         orders.push(Order::StopLab);
                         self.phase = Phase::Stopping { since: now };
@@ -247,6 +275,14 @@ impl Runner {
                     self.phase = Phase::Ending { end: now };
                 }
             }
+            Phase::Restarting { since } => {
+                let lab = self.lab().expect("restarting a lab");
+                if model.lab_stopped(lab).is_some() || now >= since + STOP_WAIT {
+                    orders.push(Order::StartLab(self.plan.lab.clone()));
+                    self.phase = Phase::Resuming;
+                }
+            }
+            Phase::Resuming => {}
             Phase::Ending { end } if now >= end + GRACE => {
                 self.report = Some(self.build(model, end));
                 self.phase = Phase::Done;
@@ -281,12 +317,20 @@ impl Runner {
             Phase::Running => {
                 let submitted = self.submitted?;
                 let batch = self.batches.get(self.sent).map(|b| submitted + b.after);
-                let stop = self.plan.stop_after.map(|a| submitted + a);
+                let stop = self
+                    .plan
+                    .stop_after
+                    .or(self.plan.restart_after.filter(|_| !self.restarted))
+                    .map(|a| submitted + a);
                 let total = self.plan.seconds.zip(self.lab).map(|(s, (_, at))| at + s);
                 [batch, stop, total].into_iter().flatten().min()
             }
             Phase::Ending { end } => Some(*end + GRACE),
-            Phase::Starting | Phase::Stopping { .. } | Phase::Done => None,
+            Phase::Starting
+            | Phase::Stopping { .. }
+            | Phase::Restarting { .. }
+            | Phase::Resuming
+            | Phase::Done => None,
         }
     }
 

@@ -11,6 +11,7 @@ pub const ENTRY: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::LoopThreads,
+        durable: false,
     },
     run: |job| Box::pin(run(job)),
 };
@@ -22,6 +23,7 @@ pub const OFFLOADED: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::BlockingPool,
+        durable: false,
     },
     run: |job| Box::pin(run_offloaded(job)),
 };
@@ -33,6 +35,7 @@ pub const UNWATCHED: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::LoopThreads,
+        durable: false,
     },
     run: |job| Box::pin(run_unwatched(job)),
 };
@@ -44,6 +47,7 @@ pub const SEQUENTIAL: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::One,
+        durable: false,
     },
     run: |job| Box::pin(run_sequential(job)),
 };

@@ -16,6 +16,7 @@ pub const ENTRY: Entry = Entry {
         }),
         own_threads: OwnThreads::None,
         at_once: AtOnce::LoopThreads,
+        durable: false,
     },
     run: |job| Box::pin(run(job)),
 };

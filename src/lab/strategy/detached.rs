@@ -12,6 +12,7 @@ pub const ENTRY: Entry = Entry {
         size: None,
         own_threads: OwnThreads::One,
         at_once: AtOnce::Unbounded,
+        durable: false,
     },
     run: |job| Box::pin(run(job)),
 };

@@ -12,6 +12,7 @@ pub const ENTRY: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::LoopThreads,
+        durable: false,
     },
     run: |job| Box::pin(run(job)),
 };

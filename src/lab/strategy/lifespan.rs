@@ -14,6 +14,7 @@ pub const ENTRY: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::LifespanPool,
+        durable: false,
     },
     run: |job| Box::pin(run(job)),
 };

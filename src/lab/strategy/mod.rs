@@ -18,6 +18,7 @@ mod background;
 mod block_in_place;
 mod chunked;
 mod detached;
+pub mod durable;
 mod inline;
 mod lifespan;
 mod pipeline;
@@ -53,6 +54,7 @@ pub static REGISTRY: &[Entry] = &[
     background::OFFLOADED,
     background::UNWATCHED,
     background::SEQUENTIAL,
+    durable::ENTRY,
     pipeline::INLINE,
     pipeline::OFFLOADED,
     lifespan::ENTRY,

@@ -13,6 +13,7 @@ pub const INLINE: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::LoopThreads,
+        durable: false,
     },
     run: |job| Box::pin(run(job, false)),
 };
@@ -24,6 +25,7 @@ pub const OFFLOADED: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::BlockingPool,
+        durable: false,
     },
     run: |job| Box::pin(run(job, true)),
 };

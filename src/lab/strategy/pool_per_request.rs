@@ -18,6 +18,7 @@ pub const ENTRY: Entry = Entry {
         }),
         own_threads: OwnThreads::Size,
         at_once: AtOnce::Unbounded,
+        durable: false,
     },
     run: |job| Box::pin(run(job)),
 };

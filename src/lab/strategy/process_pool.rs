@@ -18,6 +18,7 @@ pub const ENTRY: Entry = Entry {
         }),
         own_threads: OwnThreads::None,
         at_once: AtOnce::Size,
+        durable: false,
     },
     run: |job| Box::pin(run(job)),
 };

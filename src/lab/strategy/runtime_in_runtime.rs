@@ -14,6 +14,7 @@ pub const NESTED: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::LoopThreads,
+        durable: false,
     },
     run: |job| Box::pin(nested(job)),
 };
@@ -25,6 +26,7 @@ pub const HANDLE_CURRENT: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::BlockingPool,
+        durable: false,
     },
     run: |job| Box::pin(handle_current(job)),
 };

@@ -13,6 +13,7 @@ pub const ENTRY: Entry = Entry {
         size: None,
         own_threads: OwnThreads::None,
         at_once: AtOnce::BlockingPool,
+        durable: false,
     },
     run: |job| Box::pin(run(job)),
 };
