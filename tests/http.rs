@@ -2,8 +2,7 @@
 //! it all — a request that blocks the loop inline makes `/ping` wait for the block, one that is
 //! offloaded does not. The client here is a few lines of std: nothing between the test and the
 //! bytes on the socket.
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
 use blocklab::clock::Clock;
@@ -11,6 +10,10 @@ use blocklab::data::LabConfig;
 use blocklab::model::Model;
 use blocklab::runner::Bench;
 use blocklab::session::Labs;
+
+#[path = "common/http.rs"]
+mod client;
+use client::{get, request, serve};
 
 /// A lab serving HTTP on a free loopback port, and its address.
 fn lab() -> (Labs, SocketAddr) {
@@ -23,36 +26,6 @@ fn lab() -> (Labs, SocketAddr) {
     labs.start(config).unwrap();
     let addr = labs.address().unwrap();
     (labs, addr)
-}
-
-/// One HTTP/1.1 request; (status, body, how long it took).
-fn request(addr: SocketAddr, method: &str, path: &str) -> (u16, String, Duration) {
-    let start = Instant::now();
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).unwrap();
-    let took = start.elapsed();
-    let status = reply
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or_else(|| panic!("no status line: {reply:?}"));
-    let body = reply
-        .split_once("\r\n\r\n")
-        .map_or(String::new(), |(_, b)| b.to_string());
-    (status, body, took)
-}
-
-fn get(addr: SocketAddr, path: &str) -> (u16, serde_json::Value, Duration) {
-    let (status, body, took) = request(addr, "GET", path);
-    let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body:?}"));
-    (status, json, took)
 }
 
 /// `/ping`'s time while `/work/sleep/{strategy}?ms=300` runs (sent 50 ms into it).
@@ -184,27 +157,6 @@ fn the_address_outlives_a_restart_and_outside_requests_are_counted() {
         labs.wait_into(&mut model, until);
     }
     assert_eq!(model.http_summary(Duration::ZERO, Duration::MAX).count, 4);
-}
-
-/// `blocklab serve` on a free port: (child, its address).
-fn serve(args: &[&str]) -> (std::process::Child, SocketAddr) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blocklab"))
-        .args(["--lang", "en", "serve", "--port", "0", "--rate", "0"])
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first
-        .rsplit("http://")
-        .next()
-        .and_then(|a| a.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
-    // Keep reading so the child never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, addr)
 }
 
 #[test]

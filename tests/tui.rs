@@ -228,7 +228,7 @@ fn every_lesson_is_reachable_with_the_arrow_keys() {
         .output()
         .unwrap();
     let count = String::from_utf8(list.stdout).unwrap().lines().count();
-    assert_eq!(count, 17, "seventeen lessons");
+    assert_eq!(count, 18, "eighteen lessons");
     let mut tui = Tui::start(&[], 120, 40);
     tui.wait_for("lesson 1/17", Duration::from_secs(10));
     for n in 2..=count {

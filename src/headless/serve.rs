@@ -13,6 +13,14 @@ use crate::runner::Bench;
 use crate::session::Labs;
 use crate::text::T;
 
+/// Prints a line; a closed stdout (the reader went away) is no reason to stop serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// How often `serve` says what came in from outside.
 const TICK: Duration = Duration::from_secs(10);
 
@@ -38,11 +46,11 @@ pub fn serve(config: LabConfig, listener: TcpListener) -> std::io::Result<()> {
     let mut labs = Labs::with_front_door(Clock::start(), listener);
     labs.start(config)?;
     let addr = labs.address().expect("a lab with a front door");
-    println!("{}", T::ServeListening.fill(&[("addr", &addr)]));
+    say!("{}", T::ServeListening.fill(&[("addr", &addr)]));
     for (method, path) in http::ROUTES {
-        println!("  {method:<4} http://{addr}{path}");
+        say!("  {method:<4} http://{addr}{path}");
     }
-    println!("{}", T::ServeHowToStop);
+    say!("{}", T::ServeHowToStop);
 
     let mut model = Model::new();
     let (mut total, mut tick) = (0, labs.now() + TICK);
@@ -55,7 +63,7 @@ pub fn serve(config: LabConfig, listener: TcpListener) -> std::io::Result<()> {
             if s.count > 0 {
                 total += s.count;
                 let errors = model.http_errors(tick.saturating_sub(TICK), tick);
-                println!(
+                say!(
                     "{}",
                     T::ServeTick.fill(&[
                         ("n", &s.count),
@@ -73,6 +81,6 @@ pub fn serve(config: LabConfig, listener: TcpListener) -> std::io::Result<()> {
     let rest = model
         .http_summary(tick.saturating_sub(TICK), Duration::MAX)
         .count;
-    println!("{}", T::ServeBye.fill(&[("n", &(total + rest))]));
+    say!("{}", T::ServeBye.fill(&[("n", &(total + rest))]));
     Ok(())
 }

@@ -258,7 +258,7 @@ async fn work(
         // cannot be written) is an error too.
         Ok(Ok(())) => entry
             .as_ref()
-            .filter(|e| e.outcome == Some(crate::data::Outcome::Failed) && e.replied_ms.is_none())
+            .filter(|e| e.outcome == Some(crate::data::Outcome::Failed))
             .and_then(|e| e.error.clone()),
         Ok(Err(why)) => Some(why),
         Err(_) => Some(T::HttpLabStopped.text().to_string()),

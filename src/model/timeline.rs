@@ -383,6 +383,67 @@ mod tests {
     }
 
     #[test]
+    fn a_durable_job_outlives_its_lab_and_counts_its_attempts() {
+        use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
+        static DURABLE: StrategyInfo = StrategyInfo {
+            name: "durable-queue",
+            help: "",
+            size: None,
+            own_threads: OwnThreads::None,
+            at_once: AtOnce::QueueWorkers,
+            durable: true,
+        };
+        let mut t = Timeline::default();
+        let durable = JobSpec {
+            strategy: Strategy::of(&DURABLE),
+            ..spec(1)
+        };
+        let started = |thread: &str| JobEventKind::Started {
+            thread: thread.into(),
+            kind: ThreadKind::Dedicated,
+            task: None,
+        };
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(0),
+            kind: JobEventKind::Submitted(durable),
+        });
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(5),
+            kind: started("pool-queue-0"),
+        });
+        t.lab_stopped(1, ms(400));
+        let j = t.get(1).unwrap();
+        assert_eq!(
+            (j.outcome, j.interrupted, j.attempts),
+            (Outcome::Running, Some(ms(400)), 1)
+        );
+        assert!(j.error.is_some(), "says why it waits");
+        // The next lab's worker takes it again.
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(1500),
+            kind: started("pool-queue-1"),
+        });
+        let j = t.get(1).unwrap();
+        assert_eq!(
+            (j.interrupted, j.attempts, j.error.clone()),
+            (None, 2, None)
+        );
+        t.apply(JobEvent {
+            job: 1,
+            at: ms(2500),
+            kind: JobEventKind::Finished {
+                outcome: Outcome::Ok,
+                cpu: None,
+                error: None,
+            },
+        });
+        assert_eq!(t.get(1).unwrap().outcome, Outcome::Ok);
+    }
+
+    #[test]
     fn bounded() {
         let mut t = Timeline::default();
         for id in 0..(MAX_JOBS as u64 + 10) {

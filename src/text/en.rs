@@ -163,6 +163,8 @@ table! {
     JobStatusCancelled => "cancelled",
     JobStatusLost => "lost",
     JobStatusAbandoned => "abandoned",
+    JobStatusInQueue => "in queue",
+    JobStatusAttempt => "{status} ×{n}",
 
     // ── why a job ended badly (the job table, the timeline, `run`'s summary and JSON); the
     // strategies' own messages stay in their code, which the lessons show as it is ──

@@ -162,6 +162,8 @@ translation! { zh_cn;
     JobStatusCancelled => "已取消",
     JobStatusLost => "丢失",
     JobStatusAbandoned => "已遗弃",
+    JobStatusInQueue => "在队列中",
+    JobStatusAttempt => "{status} ×{n}",
 
     // ── 作业为何没有正常结束（作业表、时间线、`run` 的摘要和 JSON）；各策略自己的
     // 消息留在其代码中，课程按原样展示 ──

@@ -162,6 +162,8 @@ translation! { zh_tw;
     JobStatusCancelled => "已取消",
     JobStatusLost => "遺失",
     JobStatusAbandoned => "棄置",
+    JobStatusInQueue => "在佇列中",
+    JobStatusAttempt => "{status} ×{n}",
 
     // ── 作業為何沒有順利結束（作業表、時間軸、`run` 的摘要與 JSON）；各策略自己的訊息
     // 留在它們的程式碼裡，課程照原樣展示 ──

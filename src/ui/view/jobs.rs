@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, now: Duration) {
     let mut widths = vec![
         Constraint::Length(6),
         Constraint::Length(12),
-        Constraint::Length(9),
+        Constraint::Length(11),
         Constraint::Fill(1),
         Constraint::Length(8),
         Constraint::Length(8),
@@ -62,6 +62,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, now: Duration) {
 fn row(j: &JobRecord, now: Duration, wide: bool) -> Row<'static> {
     let (status, style) = match j.outcome {
         Outcome::Ok => (T::JobStatusOk, theme::PASS),
+        // A durable job whose lab stopped under it: back in the queue file.
+        Outcome::Running if j.interrupted.is_some() => (T::JobStatusInQueue, theme::WAITING),
         Outcome::Running if j.started.is_none() => (T::JobStatusWaiting, theme::WAITING),
         Outcome::Running => (T::JobStatusRunning, theme::AWAITING),
         Outcome::Failed => (T::JobStatusFailed, theme::FAIL),
@@ -85,7 +87,14 @@ fn row(j: &JobRecord, now: Duration, wide: bool) -> Row<'static> {
     let mut cells = vec![
         Cell::from(format!("#{}", j.id())),
         Cell::from(T::JobWork.fill(&[("workload", &j.spec.workload.as_str()), ("ms", &j.spec.ms)])),
-        Cell::from(Span::styled(status.text(), style)),
+        // A job started more than once (a durable job run again) says how many times.
+        Cell::from(Span::styled(
+            match j.attempts {
+                0 | 1 => status.text().to_string(),
+                n => T::JobStatusAttempt.fill(&[("status", &status.text()), ("n", &n)]),
+            },
+            style,
+        )),
         if wide {
             thread.clone()
         } else {
