@@ -50,6 +50,12 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (state, id);
 ";
 
+/// Ended jobs the file keeps (the newest); older ones are removed when it is opened.
+pub const KEEP_ENDED: usize = 10_000;
+
+const PRUNE: &str = "DELETE FROM jobs WHERE state IN ('done', 'failed')
+    AND id <= (SELECT MAX(id) FROM jobs) - ?1";
+
 /// A queue file, opened.
 pub struct Store {
     path: PathBuf,
@@ -142,6 +148,7 @@ impl Store {
         }
         conn.execute_batch("PRAGMA synchronous = FULL;")
             .and_then(|()| conn.execute_batch(SCHEMA))
+            .and_then(|()| conn.execute(PRUNE, params![KEEP_ENDED as i64]).map(drop))
             .and_then(|()| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
             .map_err(|e| fail(&e))?;
         // A table of the same name from something else: its columns are not ours.
@@ -186,7 +193,8 @@ impl Store {
     }
 
     /// Takes the oldest job that is queued, or running on a lease that ran out (its worker
-    /// died): one statement, so two workers never take the same job.
+    /// died): one statement, so two workers never take the same job. Each half is one lookup
+    /// in the `(state, id)` index, however many finished jobs the file keeps.
     pub fn claim(
         &self,
         worker: &str,
@@ -197,9 +205,10 @@ impl Store {
             .query_row(
                 "UPDATE jobs SET state = 'running', attempts = attempts + 1,
                         lease_owner = ?1, lease_until = ?2 + ?3, started_at = ?2
-                 WHERE id = (SELECT id FROM jobs
-                             WHERE state = 'queued' OR (state = 'running' AND lease_until < ?2)
-                             ORDER BY id LIMIT 1)
+                 WHERE id = (SELECT MIN(id) FROM (
+                     SELECT MIN(id) AS id FROM jobs WHERE state = 'queued'
+                     UNION ALL
+                     SELECT MIN(id) FROM jobs WHERE state = 'running' AND lease_until < ?2))
                  RETURNING id, job, owner, run, workload, ms, attempts",
                 params![worker, now, lease.as_millis() as i64],
                 |r| {
@@ -268,7 +277,7 @@ impl Store {
         self.conn()
             .query_row(
                 "UPDATE jobs SET state = 'done', attempts = attempts + 1, started_at = ?1, ended_at = ?1
-                 WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1)
+                 WHERE id = (SELECT MIN(id) FROM jobs WHERE state = 'queued')
                  RETURNING id",
                 params![now],
                 |r| r.get(0),
