@@ -19,6 +19,11 @@ fn scratch(name: &str) -> PathBuf {
     dir.join("queue.sqlite3")
 }
 
+/// Removes a test's folder once it passed (a failed one keeps it, to look at).
+fn clean(file: &Path) {
+    let _ = std::fs::remove_dir_all(file.parent().unwrap());
+}
+
 fn post(addr: SocketAddr, path: &str) -> (u16, Value) {
     let (status, body, _) = request(addr, "POST", path);
     let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body:?}"));
@@ -91,6 +96,7 @@ fn acknowledged_durable_jobs_survive_sigkill_and_the_interrupted_ones_run_twice(
     assert_eq!(queue["jobs"]["retried"], running.len(), "{queue}");
     unsafe { libc::kill(again.id() as i32, libc::SIGTERM) };
     again.wait().unwrap();
+    clean(&file);
 }
 
 #[test]
@@ -117,6 +123,7 @@ fn in_memory_background_jobs_are_lost_with_the_process() {
     }
     unsafe { libc::kill(again.id() as i32, libc::SIGTERM) };
     again.wait().unwrap();
+    clean(&file);
 }
 
 #[test]
@@ -139,6 +146,7 @@ fn the_queue_routes_answer_and_refuse_bad_ids() {
     assert!(reply["error"].as_str().unwrap().contains("999"), "{reply}");
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     server.wait().unwrap();
+    clean(&file);
 }
 
 #[test]
@@ -161,4 +169,5 @@ fn a_queue_file_that_cannot_be_used_is_a_clear_error_and_the_lab_still_serves() 
     server.wait().unwrap();
     // The file was left as it was: nothing of the user's is overwritten.
     assert_eq!(std::fs::read(&file).unwrap(), vec![b'x'; 4096]);
+    clean(&file);
 }

@@ -391,3 +391,57 @@ pub fn drive(
         bench.wait_into(model, wake);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::strategy::fake;
+    use crate::data::{Sample, Workload};
+
+    fn ms(v: u64) -> Duration {
+        Duration::from_millis(v)
+    }
+
+    #[test]
+    fn a_restart_stops_the_lab_starts_a_fresh_one_and_goes_on_waiting_for_the_jobs() {
+        let work = Work {
+            workload: Workload::Sleep,
+            strategy: fake("durable-queue"),
+            ms: 1000,
+            size: 0,
+        };
+        let plan = Plan {
+            restart_after: Some(ms(400)),
+            ..Plan::once(LabConfig::default(), work, 2)
+        };
+        let mut model = Model::new();
+        let mut r = Runner::new(plan.clone(), 7);
+        assert_eq!(r.start(), vec![Order::StartLab(plan.lab.clone())]);
+        r.lab_started(1, ms(0));
+        let orders = r.step(&model, BASELINE);
+        assert!(
+            matches!(orders[..], [Order::Submit { jobs: 2, .. }]),
+            "{orders:?}"
+        );
+        assert_eq!(r.next_wake(), Some(BASELINE + ms(400)));
+        assert_eq!(r.step(&model, BASELINE + ms(400)), vec![Order::StopLab]);
+        // Nothing more until the lab says it stopped; then a fresh lab.
+        assert!(r.step(&model, BASELINE + ms(450)).is_empty());
+        model.ingest(Sample::LabStopped {
+            lab: 1,
+            at: BASELINE + ms(460),
+        });
+        assert_eq!(
+            r.step(&model, BASELINE + ms(470)),
+            vec![Order::StartLab(plan.lab.clone())]
+        );
+        r.lab_started(2, BASELINE + ms(480));
+        assert_eq!(r.phase(), &Phase::Running);
+        assert_eq!(r.lab(), Some(2));
+        // Restarted once: no second stop; it waits for the jobs (overdue at last).
+        assert!(r.step(&model, BASELINE + ms(2000)).is_empty());
+        assert_eq!(r.phase(), &Phase::Running);
+        r.step(&model, BASELINE + patience(&plan.batches));
+        assert!(matches!(r.phase(), Phase::Ending { .. }), "{:?}", r.phase());
+    }
+}
