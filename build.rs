@@ -3,6 +3,9 @@
 //! * Snippets: every region of `src/` between `// snippet:start NAME` and `// snippet:end NAME`
 //!   becomes an entry of `SNIPPETS` (name, file, first line, text), so a lesson shows the real
 //!   source of the strategy it teaches.
+//! * Compile-fail cases: each `tests/compile-fail/cases/NAME.rs` becomes the snippet
+//!   `compile-fail-NAME`, and the compiler's words beside it (`NAME.stderr`, which the case's
+//!   test compares with rustc's output) the snippet `compile-fail-NAME-error`.
 //! * Lessons: every `lessons/*.toml` is embedded, so the binary runs from any directory. They are
 //!   still parsed at run time, so a broken file gets a clear `file:line` error.
 use std::fmt::Write as _;
@@ -12,6 +15,7 @@ use std::path::{Path, PathBuf};
 fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=lessons");
+    println!("cargo:rerun-if-changed=tests/compile-fail/cases");
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
 
@@ -31,6 +35,34 @@ fn main() {
                 snippets,
                 "    Snippet {{ name: {:?}, file: {:?}, line: {}, code: {:?} }},",
                 s.0, rel, s.1, s.2
+            )
+            .unwrap();
+        }
+    }
+    let mut cases = Vec::new();
+    collect(&root.join("tests/compile-fail/cases"), "rs", &mut cases);
+    cases.sort();
+    for case in &cases {
+        let stem = case
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .replace('_', "-");
+        let stderr = case.with_extension("stderr");
+        for (name, path) in [
+            (format!("compile-fail-{stem}"), case.clone()),
+            (format!("compile-fail-{stem}-error"), stderr),
+        ] {
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let code = fs::read_to_string(&path).unwrap_or_default();
+            writeln!(
+                snippets,
+                "    Snippet {{ name: {name:?}, file: {rel:?}, line: 1, code: {:?} }},",
+                code.trim_end()
             )
             .unwrap();
         }

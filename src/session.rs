@@ -37,6 +37,7 @@ impl Session {
     ) -> std::io::Result<Session> {
         // Calibrate the CPU workload before any lab thread competes for the cores.
         crate::lab::workload::calibrate();
+        crate::lab::workload::query_rows_per_ms();
         let (lab, events) = Lab::start(config, clock, front_door)?;
         let (observer, batches) = Observer::start(instruments(&lab), events, observer)?;
         Ok(Session {

@@ -13,14 +13,18 @@ pub enum Workload {
     Async,
     /// A blocking sleep that then fails: a panic in a thread, a crash in a child process.
     Panic,
+    /// A real SQLite query (a recursive CTE) sized to take about N ms: what a sync database
+    /// driver runs on the calling thread.
+    Query,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 4] = [
+    pub const ALL: [Workload; 5] = [
         Workload::Sleep,
         Workload::Cpu,
         Workload::Async,
         Workload::Panic,
+        Workload::Query,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -29,6 +33,7 @@ impl Workload {
             Workload::Cpu => "cpu",
             Workload::Async => "async",
             Workload::Panic => "panic",
+            Workload::Query => "query",
         }
     }
 
@@ -39,6 +44,7 @@ impl Workload {
             Workload::Cpu => "CPU-bound work calibrated to about N ms",
             Workload::Async => "a non-blocking tokio::time::sleep (awaited)",
             Workload::Panic => "a blocking sleep that then fails (a panic, a crashed child)",
+            Workload::Query => "a real SQLite query (a recursive CTE) sized to about N ms",
         }
     }
 
@@ -60,6 +66,6 @@ mod tests {
             assert_eq!(w.as_str().parse::<Workload>().unwrap(), w);
         }
         let err = "disk".parse::<Workload>().unwrap_err();
-        assert!(err.contains("sleep, cpu, async, panic"), "{err}");
+        assert!(err.contains("sleep, cpu, async, panic, query"), "{err}");
     }
 }

@@ -309,6 +309,9 @@ pub fn child_main() -> std::process::ExitCode {
                 std::thread::sleep(Duration::from_millis(ms));
                 std::process::abort();
             }
+            Ok(Workload::Query) => {
+                std::hint::black_box(workload::run_query(ms));
+            }
             Ok(_) => std::thread::sleep(Duration::from_millis(ms)),
             Err(_) => continue,
         }

@@ -241,6 +241,11 @@ impl Worker {
             }
             let slice = left.min(SLICE);
             match workload {
+                Workload::Query => {
+                    std::hint::black_box(super::workload::run_query(
+                        slice.as_millis().max(1) as u64
+                    ));
+                }
                 Workload::Cpu => {
                     std::hint::black_box(super::workload::hash_chain(super::workload::rounds_for(
                         slice.as_millis().max(1) as u64,

@@ -32,6 +32,8 @@ pub struct Shared {
     run_locks: Mutex<HashMap<RunId, Arc<tokio::sync::Mutex<()>>>>,
     processes: OnceLock<std::io::Result<ProcessPool>>,
     pub lifespan: Option<Arc<ThreadPool>>,
+    /// The async driver's connection thread, started on first use.
+    driver: OnceLock<std::io::Result<Arc<ThreadPool>>>,
     /// The durable queue's workers, started with the lab or by its first durable job.
     queue_workers: OnceLock<Result<Workers, String>>,
 }
@@ -67,6 +69,7 @@ impl Shared {
             run_locks: Mutex::default(),
             processes: OnceLock::new(),
             lifespan,
+            driver: OnceLock::new(),
             queue_workers: OnceLock::new(),
         })
     }
@@ -85,6 +88,16 @@ impl Shared {
         )?);
         pools.insert(size, pool.clone());
         Ok(pool)
+    }
+
+    /// The async driver's thread: one, like one database connection.
+    pub fn driver(&self) -> std::io::Result<Arc<ThreadPool>> {
+        match self.driver.get_or_init(|| {
+            ThreadPool::new("pool-driver", 1, self.gauges.clone(), self.cpus.clone()).map(Arc::new)
+        }) {
+            Ok(pool) => Ok(pool.clone()),
+            Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        }
     }
 
     pub fn semaphore(&self, permits: u32) -> Arc<Semaphore> {
@@ -137,6 +150,9 @@ impl Shared {
         }
         if let Some(pool) = &self.lifespan {
             pool.shutdown(self.config.shutdown, std::time::Duration::from_secs(10));
+        }
+        if let Some(Ok(driver)) = self.driver.get() {
+            driver.shutdown(Shutdown::Abrupt, std::time::Duration::ZERO);
         }
         for pool in self
             .pools

@@ -6,6 +6,8 @@
 //! * `cpu` — real computation: a hash chain sized to last about `ms` on this machine.
 //! * `async` — `tokio::time::sleep`: the same wait, but it yields to the event loop.
 //! * `panic` — a blocking sleep that then panics.
+//! * `query` — a real SQLite query (a recursive CTE) on the thread's own in-memory connection,
+//!   sized to last about `ms` on this machine: what a sync database driver does.
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -26,6 +28,9 @@ pub fn run_blocking(workload: Workload, ms: u64) -> Option<Duration> {
         Workload::Panic => {
             std::thread::sleep(Duration::from_millis(ms));
             panic!("{}", T::JobFailedOnPurpose.fill(&[("ms", &ms)]));
+        }
+        Workload::Query => {
+            std::hint::black_box(run_query(ms));
         }
         Workload::Async => unreachable!("async workloads are awaited, never run blocking"),
     }
@@ -54,6 +59,63 @@ pub fn hash_chain(rounds: u64) -> u64 {
 
 // Imported below the snippets, so the line numbers the lessons show for them stay as they are.
 use crate::text::T;
+
+// snippet:start workload-query
+/// A real query, run by SQLite on the calling thread, as every sync driver runs it: count up
+/// to `rows` in a recursive CTE and add the numbers up.
+pub fn query(conn: &rusqlite::Connection, rows: u64) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?1)
+         SELECT sum(x % 7) FROM n",
+        [rows as i64],
+        |r| r.get(0),
+    )
+}
+// snippet:end workload-query
+
+thread_local! {
+    /// Each thread's own connection (an in-memory database): a driver's connection is not
+    /// shared between threads.
+    static CONNECTION: Option<rusqlite::Connection> = rusqlite::Connection::open_in_memory().ok();
+}
+
+/// Runs a query that takes about `ms` here; returns its answer (0 without SQLite).
+pub fn run_query(ms: u64) -> i64 {
+    let rows = (query_rows_per_ms() * ms as f64).round().max(1.0) as u64;
+    CONNECTION.with(|c| c.as_ref().and_then(|c| query(c, rows).ok()).unwrap_or(0))
+}
+
+/// Query rows per millisecond, measured once per process (`f64` bits; 0 = not yet).
+static QUERY_RATE: AtomicU64 = AtomicU64::new(0);
+
+pub fn query_rows_per_ms() -> f64 {
+    match QUERY_RATE.load(Ordering::Relaxed) {
+        0 => calibrate_query(),
+        bits => f64::from_bits(bits),
+    }
+}
+
+/// Measures SQLite's speed on this machine: the fastest of ten short queries (the least
+/// disturbed one). A job reports the time it really took either way.
+pub fn calibrate_query() -> f64 {
+    const ROWS: u64 = 20_000;
+    let fastest = CONNECTION.with(|c| {
+        let Some(c) = c.as_ref() else {
+            return Duration::from_millis(1);
+        };
+        (0..10)
+            .map(|_| {
+                let t = Instant::now();
+                let _ = std::hint::black_box(query(c, ROWS));
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or(Duration::from_millis(1))
+    });
+    let rate = ROWS as f64 / (fastest.as_secs_f64() * 1e3).max(1e-6);
+    QUERY_RATE.store(rate.to_bits(), Ordering::Relaxed);
+    rate
+}
 
 /// Rounds of [`hash_chain`] that take about `ms` milliseconds on this machine.
 pub fn rounds_for(ms: u64) -> u64 {
@@ -103,6 +165,27 @@ pub fn thread_cpu_time() -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_runs_in_sqlite_for_about_its_length_on_the_calling_thread() {
+        calibrate_query();
+        let t = Instant::now();
+        let cpu = run_blocking(Workload::Query, 30).unwrap();
+        let took = t.elapsed();
+        assert!(
+            took >= Duration::from_millis(10),
+            "a 30 ms query took {took:?}"
+        );
+        assert!(
+            cpu >= Duration::from_millis(5),
+            "it used only {cpu:?} of CPU here"
+        );
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        assert_eq!(
+            query(&conn, 14).unwrap(),
+            (1..=14).map(|x| x % 7).sum::<i64>()
+        );
+    }
 
     #[test]
     fn cpu_work_uses_the_cpu_and_sleep_does_not() {

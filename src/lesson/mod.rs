@@ -864,7 +864,7 @@ title = "示范"
                 "workload = \"sleep\"",
                 "workload = \"nap\"",
                 14,
-                "unknown workload `nap` (allowed: sleep, cpu, async, panic)",
+                "unknown workload `nap` (allowed: sleep, cpu, async, panic, query)",
             ),
             (
                 "expect = [\"lag.max >= 90% of block\"]",

@@ -37,6 +37,34 @@ mod tests {
         }
     }
 
+    /// The compile-fail cases on screen are the files the compile-fail test compiles, and the
+    /// compiler's words on screen are the `.stderr` that test compares with rustc's output.
+    #[test]
+    fn compile_fail_snippets_are_the_cases_and_the_compilers_words() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cases: Vec<_> = SNIPPETS
+            .iter()
+            .filter(|s| s.name.starts_with("compile-fail-"))
+            .collect();
+        for s in &cases {
+            let file = std::fs::read_to_string(root.join(s.file)).unwrap();
+            assert_eq!(s.code, file.trim_end(), "{}", s.name);
+            let expected = if s.name.ends_with("-error") {
+                "stderr"
+            } else {
+                "rs"
+            };
+            assert!(s.file.ends_with(expected), "{} is {}", s.name, s.file);
+        }
+        assert!(
+            cases.len() >= 6,
+            "three cases and their errors: {}",
+            cases.len()
+        );
+        let error = find("compile-fail-await-in-a-plain-fn-error").unwrap();
+        assert!(error.code.starts_with("error[E0728]"), "{}", error.code);
+    }
+
     #[test]
     fn names_are_unique() {
         let mut names: Vec<_> = SNIPPETS.iter().map(|s| s.name).collect();

@@ -313,6 +313,7 @@ table! {
     HttpBadTaskId => "`{id}` is not a task id (a whole number, as a durable job's reply gave it)",
     HttpNoTask => "no task {task} in the queue file {path}",
     JobWaitsInQueue => "its lab stopped mid-job: the job waits in the queue file for a worker of the next lab",
+    JobFutureNeverPolled => "spawn_blocking handed back the async block unpolled; dropping it dropped the work, which never ran",
 
     // ── lesson files: errors the author sees as `FILE:LINE: message` ──
     LessonNoFiles => "no lesson files (*.toml) here",

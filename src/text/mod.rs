@@ -163,6 +163,7 @@ mod tests {
         "CPU-bound work calibrated to about N ms",
         "a non-blocking tokio::time::sleep (awaited)",
         "a blocking sleep that then fails (a panic, a crashed child)",
+        "a real SQLite query (a recursive CTE) sized to about N ms",
         "↑ ↓ / j k, PgUp PgDn",
     ];
 
@@ -271,9 +272,11 @@ mod tests {
                 let field = code.trim_end();
                 let registry = field.ends_with("help:") || field.ends_with("means:");
                 // SQL is for SQLite, not for people.
-                let sql = ["CREATE ", "SELECT ", "UPDATE ", "INSERT ", "PRAGMA "]
-                    .iter()
-                    .any(|k| text.trim_start().starts_with(k));
+                let sql = [
+                    "CREATE ", "SELECT ", "UPDATE ", "INSERT ", "DELETE ", "PRAGMA ",
+                ]
+                .iter()
+                .any(|k| text.trim_start().starts_with(k));
                 if reads_like_english(&text)
                     && !sql
                     && !not_shown

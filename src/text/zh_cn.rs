@@ -312,6 +312,7 @@ translation! { zh_cn;
     HttpBadTaskId => "`{id}` 不是任务 id（应为整数，即持久化作业的响应给出的那个）",
     HttpNoTask => "队列文件 {path} 中没有任务 {task}",
     JobWaitsInQueue => "它的实验室在作业中途停止：作业留在队列文件中，等待下一个实验室的工作线程",
+    JobFutureNeverPolled => "spawn_blocking 把 async 块原样交回，从未被轮询；丢弃它就丢掉了这份工作，它从未运行",
 
     // ── 课程文件：作者看到的错误，形如 `FILE:LINE: message` ──
     LessonNoFiles => "这里没有课程文件（*.toml）",

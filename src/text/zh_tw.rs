@@ -312,6 +312,7 @@ translation! { zh_tw;
     HttpBadTaskId => "`{id}` 不是任務 id（應為整數，即持久化作業的回應所給的那個）",
     HttpNoTask => "佇列檔 {path} 中沒有任務 {task}",
     JobWaitsInQueue => "它的實驗室在作業途中停止：作業留在佇列檔中，等待下一個實驗室的工作執行緒",
+    JobFutureNeverPolled => "spawn_blocking 把 async 區塊原封不動地交回，從未輪詢；丟棄它就丟掉了這份工作，它從來沒有執行",
 
     // ── 課程檔案：作者看到的錯誤，格式為 `FILE:LINE: message` ──
     LessonNoFiles => "這裡沒有課程檔案（*.toml）",

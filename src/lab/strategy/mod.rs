@@ -18,6 +18,7 @@ mod background;
 mod block_in_place;
 mod chunked;
 mod detached;
+mod driver;
 pub mod durable;
 mod inline;
 mod lifespan;
@@ -44,6 +45,7 @@ pub static REGISTRY: &[Entry] = &[
     inline::ENTRY,
     chunked::ENTRY,
     spawn_blocking::ENTRY,
+    spawn_blocking::FUTURE,
     block_in_place::ENTRY,
     thread_pool::ENTRY,
     pool_per_request::ENTRY,
@@ -55,6 +57,7 @@ pub static REGISTRY: &[Entry] = &[
     background::UNWATCHED,
     background::SEQUENTIAL,
     durable::ENTRY,
+    driver::ENTRY,
     pipeline::INLINE,
     pipeline::OFFLOADED,
     lifespan::ENTRY,

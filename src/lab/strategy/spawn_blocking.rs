@@ -41,3 +41,40 @@ pub async fn offload(job: &JobCtx) {
     }
 }
 // snippet:end strategy-spawn-blocking
+
+pub const FUTURE: Entry = Entry {
+    info: StrategyInfo {
+        name: "spawn-blocking-future",
+        help: "The mistake: hand spawn_blocking a closure that returns an async block; the \
+               future comes back unpolled and the work never runs.",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::BlockingPool,
+        durable: false,
+    },
+    run: |job| Box::pin(run_future(job)),
+};
+
+// snippet:start strategy-spawn-blocking-future
+/// The mistake: the closure returns an async block. `spawn_blocking` runs the closure on a
+/// pool thread, which only *builds* the future, and hands it back unpolled. It compiles
+/// (the types fit), and dropping the future drops the work: nothing ever ran it.
+pub async fn run_future(job: JobCtx) {
+    let worker = job.clone();
+    let handle = tokio::task::spawn_blocking(move || async move {
+        worker.started();
+        worker.run_blocking_here();
+    });
+    match handle.await {
+        Ok(unpolled) => {
+            drop(unpolled); // a future does nothing until it is polled
+            job.ended(Outcome::Lost, T::JobFutureNeverPolled);
+        }
+        Err(err) => job.ended_by(err),
+    }
+}
+// snippet:end strategy-spawn-blocking-future
+
+// Imported below the snippets, so the line numbers the lessons show for them stay as they are.
+use crate::data::Outcome;
+use crate::text::T;
