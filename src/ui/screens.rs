@@ -501,6 +501,61 @@ fn the_job_table_shows_ids_and_statuses() {
     }
 }
 
+/// A durable job whose lab stopped mid-job waits in the queue file (the timeline shows it
+/// waiting, the table says "in queue"); a job run again says how many times it started.
+#[test]
+fn a_durable_job_waits_in_the_queue_and_counts_its_attempts() {
+    use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
+    static DURABLE: StrategyInfo = StrategyInfo {
+        name: "durable-queue",
+        help: "",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::QueueWorkers,
+        durable: true,
+    };
+    let mut app = app_on("durable-queue");
+    quiet(&mut app, 3_000, 0);
+    let work = (Workload::Sleep, Strategy::of(&DURABLE), 1000);
+    job(
+        &mut app,
+        1,
+        1,
+        work,
+        (1_000, Some(1_010), None),
+        "pool-queue-0",
+    );
+    job(
+        &mut app,
+        2,
+        1,
+        work,
+        (1_000, Some(1_010), None),
+        "pool-queue-1",
+    );
+    app.model.ingest(Sample::LabStopped {
+        lab: 1,
+        at: ms(1_400),
+    });
+    // The next lab's worker takes job 2 again.
+    app.model.ingest(Sample::Job(JobEvent {
+        job: 2,
+        at: ms(2_500),
+        kind: JobEventKind::Started {
+            thread: "pool-queue-0".into(),
+            kind: ThreadKind::Dedicated,
+            task: None,
+        },
+    }));
+    let t = render(&app, 3_000, (120, 40));
+    insta::assert_snapshot!("durable_timeline_120x40", t.backend());
+    press(&mut app, KeyCode::Char('t'), 3_000);
+    let t = render(&app, 3_000, (120, 40));
+    insta::assert_snapshot!("durable_job_table_120x40", t.backend());
+    assert!(find(&t, " in queue ").is_some(), "job 1 waits in the queue");
+    assert!(find(&t, " running ×2 ").is_some(), "job 2 runs again");
+}
+
 #[test]
 fn every_action_key_of_every_lesson_submits_its_jobs() {
     let mut app = app_on("event-loop");

@@ -75,9 +75,11 @@ fn row(j: &JobRecord, now: Duration, wide: bool) -> Row<'static> {
     let waited = j
         .wait_time()
         .unwrap_or_else(|| j.finished.unwrap_or(now).saturating_sub(j.submitted));
-    let ran = j
-        .run_time()
-        .or_else(|| j.started.map(|s| now.saturating_sub(s)));
+    // Still running: until now; back in the queue: until its lab stopped.
+    let ran = j.run_time().or_else(|| {
+        j.started
+            .map(|s| j.interrupted.unwrap_or(now).saturating_sub(s))
+    });
     let thread = Cell::from(j.thread.clone().unwrap_or_else(|| "-".into()));
     // The JoinError's panic message, a crash's signal, "lab stopped".
     let error = j

@@ -104,7 +104,18 @@ fn draw_row(buf: &mut Buffer, x: u16, y: u16, axis: &TimeAxis, job: &JobRecord, 
         Some(_) => ("█", theme::ON_POOL),
         None => ("░", theme::WAITING),
     };
-    if job.started.is_some() {
+    if let Some(stopped) = job.interrupted {
+        // A durable job whose lab stopped under it: it ran until then, and since then it
+        // waits in the queue file for the next lab's workers.
+        paint(buf, (plot_x, y), axis, (started, stopped), (symbol, style));
+        paint(
+            buf,
+            (plot_x, y),
+            axis,
+            (stopped, end),
+            ("░", theme::WAITING),
+        );
+    } else if job.started.is_some() {
         paint(buf, (plot_x, y), axis, (started, end), (symbol, style));
     }
 
