@@ -117,6 +117,19 @@ impl Labs {
         }
     }
 
+    /// Labs with a front door on a free loopback port, as the TUI has by default (`run`,
+    /// `check` and `calibrate` too: blocklab's own traffic and load tests go through it). A
+    /// machine with no loopback socket gets labs without one.
+    pub fn on_loopback(clock: Clock) -> Labs {
+        match std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)) {
+            Ok(listener) => Labs::with_front_door(clock, listener),
+            Err(e) => {
+                tracing::warn!("no loopback socket, the labs run without a front door: {e}");
+                Labs::new(clock)
+            }
+        }
+    }
+
     /// Where the front door listens, if there is one.
     pub fn address(&self) -> Option<std::net::SocketAddr> {
         self.front_door.as_ref().and_then(|l| l.local_addr().ok())
@@ -125,6 +138,12 @@ impl Labs {
     /// The lab being measured: (id, configuration).
     pub fn current(&self) -> Option<(u64, &LabConfig)> {
         self.current.as_ref().map(|s| (s.lab.id(), &s.lab.config))
+    }
+
+    /// The current lab's background requests: their latency as their clients measured it, in
+    /// µs (`None` without a front door).
+    pub fn traffic_latency(&self) -> Option<hdrhistogram::Histogram<u64>> {
+        self.current.as_ref()?.lab.traffic_latency()
     }
 
     /// Moves every batch that has arrived into the model; returns how many samples came.
