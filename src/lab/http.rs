@@ -63,6 +63,17 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const MS_RANGE: (u64, u64) = (1, 600_000);
 pub const SIZE_RANGE: (u64, u64) = (1, 4096);
 
+/// Where blocklab's own clients reach a front door: on loopback when it listens on every
+/// address.
+pub fn reachable(door: SocketAddr) -> SocketAddr {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    match door.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, door.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, door.port()).into(),
+        _ => door,
+    }
+}
+
 /// Serves HTTP on `listener` until `stop`: then it stops accepting and closes each connection
 /// after its current request — the next lab serves on the same socket.
 pub async fn serve(

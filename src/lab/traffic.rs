@@ -7,7 +7,7 @@
 //! their latency shows it. A lab without a front door (no loopback socket) gets the same
 //! requests over a channel, answered by the same handler.
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,7 +20,7 @@ use hdrhistogram::Histogram;
 use serde_json::json;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use super::http::{TRAFFIC_HEADER, bad, wait_of};
+use super::http::{TRAFFIC_HEADER, bad, reachable, wait_of};
 use super::shared::Shared;
 use crate::clock::{Clock, ms};
 use crate::data::LabEvent;
@@ -146,15 +146,6 @@ impl Clients {
 impl Drop for Clients {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-/// A front door listening on every address is reached on loopback.
-fn reachable(door: SocketAddr) -> SocketAddr {
-    match door.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, door.port()).into(),
-        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, door.port()).into(),
-        _ => door,
     }
 }
 

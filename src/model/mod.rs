@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::data::STALL_THRESHOLD;
 use crate::data::Strategy;
 use crate::data::{Flavor, JobId, ThreadKind};
-use crate::data::{HttpRequest, LongPoll, RuntimeSample, Sample, Watch};
+use crate::data::{HttpRequest, LoadResult, LongPoll, RuntimeSample, Sample, Watch};
 pub use counters::Counters;
 pub use live::{Diagnosis, LiveStall, Stuck, WorkerState};
 pub use stalls::Stall;
@@ -59,6 +59,8 @@ pub struct Model {
     longest_poll: Duration,
     runtime: VecDeque<RuntimeSample>,
     watch: Option<Watch>,
+    /// The load tests of blocklab's own that ended, oldest first (the last few).
+    loads: VecDeque<LoadResult>,
     /// (lab id, when) of every lab that started, and of every lab that stopped.
     started: Vec<(u64, Duration)>,
     stopped: Vec<(u64, Duration)>,
@@ -88,6 +90,7 @@ impl Model {
             longest_poll: Duration::ZERO,
             runtime: VecDeque::new(),
             watch: None,
+            loads: VecDeque::new(),
             started: Vec::new(),
             stopped: Vec::new(),
             latest: Duration::ZERO,
@@ -153,6 +156,14 @@ impl Model {
                 self.latest = self.latest.max(at);
                 self.timeline.lab_stopped(lab, at);
                 self.stopped.push((lab, at));
+            }
+            Sample::Load(result) => {
+                self.latest = self.latest.max(result.at);
+                // Only the run that asked reads it, once it ends: a few are plenty.
+                if self.loads.len() == 16 {
+                    self.loads.pop_front();
+                }
+                self.loads.push_back(result);
             }
         }
         self.prune();
@@ -230,6 +241,11 @@ impl Model {
     }
 
     /// When lab `lab` stopped, if it has.
+    /// What the load test of run `run` measured, once it ended.
+    pub fn load_result(&self, run: crate::data::RunId) -> Option<&LoadResult> {
+        self.loads.iter().rev().find(|l| l.run == run)
+    }
+
     pub fn lab_stopped(&self, lab: u64) -> Option<Duration> {
         self.stopped
             .iter()
