@@ -77,6 +77,9 @@ table! {
     CheckRunning => "running…",
     CheckNotRun => "not run yet",
     CheckLoadHeader => "req/s  served/s   p50       p99       held",
+    LoadChartLegend => "by offered req/s:",
+    LoadChartServed => "served/s · full bar = offered",
+    LoadChartP99 => "p99 · log scale 1 ms … 2 s",
 
     // ── event-loop lag pane: title, stats (longest first: the first that fits), banner ──
     LagTitle => "Event-loop lag",

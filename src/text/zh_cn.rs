@@ -76,6 +76,9 @@ translation! { zh_cn;
     CheckRunning => "运行中…",
     CheckNotRun => "尚未运行",
     CheckLoadHeader => "req/s  已处理/s   p50       p99       达标",
+    LoadChartLegend => "按发送速率：",
+    LoadChartServed => "每秒处理数（满格＝发送速率）",
+    LoadChartP99 => "p99 · 对数刻度 1 ms … 2 s",
 
     // ── 事件循环延迟面板：标题、统计（从长到短，取第一个放得下的）、横幅 ──
     LagTitle => "事件循环延迟",

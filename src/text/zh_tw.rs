@@ -76,6 +76,9 @@ translation! { zh_tw;
     CheckRunning => "執行中…",
     CheckNotRun => "尚未執行",
     CheckLoadHeader => "req/s  處理數/s   p50       p99       撐住",
+    LoadChartLegend => "依送出速率：",
+    LoadChartServed => "每秒處理數（滿格＝送出速率）",
+    LoadChartP99 => "p99 · 對數刻度 1 ms … 2 s",
 
     // ── 事件迴圈延遲面板：標題、統計（由長到短：取第一個放得下的）、橫幅 ──
     LagTitle => "事件迴圈延遲",
