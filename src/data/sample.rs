@@ -15,7 +15,7 @@ pub enum Sample {
         sent: Duration,
         lag: Duration,
     },
-    /// A background request sent at `sent` got its reply `latency` later.
+    /// A background request due at `sent` got its reply `latency` later.
     Request {
         sent: Duration,
         latency: Duration,

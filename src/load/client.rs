@@ -173,7 +173,10 @@ impl Pool {
     }
 }
 
-/// One request due at `due`; times in the outcome are since the step's `t0`.
+// snippet:start load-open-loop
+/// One request due at `due`; times in the outcome are since the step's `t0`. It is sent when
+/// due whatever became of the earlier ones, and its latency counts from `due`: time spent
+/// waiting for a connection or behind a frozen server is the server's.
 pub async fn one(pool: Arc<Pool>, t0: Instant, due: Instant, timeout: Duration) -> Outcome {
     match tokio::time::timeout_at(due + timeout, pool.exchange()).await {
         Err(_) => Outcome::TimedOut,
@@ -193,6 +196,7 @@ pub async fn one(pool: Arc<Pool>, t0: Instant, due: Instant, timeout: Duration) 
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
     }
 }
+// snippet:end load-open-loop
 
 /// Runs every step of `plan` in turn, on a runtime of its own (the calling thread's).
 pub fn generate(
