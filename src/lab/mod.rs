@@ -1,8 +1,9 @@
 //! The lab: the tokio runtime under study, on its own threads, that the user deliberately blocks.
 //!
 //! It runs three kinds of task: the probe (answers the observer's pings), the HTTP front door
-//! (answers the background traffic and requests from outside) and the jobs the user submits. Everything it knows leaves as plain
-//! [`LabEvent`]s on one channel; nothing in here draws or aggregates.
+//! (answers the background traffic and requests from outside) and the jobs the user submits.
+//! Everything it knows leaves as plain [`LabEvent`]s on one channel; nothing in here draws or
+//! aggregates.
 //!
 //! Layout, bottom up: `gauges`, `admission`, `hooks`, `cpus`, `workload` and `traffic` stand
 //! alone; `pool` and `process` run work on threads and children; `shared` is what every job of
