@@ -224,9 +224,10 @@ impl Model {
             .min()
     }
 
-    /// The lab that started last: (id, when).
+    /// The lab that started last: (id, when). By start time, not by arrival: a lab that
+    /// retires at once may say it started after its successor did.
     pub fn current_lab(&self) -> Option<(u64, Duration)> {
-        self.started.last().copied()
+        self.started.iter().copied().max_by_key(|&(_, at)| at)
     }
 
     /// Strategies of the jobs in the timeline, in the order they first appear.
@@ -794,6 +795,16 @@ mod tests {
         m.ingest(look(131, Some(100))); // still the same one
         assert_eq!(m.first_seen_live(ms(100)), Some(ms(111)));
         assert_eq!(m.first_seen_live(ms(300)), None);
+    }
+
+    /// A lab retired the moment it started may report its start after its successor's.
+    #[test]
+    fn the_current_lab_is_the_one_started_last_whatever_arrived_last() {
+        let mut m = Model::new();
+        let at = Duration::from_millis;
+        m.ingest(Sample::LabStarted { lab: 2, at: at(30) });
+        m.ingest(Sample::LabStarted { lab: 1, at: at(10) });
+        assert_eq!(m.current_lab(), Some((2, at(30))));
     }
 
     #[test]
