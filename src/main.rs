@@ -377,6 +377,7 @@ fn load(cli: &Cli) -> ExitCode {
         step: Duration::from_secs_f64(seconds),
         connections: connections as usize,
         timeout: Duration::from_millis(timeout_ms as u64),
+        headers: Vec::new(),
     };
     use std::io::{IsTerminal, Write};
     let live = std::io::stderr().is_terminal();

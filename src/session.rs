@@ -1,14 +1,17 @@
 //! Sessions: a lab and the observer watching it, started and stopped together — and
 //! [`Labs`], the current session with the ones still stopping, which carries out the
 //! experiment runner's orders for the TUI and the headless commands alike.
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
-use crate::data::{LabConfig, RunId, Work};
-use crate::lab::Lab;
+use crate::data::{LabConfig, Load, LoadResult, RunId, Sample, Work};
+use crate::lab::{Lab, http};
+use crate::load::{LoadPlan, Target};
 use crate::model::Model;
 use crate::observe::{Batches, Instruments, Observer, ObserverConfig, PollReadout};
 use crate::runner::Bench;
+use crate::text::T;
 
 pub struct Session {
     // Field order is drop order: stop observing first, then let the lab go.
@@ -95,6 +98,8 @@ pub struct Labs {
     clock: Clock,
     current: Option<Session>,
     stopping: Vec<(Session, Instant)>,
+    /// Load tests' figures, from their generators' threads.
+    loads: (mpsc::Sender<Sample>, mpsc::Receiver<Sample>),
     /// The HTTP front door's socket. It outlives every lab: each fresh lab serves on it, so the
     /// address stays the same across restarts (a lab that stops closes only its own copy).
     front_door: Option<std::net::TcpListener>,
@@ -106,6 +111,7 @@ impl Labs {
             clock,
             current: None,
             stopping: Vec::new(),
+            loads: mpsc::channel(),
             front_door: None,
         }
     }
@@ -115,6 +121,19 @@ impl Labs {
         Labs {
             front_door: Some(listener),
             ..Labs::new(clock)
+        }
+    }
+
+    /// Labs with a front door on a free loopback port, as the TUI has by default (`run`,
+    /// `check` and `calibrate` too: blocklab's own traffic and load tests go through it). A
+    /// machine with no loopback socket gets labs without one.
+    pub fn on_loopback(clock: Clock) -> Labs {
+        match std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)) {
+            Ok(listener) => Labs::with_front_door(clock, listener),
+            Err(e) => {
+                tracing::warn!("no loopback socket, the labs run without a front door: {e}");
+                Labs::new(clock)
+            }
         }
     }
 
@@ -128,9 +147,19 @@ impl Labs {
         self.current.as_ref().map(|s| (s.lab.id(), &s.lab.config))
     }
 
+    /// The current lab's background requests: their latency as their clients measured it, in
+    /// µs (`None` without a front door).
+    pub fn traffic_latency(&self) -> Option<hdrhistogram::Histogram<u64>> {
+        self.current.as_ref()?.lab.traffic_latency()
+    }
+
     /// Moves every batch that has arrived into the model; returns how many samples came.
     pub fn drain_into(&mut self, model: &mut Model) -> usize {
         let mut n = self.current.as_ref().map_or(0, |s| s.drain_into(model));
+        while let Ok(load) = self.loads.1.try_recv() {
+            model.ingest(load);
+            n += 1;
+        }
         for (old, _) in &self.stopping {
             n += old.drain_into(model);
         }
@@ -166,6 +195,55 @@ impl Bench for Labs {
     fn submit(&mut self, run: RunId, work: Work, jobs: usize) {
         if let Some(s) = &self.current {
             s.lab.submit(run, work, jobs);
+        }
+    }
+
+    /// `blocklab load`'s generator against the front door's `/work` route, its requests
+    /// marked with the run (their jobs join it, and they are not counted as from outside).
+    fn load(&mut self, run: RunId, work: Work, load: Load) {
+        let (tx, clock) = (self.loads.0.clone(), self.clock);
+        let done = move |steps, error| {
+            let at = clock.now();
+            let _ = tx.send(Sample::Load(LoadResult {
+                run,
+                at,
+                steps,
+                error,
+            }));
+        };
+        let Some(addr) = self.address() else {
+            return done(Vec::new(), Some(T::LoadNoFrontDoor.text().to_string()));
+        };
+        let size = match work.size {
+            0 => String::new(),
+            n => format!("&size={n}"),
+        };
+        let url = format!(
+            "http://{}/work/{}/{}?ms={}{size}",
+            http::reachable(addr),
+            work.workload.as_str(),
+            work.strategy.as_str(),
+            work.ms,
+        );
+        let plan = LoadPlan {
+            rates: load.rates,
+            step: load.step,
+            headers: vec![(http::RUN_HEADER.to_string(), run.to_string())],
+            ..LoadPlan::default()
+        };
+        let started = std::thread::Builder::new()
+            .name("lab-load".into())
+            .spawn(move || {
+                let result = Target::parse(&url)
+                    .map_err(std::io::Error::other)
+                    .and_then(|target| crate::load::run(&target, &plan, |_| {}));
+                match result {
+                    Ok(report) => done(report.steps, None),
+                    Err(e) => done(Vec::new(), Some(e.to_string())),
+                }
+            });
+        if let Err(e) = started {
+            tracing::warn!("no thread for the load test: {e}");
         }
     }
 

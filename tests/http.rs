@@ -2,7 +2,8 @@
 //! it all — a request that blocks the loop inline makes `/ping` wait for the block, one that is
 //! offloaded does not. The client here is a few lines of std: nothing between the test and the
 //! bytes on the socket.
-use std::net::{SocketAddr, TcpListener};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use blocklab::clock::Clock;
@@ -105,7 +106,7 @@ fn the_index_lists_routes_workloads_and_strategies() {
         .iter()
         .map(|r| r["path"].as_str().unwrap().to_string())
         .collect();
-    assert!(paths.contains(&"/ping".to_string()), "{paths:?}");
+    assert!(paths.iter().any(|p| p.starts_with("/ping")), "{paths:?}");
     assert!(paths.iter().any(|p| p.starts_with("/work/")), "{paths:?}");
     let strategies = index["strategies"].as_array().unwrap();
     assert!(strategies.iter().any(|s| s == "spawn-blocking"));
@@ -157,6 +158,53 @@ fn the_address_outlives_a_restart_and_outside_requests_are_counted() {
         labs.wait_into(&mut model, until);
     }
     assert_eq!(model.http_summary(Duration::ZERO, Duration::MAX).count, 4);
+}
+
+/// One request with extra header lines.
+fn get_with(addr: SocketAddr, path: &str, header: &str) -> (u16, serde_json::Value) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{header}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    let status = reply.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = reply.split_once("\r\n\r\n").unwrap().1;
+    (status, serde_json::from_str(body).unwrap())
+}
+
+/// blocklab's own traffic is real HTTP to the front door, measured by its client from each
+/// request's scheduled time; it is not counted as coming from outside, and neither is a request
+/// marked with a run, whose job joins that run.
+#[test]
+fn the_background_traffic_is_real_http_and_not_counted_as_outside() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut labs = Labs::with_front_door(Clock::start(), listener);
+    labs.start(LabConfig::default()).unwrap();
+    let addr = labs.address().unwrap();
+    let (status, job) = get_with(addr, "/work/async/inline?ms=5", "X-Blocklab-Run: 42");
+    assert_eq!(status, 200, "{job}");
+    let id = job["job"].as_u64().unwrap();
+    let mut model = Model::new();
+    let until = labs.now() + Duration::from_millis(1_200);
+    while labs.now() < until {
+        labs.wait_into(&mut model, until);
+    }
+    let requests = model.request_summary(Duration::ZERO, labs.now());
+    assert!(requests.count >= 60, "{requests:?}");
+    assert!(requests.p50 >= Duration::from_millis(1), "{requests:?}");
+    let measured = labs.traffic_latency().expect("clients over HTTP");
+    assert!(measured.len() >= requests.count, "{}", measured.len());
+    assert_eq!(model.http_summary(Duration::ZERO, Duration::MAX).count, 0);
+    assert_eq!(model.timeline.get(id).unwrap().spec.run, 42);
+    // `/ping`'s wait is bounded like a job's.
+    let (status, body, _) = get(addr, "/ping?ms=-1");
+    assert_eq!(status, 400, "{body}");
+    let (_, _, took) = get(addr, "/ping?ms=50");
+    assert!(took >= Duration::from_millis(50), "{took:?}");
 }
 
 #[test]

@@ -12,11 +12,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use blocklab::cli::LabArgs;
 use blocklab::data::{
-    BlockingPool, Flavor, JobEvent, JobEventKind, JobSpec, LabConfig, Outcome, RunId,
-    RuntimeSample, Sample, ThreadKind, Watch, Work,
+    BlockingPool, Flavor, JobEvent, JobEventKind, JobSpec, LabConfig, Load, LoadResult, Outcome,
+    RunId, RuntimeSample, Sample, ThreadKind, Watch, Work,
 };
 use blocklab::lesson::expect::{Verdict, verdicts};
 use blocklab::lesson::{Action, Lesson};
+use blocklab::load::StepReport;
 use blocklab::model::Model;
 use blocklab::report::{Report, Scope};
 use blocklab::runner::{self, Bench, Order, Plan};
@@ -181,6 +182,46 @@ impl Bench for Sim {
         }
     }
 
+    /// A load test as a lab would answer it: a handler on the event loop holds at most
+    /// 1 / (its time per request) a second, an offloaded one every rate.
+    fn load(&mut self, run: RunId, work: Work, load: Load) {
+        let lab = self.lab.as_ref().expect("a lab to load");
+        let info = work.strategy.info();
+        let size = info.size_for(work.size, &lab.config);
+        let on_loop = lab.config.flavor == Flavor::CurrentThread
+            && info.at_once(usize::MAX, size, &lab.config) == 1;
+        let steps = load
+            .rates
+            .iter()
+            .map(|&rate| {
+                let held = !on_loop || u64::from(rate) * work.ms < 1000;
+                let p = if held { work.ms as f64 + 0.5 } else { 900.0 };
+                StepReport {
+                    rate,
+                    sent: u64::from(rate),
+                    answered: u64::from(rate),
+                    errors: 0,
+                    timeouts: 0,
+                    achieved_per_s: f64::from(rate),
+                    p50_ms: Some(p),
+                    p90_ms: Some(p),
+                    p99_ms: Some(p),
+                    max_ms: Some(p),
+                    held,
+                    error: None,
+                }
+            })
+            .collect();
+        let at = self.now + load.step * load.rates.len() as u32;
+        let result = LoadResult {
+            run,
+            at,
+            steps,
+            error: None,
+        };
+        self.emit(at, Sample::Load(result));
+    }
+
     fn stop(&mut self) {
         if let Some(lab) = self.lab.take() {
             let at = self.now + ms(5);
@@ -253,6 +294,7 @@ fn tui(lesson_id: &str, presses: &[(char, u64)], until: u64) -> (App, Sim) {
                     app.lab_started(id, at, config);
                 }
                 Command::Lab(Order::Submit { run, work, jobs }) => sim.submit(run, work, jobs),
+                Command::Lab(Order::Load { run, work, load }) => sim.load(run, work, load),
                 Command::Lab(Order::StopLab) => sim.stop(),
                 Command::Quit(_) => unreachable!("no quitting key was pressed"),
             }

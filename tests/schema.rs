@@ -126,8 +126,8 @@ fn a_load_tests_report_validates_too() {
         step: std::time::Duration::from_millis(200),
     };
     let mut plan = Plan::once(LabConfig::default(), work, 1);
-    plan.batches = load.batches(work);
-    plan.load = Some(load);
+    plan.batches.clear();
+    plan.load = Some((work, load));
     let (report, _) = blocklab::headless::run(plan).unwrap();
     let report = serde_json::to_value(&report).unwrap();
     assert_eq!(report["load"].as_array().map(Vec::len), Some(2), "{report}");

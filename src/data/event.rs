@@ -6,7 +6,8 @@ use super::job::JobEvent;
 #[derive(Clone, Debug, PartialEq)]
 pub enum LabEvent {
     Job(JobEvent),
-    /// A background request: when its client sent it, when the handler replied.
+    /// A background request: when it was due to be sent, and when its client had the whole
+    /// reply (over HTTP; on the lab's side for a lab without a front door).
     Request {
         sent: Duration,
         done: Duration,

@@ -134,7 +134,8 @@ pub fn patience(batches: &[Batch]) -> Duration {
     last + Duration::from_millis(2 * serial) + Duration::from_secs(2)
 }
 
-/// A load test: one job per request, at each rate in turn for one step.
+/// A load test: HTTP requests to the lab's front door, each a job, at each rate in turn for
+/// one step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Load {
     /// Requests per second, one step each.
@@ -143,20 +144,9 @@ pub struct Load {
 }
 
 impl Load {
-    /// The requests of every step, evenly spaced (open loop: on schedule, whatever the server
-    /// does).
-    pub fn batches(&self, work: Work) -> Vec<Batch> {
-        let mut out = Vec::new();
-        for (i, &rate) in self.rates.iter().enumerate() {
-            let start = self.step * i as u32;
-            let count = (u64::from(rate) * self.step.as_millis() as u64 / 1000).max(1);
-            let gap = self.step / count as u32;
-            out.extend((0..count).map(|k| Batch {
-                work,
-                jobs: 1,
-                after: start + gap * k as u32,
-            }));
-        }
-        out
+    /// How long a load test may take before it is overdue: every step, each waiting up to
+    /// its requests' timeout, twice over, plus ten seconds.
+    pub fn patience(&self, timeout: Duration) -> Duration {
+        (self.step + timeout) * 2 * self.rates.len() as u32 + Duration::from_secs(10)
     }
 }

@@ -13,8 +13,8 @@ pub use config::{Flavor, LabConfig, Shutdown};
 pub use event::{LabEvent, Ping};
 pub use job::{Batch, JobEvent, JobEventKind, JobId, JobSpec, Load, Outcome, RunId, Work};
 pub use sample::{
-    BlockingPool, GaugeSample, HttpRequest, LongPoll, RuntimeSample, STALL_THRESHOLD, Sample,
-    Watch, WorkerPoll,
+    BlockingPool, GaugeSample, HttpRequest, LoadResult, LongPoll, RuntimeSample, STALL_THRESHOLD,
+    Sample, Watch, WorkerPoll,
 };
 pub use strategy::{Strategy, StrategyInfo};
 pub use thread::ThreadKind;

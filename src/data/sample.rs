@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::job::JobEvent;
+use super::job::{JobEvent, RunId};
 
 /// A single poll (or an unanswered ping) at least this long is a stall.
 pub const STALL_THRESHOLD: Duration = Duration::from_millis(10);
@@ -15,7 +15,7 @@ pub enum Sample {
         sent: Duration,
         lag: Duration,
     },
-    /// A background request sent at `sent` got its reply `latency` later.
+    /// A background request due at `sent` got its reply `latency` later.
     Request {
         sent: Duration,
         latency: Duration,
@@ -37,6 +37,20 @@ pub enum Sample {
         lab: u64,
         at: Duration,
     },
+    /// A load test of blocklab's own ended: what its HTTP load generator measured.
+    Load(LoadResult),
+}
+
+/// A load test's figures, as `blocklab load` measured them over HTTP, for run `run`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadResult {
+    pub run: RunId,
+    /// When the generator ended.
+    pub at: Duration,
+    /// One per rate (none when the test could not run: see `error`).
+    pub steps: Vec<crate::load::StepReport>,
+    /// Why the test did not run at all.
+    pub error: Option<String>,
 }
 
 /// A request the HTTP front door served: when it read it, how long it took inside the server

@@ -279,7 +279,7 @@ fn rest_cpu() -> std::io::Result<RestCpu> {
             use ratatui::Terminal;
             use ratatui::backend::TestBackend;
             let clock = Clock::start();
-            let mut labs = Labs::new(clock);
+            let mut labs = Labs::on_loopback(clock);
             let lessons = crate::lesson::builtin().lessons;
             let mut app = crate::ui::app::App::new(lessons, 0, crate::cli::LabArgs::default());
             let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 40));

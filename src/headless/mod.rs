@@ -14,9 +14,9 @@ use crate::runner::{self, Plan};
 use crate::session::Labs;
 
 /// Runs one experiment to its end on real labs; returns the report and the model it was built
-/// from.
+/// from. The labs serve HTTP on a free loopback port, as the TUI's do.
 pub fn run(plan: Plan) -> std::io::Result<(Report, Model)> {
-    let mut labs = Labs::new(Clock::start());
+    let mut labs = Labs::on_loopback(Clock::start());
     let mut model = Model::new();
     let report = runner::drive(plan, 1, &mut labs, &mut model)?;
     Ok((report, model))

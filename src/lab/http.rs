@@ -6,7 +6,7 @@
 //! | route | what |
 //! | --- | --- |
 //! | `GET /` | this list, with the workloads and strategies |
-//! | `GET /ping` | the cheap route: what the other users of the server feel |
+//! | `GET /ping[?ms=N]` | the other users' request: an awaited wait of `ms` (0 by default), then the reply |
 //! | `GET /work/{workload}/{strategy}?ms=N[&size=N]` | one job; replies when its handler does |
 //! | `POST /jobs/{workload}/{strategy}?ms=N[&size=N]` | one job in the background: `202` and its id at once |
 //! | `GET /jobs/{id}` | where that job stands: queued, running, ended (and how), its timings |
@@ -22,7 +22,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
@@ -36,8 +36,27 @@ use crate::clock::ms;
 use crate::data::{LabEvent, RunId, Work, Workload};
 use crate::text::T;
 
-/// Jobs started over HTTP belong to no experiment of blocklab's own.
+/// Jobs started over HTTP belong to no experiment of blocklab's own...
 pub const HTTP_RUN: RunId = 0;
+
+/// ...unless the request says which: a load test of blocklab's own sets this to its run id.
+pub const RUN_HEADER: &str = "x-blocklab-run";
+
+/// Set by blocklab's own background traffic.
+pub const TRAFFIC_HEADER: &str = "x-blocklab-traffic";
+
+/// Whether a request is blocklab's own (its traffic or a load test), not one from outside.
+fn own(headers: &HeaderMap) -> bool {
+    headers.contains_key(RUN_HEADER) || headers.contains_key(TRAFFIC_HEADER)
+}
+
+/// The run a request's job belongs to.
+fn run_of(headers: &HeaderMap) -> RunId {
+    headers
+        .get(RUN_HEADER)
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .unwrap_or(HTTP_RUN)
+}
 
 /// Connections served at once; more wait in the kernel's backlog until one closes.
 pub const MAX_CONNECTIONS: usize = 256;
@@ -46,8 +65,24 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const MS_RANGE: (u64, u64) = (1, 600_000);
 pub const SIZE_RANGE: (u64, u64) = (1, 4096);
 
-/// Serves HTTP on `listener` until the lab's runtime shuts down.
-pub async fn serve(listener: std::net::TcpListener, lab: Arc<Shared>) {
+/// Where blocklab's own clients reach a front door: on loopback when it listens on every
+/// address.
+pub fn reachable(door: SocketAddr) -> SocketAddr {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    match door.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, door.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, door.port()).into(),
+        _ => door,
+    }
+}
+
+/// Serves HTTP on `listener` until `stop`: then it stops accepting and closes each connection
+/// after its current request — the next lab serves on the same socket.
+pub async fn serve(
+    listener: std::net::TcpListener,
+    lab: Arc<Shared>,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) {
     let listener = match listener
         .set_nonblocking(true)
         .and_then(|()| TcpListener::from_std(listener))
@@ -62,7 +97,10 @@ pub async fn serve(listener: std::net::TcpListener, lab: Arc<Shared>) {
         listener,
         slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
     };
-    if let Err(e) = axum::serve(bounded, router(lab)).await {
+    let serving = axum::serve(bounded, router(lab)).with_graceful_shutdown(async {
+        let _ = stop.await;
+    });
+    if let Err(e) = serving.await {
         tracing::warn!("the HTTP front door stopped: {e}");
     }
 }
@@ -70,7 +108,7 @@ pub async fn serve(listener: std::net::TcpListener, lab: Arc<Shared>) {
 pub fn router(lab: Arc<Shared>) -> Router {
     Router::new()
         .route("/", get(index))
-        .route("/ping", get(ping))
+        .route("/ping", get(super::traffic::ping))
         .route("/work/{workload}/{strategy}", get(work))
         .route("/jobs/{workload}/{strategy}", axum::routing::post(submit))
         .route("/jobs/{id}", get(status))
@@ -82,27 +120,30 @@ pub fn router(lab: Arc<Shared>) -> Router {
         .with_state(lab)
 }
 
-/// Every request the front door answers: its status and times, for the model (requests from
-/// outside blocklab are counted apart from its own traffic).
+/// Every request from outside blocklab the front door answers: its status and times, for the
+/// model. blocklab's own (marked by a header) are counted by their clients instead.
 async fn record(
     State(lab): State<Arc<Shared>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let received = lab.clock.now();
+    let outside = !own(request.headers());
     let response = next.run(request).await;
-    let _ = lab.events.send(LabEvent::Http {
-        status: response.status().as_u16(),
-        received,
-        done: lab.clock.now(),
-    });
+    if outside {
+        let _ = lab.events.send(LabEvent::Http {
+            status: response.status().as_u16(),
+            received,
+            done: lab.clock.now(),
+        });
+    }
     response
 }
 
 /// The routes, as `GET /` and `blocklab serve` list them.
 pub const ROUTES: [(&str, &str); 7] = [
     ("GET", "/"),
-    ("GET", "/ping"),
+    ("GET", "/ping[?ms=N]"),
     ("GET", "/work/{workload}/{strategy}?ms=N[&size=N]"),
     ("POST", "/jobs/{workload}/{strategy}?ms=N[&size=N]"),
     ("GET", "/jobs/{id}"),
@@ -151,12 +192,8 @@ async fn index(State(lab): State<Arc<Shared>>) -> Json<serde_json::Value> {
     }))
 }
 
-async fn ping(State(lab): State<Arc<Shared>>) -> Json<serde_json::Value> {
-    Json(json!({ "pong": true, "lab": lab.lab_id, "at_ms": ms(lab.clock.now()) }))
-}
-
 /// A bad request, said the way the CLI says it: what is wrong and what is allowed.
-fn bad(status: StatusCode, message: String) -> Response {
+pub(super) fn bad(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
@@ -171,6 +208,42 @@ async fn wrong_method(method: Method, uri: Uri) -> Response {
     bad(StatusCode::METHOD_NOT_ALLOWED, message)
 }
 
+/// Refuses a query with a parameter not in `allowed`.
+fn only(query: &HashMap<String, String>, allowed: &[&str]) -> Result<(), String> {
+    match query.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(unknown) => {
+            let allowed = allowed.join(", ");
+            Err(T::HttpUnknownParam.fill(&[("name", unknown), ("allowed", &allowed)]))
+        }
+        None => Ok(()),
+    }
+}
+
+/// A whole number in its range from the query (`None`: absent and not required).
+fn number(
+    query: &HashMap<String, String>,
+    name: &str,
+    (min, max): (u64, u64),
+    required: bool,
+) -> Result<Option<u64>, String> {
+    let range = T::HttpRange.fill(&[("name", &name), ("min", &min), ("max", &max)]);
+    match query.get(name) {
+        None if required => Err(T::HttpMissingParam.fill(&[("range", &range)])),
+        None => Ok(None),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(T::HttpBadParam.fill(&[("value", v), ("range", &range)])),
+        },
+    }
+}
+
+/// `/ping`'s wait: `ms` from 0 (the default) to the longest job's.
+pub(super) fn wait_of(query: &HashMap<String, String>) -> Result<Duration, String> {
+    only(query, &["ms"])?;
+    let ms = number(query, "ms", (0, MS_RANGE.1), false)?.unwrap_or(0);
+    Ok(Duration::from_millis(ms))
+}
+
 /// `ms` and `size` from the query: whole numbers in their ranges; nothing else is accepted.
 fn work_of(
     workload: &str,
@@ -179,24 +252,9 @@ fn work_of(
 ) -> Result<Work, String> {
     let workload: Workload = workload.parse()?;
     let strategy = super::strategy::find(strategy)?;
-    const PARAMS: [&str; 2] = ["ms", "size"];
-    if let Some(unknown) = query.keys().find(|k| !PARAMS.contains(&k.as_str())) {
-        let allowed = PARAMS.join(", ");
-        return Err(T::HttpUnknownParam.fill(&[("name", unknown), ("allowed", &allowed)]));
-    }
-    let number = |name: &str, (min, max): (u64, u64), required: bool| {
-        let range = T::HttpRange.fill(&[("name", &name), ("min", &min), ("max", &max)]);
-        match query.get(name) {
-            None if required => Err(T::HttpMissingParam.fill(&[("range", &range)])),
-            None => Ok(None),
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ => Err(T::HttpBadParam.fill(&[("value", v), ("range", &range)])),
-            },
-        }
-    };
-    let ms = number("ms", MS_RANGE, true)?.unwrap_or(MS_RANGE.0);
-    let size = number("size", SIZE_RANGE, false)?.unwrap_or(0) as u32;
+    only(query, &["ms", "size"])?;
+    let ms = number(query, "ms", MS_RANGE, true)?.unwrap_or(MS_RANGE.0);
+    let size = number(query, "size", SIZE_RANGE, false)?.unwrap_or(0) as u32;
     Ok(Work {
         workload,
         strategy,
@@ -209,12 +267,14 @@ fn work_of(
 /// lab (503 with why, when a thread budget would be exceeded).
 fn admit(
     lab: &Arc<Shared>,
+    headers: &HeaderMap,
     workload: &str,
     strategy: &str,
     query: &HashMap<String, String>,
 ) -> Result<super::job::JobCtx, (StatusCode, String)> {
     let work = work_of(workload, strategy, query).map_err(|m| (StatusCode::BAD_REQUEST, m))?;
-    super::enter(lab, HTTP_RUN, work).map_err(|(_, why)| (StatusCode::SERVICE_UNAVAILABLE, why))
+    super::enter(lab, run_of(headers), work)
+        .map_err(|(_, why)| (StatusCode::SERVICE_UNAVAILABLE, why))
 }
 
 #[derive(Serialize)]
@@ -243,9 +303,10 @@ async fn work(
     State(lab): State<Arc<Shared>>,
     Path((workload, strategy)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Response {
     let submitted = lab.clock.now();
-    let job = match admit(&lab, &workload, &strategy, &query) {
+    let job = match admit(&lab, &headers, &workload, &strategy, &query) {
         Ok(job) => job,
         Err((status, why)) => return bad(status, why),
     };
@@ -290,8 +351,9 @@ async fn submit(
     State(lab): State<Arc<Shared>>,
     Path((workload, strategy)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Response {
-    let job = match admit(&lab, &workload, &strategy, &query) {
+    let job = match admit(&lab, &headers, &workload, &strategy, &query) {
         Ok(job) => job,
         Err((status, why)) => return bad(status, why),
     };

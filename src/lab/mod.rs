@@ -1,8 +1,9 @@
 //! The lab: the tokio runtime under study, on its own threads, that the user deliberately blocks.
 //!
-//! It runs three kinds of task: the probe (answers the observer's pings), the server (handles
-//! the background traffic) and the jobs the user submits. Everything it knows leaves as plain
-//! [`LabEvent`]s on one channel; nothing in here draws or aggregates.
+//! It runs three kinds of task: the probe (answers the observer's pings), the HTTP front door
+//! (answers the background traffic and requests from outside) and the jobs the user submits.
+//! Everything it knows leaves as plain [`LabEvent`]s on one channel; nothing in here draws or
+//! aggregates.
 //!
 //! Layout, bottom up: `gauges`, `admission`, `hooks`, `cpus`, `workload` and `traffic` stand
 //! alone; `pool` and `process` run work on threads and children; `shared` is what every job of
@@ -71,7 +72,7 @@ pub struct Lab {
     pings: UnboundedSender<Ping>,
     hooks: Option<Arc<PollHooks>>,
     shutdown: Option<oneshot::Sender<()>>,
-    _clients: traffic::Clients,
+    clients: traffic::Clients,
 }
 
 impl Lab {
@@ -115,7 +116,20 @@ impl Lab {
             Flavor::CurrentThread => ThreadKind::loop_thread(Flavor::CurrentThread, 0),
             Flavor::MultiThread => "lab-main".to_string(),
         };
-        let (lab, request_wait) = (shared.clone(), Duration::from_millis(config.request_ms));
+        let request_wait = Duration::from_millis(config.request_ms);
+        // The traffic goes through the front door when there is one, else over a channel.
+        let door = front_door.as_ref().and_then(|l| l.local_addr().ok());
+        let clients = match door {
+            Some(addr) => traffic::Clients::over_http(
+                config.traffic_rate,
+                clock,
+                addr,
+                request_wait,
+                events_tx.clone(),
+            ),
+            None => traffic::Clients::in_process(config.traffic_rate, clock, requests_tx),
+        };
+        let lab = shared.clone();
         std::thread::Builder::new().name(loop_name).spawn(move || {
             lab.cpus.pin_this_thread();
             let events = lab.events.clone();
@@ -123,15 +137,18 @@ impl Lab {
                 tokio::spawn(probe(pings_rx, clock, events.clone()));
                 tokio::spawn(traffic::serve(
                     requests_rx,
+                    lab.clone(),
                     request_wait,
-                    clock,
                     events.clone(),
                 ));
                 tokio::spawn(accept(commands_rx));
+                let (door_stop, door_stopped) = oneshot::channel();
                 if let Some(listener) = front_door {
-                    tokio::spawn(http::serve(listener, lab.clone()));
+                    tokio::spawn(http::serve(listener, lab.clone(), door_stopped));
                 }
                 let _ = shutdown_rx.await;
+                // The next lab serves on the same socket: stop accepting at once.
+                let _ = door_stop.send(());
             });
             // The lifespan pool as configured (graceful waits for its work), then the runtime:
             // blocking jobs still running are left to finish on their own threads.
@@ -143,7 +160,7 @@ impl Lab {
             });
         })?;
 
-        let clients = traffic::Clients::start(config.traffic_rate, clock, requests_tx)?;
+        let clients = clients?;
         let lab = Lab {
             config,
             clock,
@@ -154,7 +171,7 @@ impl Lab {
             pings: pings_tx,
             hooks,
             shutdown: Some(shutdown_tx),
-            _clients: clients,
+            clients,
         };
         Ok((lab, events_rx))
     }
@@ -174,8 +191,10 @@ impl Lab {
             .collect()
     }
 
-    /// Asks the lab to stop; a `Stopped` event follows once its pools have shut down.
+    /// Asks the lab to stop; a `Stopped` event follows once its pools have shut down. Its
+    /// clients stop too (over HTTP, they would otherwise go on loading the next lab).
     pub fn stop(&mut self) {
+        self.clients.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -199,6 +218,12 @@ impl Lab {
 
     pub fn hooks(&self) -> Option<Arc<PollHooks>> {
         self.hooks.clone()
+    }
+
+    /// The background requests' latency from their scheduled times, in µs, as their clients
+    /// measured it (`None` for a lab without a front door).
+    pub fn traffic_latency(&self) -> Option<hdrhistogram::Histogram<u64>> {
+        self.clients.latency()
     }
 }
 

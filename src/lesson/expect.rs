@@ -607,7 +607,11 @@ impl<'a> Facts<'a> {
                 .blocking
                 .as_ref()
                 .map_or(0.0, |b| b.threads_max as f64),
-            Number::LoadHeldRate => f64::from(r.load_held_rate.unwrap_or(0)),
+            // A load test that measured nothing (no front door) holds no claim either way.
+            Number::LoadHeldRate => match &r.load {
+                Some(steps) if !steps.is_empty() => f64::from(r.load_held_rate.unwrap_or(0)),
+                _ => f64::NAN,
+            },
             Number::LongPollMax => r
                 .long_polls
                 .iter()
@@ -757,6 +761,23 @@ mod tests {
             }
         );
         assert!(!e.depends_on_cores());
+    }
+
+    /// Lesson 17 with no front door: the generator measured nothing, and neither of its
+    /// claims passes on the zero that would otherwise stand in.
+    #[test]
+    fn a_load_test_that_measured_nothing_holds_no_claim() {
+        let lesson = crate::lesson::builtin()
+            .lessons
+            .into_iter()
+            .find(|l| l.id == "load")
+            .unwrap();
+        let mut report = Report::empty();
+        report.load = Some(Vec::new());
+        for action in &lesson.actions {
+            let v = verdicts(action, &LabConfig::default(), &report);
+            assert!(v.iter().all(|v| !v.pass), "[{}] {v:?}", action.key);
+        }
     }
 
     #[test]

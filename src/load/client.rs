@@ -11,7 +11,7 @@ use std::time::Duration;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::header::{HOST, HeaderValue, USER_AGENT};
+use hyper::header::{HOST, HeaderName, HeaderValue, USER_AGENT};
 use hyper::{Request, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
@@ -49,8 +49,8 @@ impl Drop for Conn {
 }
 
 /// The connections: at most `slots` in use or idle at once, a request waiting its turn in
-/// arrival order when all are busy.
-struct Pool {
+/// arrival order when all are busy. The lab's own background traffic uses it too.
+pub struct Pool {
     slots: Semaphore,
     idle: Mutex<Vec<Conn>>,
     addrs: Vec<SocketAddr>,
@@ -60,14 +60,54 @@ struct Pool {
     path: Uri,
     host: HeaderValue,
     agent: HeaderValue,
+    /// Set on every request (blocklab marks its own requests this way).
+    headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Pool {
+    /// GETs of `path` on `addrs`, with `Host: authority` and `headers`, through at most
+    /// `connections` connections.
+    pub fn new(
+        addrs: Vec<SocketAddr>,
+        authority: &str,
+        path: &str,
+        connections: usize,
+        headers: &[(String, String)],
+    ) -> std::io::Result<Pool> {
+        let headers = headers
+            .iter()
+            .map(|(name, value)| {
+                let name =
+                    HeaderName::from_bytes(name.as_bytes()).map_err(std::io::Error::other)?;
+                let value = HeaderValue::from_str(value).map_err(std::io::Error::other)?;
+                Ok((name, value))
+            })
+            .collect::<std::io::Result<_>>()?;
+        Ok(Pool {
+            slots: Semaphore::new(connections),
+            idle: Mutex::new(Vec::new()),
+            addrs,
+            preferred: AtomicUsize::new(0),
+            path: path.parse().map_err(std::io::Error::other)?,
+            host: HeaderValue::from_str(authority).map_err(std::io::Error::other)?,
+            agent: HeaderValue::from_static(concat!("blocklab-load/", env!("CARGO_PKG_VERSION"))),
+            headers,
+        })
+    }
+
+    /// Closes the kept-alive connections (while the runtime still runs their drivers).
+    pub fn close_idle(&self) {
+        self.idle.lock().expect("not poisoned").clear();
+    }
+
     fn request(&self) -> Request<Empty<Bytes>> {
         let mut req = Request::new(Empty::new());
         *req.uri_mut() = self.path.clone();
         req.headers_mut().insert(HOST, self.host.clone());
         req.headers_mut().insert(USER_AGENT, self.agent.clone());
+        for (name, value) in &self.headers {
+            req.headers_mut().insert(name.clone(), value.clone());
+        }
         req
     }
 
@@ -133,8 +173,11 @@ impl Pool {
     }
 }
 
-/// One request due at `due`; times in the outcome are since the step's `t0`.
-async fn one(pool: Arc<Pool>, t0: Instant, due: Instant, timeout: Duration) -> Outcome {
+// snippet:start load-open-loop
+/// One request due at `due`; times in the outcome are since the step's `t0`. It is sent when
+/// due whatever became of the earlier ones, and its latency counts from `due`: time spent
+/// waiting for a connection or behind a frozen server is the server's.
+pub async fn one(pool: Arc<Pool>, t0: Instant, due: Instant, timeout: Duration) -> Outcome {
     match tokio::time::timeout_at(due + timeout, pool.exchange()).await {
         Err(_) => Outcome::TimedOut,
         Ok(Ok(status)) if (200..300).contains(&status) => {
@@ -153,6 +196,7 @@ async fn one(pool: Arc<Pool>, t0: Instant, due: Instant, timeout: Duration) -> O
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
     }
 }
+// snippet:end load-open-loop
 
 /// Runs every step of `plan` in turn, on a runtime of its own (the calling thread's).
 pub fn generate(
@@ -165,22 +209,19 @@ pub fn generate(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let pool = Arc::new(Pool {
-        slots: Semaphore::new(plan.connections),
-        idle: Mutex::new(Vec::new()),
+    let pool = Arc::new(Pool::new(
         addrs,
-        preferred: AtomicUsize::new(0),
-        path: target.path.parse().map_err(std::io::Error::other)?,
-        host: HeaderValue::from_str(&target.authority).map_err(std::io::Error::other)?,
-        agent: HeaderValue::from_static(concat!("blocklab-load/", env!("CARGO_PKG_VERSION"))),
-    });
+        &target.authority,
+        &target.path,
+        plan.connections,
+        &plan.headers,
+    )?);
     let steps = rt.block_on(async {
         let mut steps = Vec::new();
         for (k, &rate) in plan.rates.iter().enumerate() {
             steps.push(step(&pool, k + 1, rate, plan, live, origin).await);
         }
-        // Close the kept-alive connections while the runtime still runs their drivers.
-        pool.idle.lock().expect("not poisoned").clear();
+        pool.close_idle();
         steps
     });
     Ok(steps)
@@ -215,7 +256,8 @@ async fn step(
     // tokio timer rounds up to its millisecond tick) and wakes the runtime with the request's
     // number; a late wake-up makes the request late, and its latency longer, never shorter.
     let (due_tx, mut due_rx) = tokio::sync::mpsc::unbounded_channel();
-    let pacer = pace(t0.into_std(), rate, requests_in(rate, plan.step), due_tx);
+    let n = requests_in(rate, plan.step);
+    let pacer = pace("blocklab-pacer", t0.into_std(), rate, 0..n, due_tx);
     loop {
         tokio::select! {
             biased;
@@ -234,17 +276,19 @@ async fn step(
     tally.finish()
 }
 
-/// Sends `0..n` through `due`, each `i` at `t0 + i / rate` (at once when that has passed).
-fn pace(
+/// Sends each `i` of `numbers` through `due` at `t0 + i / rate` (at once when that has
+/// passed), on a thread of its own named `name`; stops when `due` closes.
+pub fn pace(
+    name: &str,
     t0: std::time::Instant,
     rate: u32,
-    n: u64,
+    numbers: std::ops::Range<u64>,
     due: tokio::sync::mpsc::UnboundedSender<u64>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
-        .name("blocklab-pacer".into())
+        .name(name.into())
         .spawn(move || {
-            for i in 0..n {
+            for i in numbers {
                 let at = t0 + scheduled(i, rate);
                 let now = std::time::Instant::now();
                 if at > now {

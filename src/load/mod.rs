@@ -15,7 +15,7 @@
 //!
 //! The generator runs on its own thread and current-thread runtime ([`client`]); the caller's
 //! thread only reads its progress. The figures are computed from plain data ([`summary`]).
-mod client;
+pub(crate) mod client;
 mod plan;
 mod summary;
 mod table;

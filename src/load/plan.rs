@@ -112,6 +112,8 @@ pub struct LoadPlan {
     pub step: Duration,
     pub connections: usize,
     pub timeout: Duration,
+    /// (name, value) set on every request.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for LoadPlan {
@@ -121,6 +123,7 @@ impl Default for LoadPlan {
             step: Duration::from_secs(1),
             connections: 64,
             timeout: Duration::from_millis(2000),
+            headers: Vec::new(),
         }
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::data::STALL_THRESHOLD;
 use crate::data::Strategy;
 use crate::data::{Flavor, JobId, ThreadKind};
-use crate::data::{HttpRequest, LongPoll, RuntimeSample, Sample, Watch};
+use crate::data::{HttpRequest, LoadResult, LongPoll, RuntimeSample, Sample, Watch};
 pub use counters::Counters;
 pub use live::{Diagnosis, LiveStall, Stuck, WorkerState};
 pub use stalls::Stall;
@@ -59,6 +59,8 @@ pub struct Model {
     longest_poll: Duration,
     runtime: VecDeque<RuntimeSample>,
     watch: Option<Watch>,
+    /// The load tests of blocklab's own that ended, oldest first (the last few).
+    loads: VecDeque<LoadResult>,
     /// (lab id, when) of every lab that started, and of every lab that stopped.
     started: Vec<(u64, Duration)>,
     stopped: Vec<(u64, Duration)>,
@@ -88,6 +90,7 @@ impl Model {
             longest_poll: Duration::ZERO,
             runtime: VecDeque::new(),
             watch: None,
+            loads: VecDeque::new(),
             started: Vec::new(),
             stopped: Vec::new(),
             latest: Duration::ZERO,
@@ -154,6 +157,14 @@ impl Model {
                 self.timeline.lab_stopped(lab, at);
                 self.stopped.push((lab, at));
             }
+            Sample::Load(result) => {
+                self.latest = self.latest.max(result.at);
+                // Only the run that asked reads it, once it ends: a few are plenty.
+                if self.loads.len() == 16 {
+                    self.loads.pop_front();
+                }
+                self.loads.push_back(result);
+            }
         }
         self.prune();
     }
@@ -213,9 +224,10 @@ impl Model {
             .min()
     }
 
-    /// The lab that started last: (id, when).
+    /// The lab that started last: (id, when). By start time, not by arrival: a lab that
+    /// retires at once may say it started after its successor did.
     pub fn current_lab(&self) -> Option<(u64, Duration)> {
-        self.started.last().copied()
+        self.started.iter().copied().max_by_key(|&(_, at)| at)
     }
 
     /// Strategies of the jobs in the timeline, in the order they first appear.
@@ -230,6 +242,11 @@ impl Model {
     }
 
     /// When lab `lab` stopped, if it has.
+    /// What the load test of run `run` measured, once it ended.
+    pub fn load_result(&self, run: crate::data::RunId) -> Option<&LoadResult> {
+        self.loads.iter().rev().find(|l| l.run == run)
+    }
+
     pub fn lab_stopped(&self, lab: u64) -> Option<Duration> {
         self.stopped
             .iter()
@@ -778,6 +795,16 @@ mod tests {
         m.ingest(look(131, Some(100))); // still the same one
         assert_eq!(m.first_seen_live(ms(100)), Some(ms(111)));
         assert_eq!(m.first_seen_live(ms(300)), None);
+    }
+
+    /// A lab retired the moment it started may report its start after its successor's.
+    #[test]
+    fn the_current_lab_is_the_one_started_last_whatever_arrived_last() {
+        let mut m = Model::new();
+        let at = Duration::from_millis;
+        m.ingest(Sample::LabStarted { lab: 2, at: at(30) });
+        m.ingest(Sample::LabStarted { lab: 1, at: at(10) });
+        assert_eq!(m.current_lab(), Some((2, at(30))));
     }
 
     #[test]

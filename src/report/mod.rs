@@ -8,8 +8,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::clock::ms;
-use crate::data::{JobId, Load, Outcome, RunId, ThreadKind};
+use crate::data::{JobId, Outcome, RunId, ThreadKind};
 use crate::data::{LabConfig, STALL_THRESHOLD};
+use crate::load::StepReport;
 use crate::model::{Counters, JobRecord, Model, counters};
 use crate::text::T;
 
@@ -22,8 +23,8 @@ pub struct Scope {
     pub baseline: (Duration, Duration),
     /// Only this run's jobs (an action press); `None` for every job in the window.
     pub run: Option<RunId>,
-    /// A load test that started at this time: report each of its steps.
-    pub load: Option<(Duration, Load)>,
+    /// A load test's steps, as its HTTP load generator measured them.
+    pub load: Option<Vec<StepReport>>,
 }
 
 /// A load step holds its rate when every request was answered and the 99th percentile of
@@ -48,16 +49,40 @@ pub struct Report {
     pub load_held_rate: Option<u32>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// One step of a load test, measured over HTTP from each request's scheduled send time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LoadStepOut {
+    /// Offered: requests per second.
     pub rate: u32,
-    pub sent: usize,
-    pub answered: usize,
-    /// Replies per second that came during the step.
+    pub sent: u64,
+    /// 2xx replies.
+    pub answered: u64,
+    /// Other statuses and failed connections.
+    pub errors: u64,
+    /// No full reply within the generator's timeout.
+    pub timeouts: u64,
+    /// 2xx replies per second that came during the step.
     pub throughput: f64,
+    /// Of the 2xx replies (0 when none came).
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub held: bool,
+}
+
+impl From<&StepReport> for LoadStepOut {
+    fn from(s: &StepReport) -> Self {
+        LoadStepOut {
+            rate: s.rate,
+            sent: s.sent,
+            answered: s.answered,
+            errors: s.errors,
+            timeouts: s.timeouts,
+            throughput: s.achieved_per_s,
+            p50_ms: s.p50_ms.unwrap_or(0.0),
+            p99_ms: s.p99_ms.unwrap_or(0.0),
+            held: s.held,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -221,7 +246,11 @@ impl Report {
                 .max()
                 .unwrap_or(0)
         };
-        let load = load.map(|(start, plan)| load_steps(&jobs, start, &plan));
+        let load_held_rate = load
+            .as_ref()
+            .map(|steps| crate::load::held_rate(steps).unwrap_or(0));
+        let load: Option<Vec<LoadStepOut>> =
+            load.map(|steps| steps.iter().map(LoadStepOut::from).collect());
 
         Report {
             duration_ms: ms(to.saturating_sub(from)),
@@ -335,13 +364,7 @@ impl Report {
                 in_flight_max: gauge(|g| g.in_flight),
                 refused: gauge(|g| g.refused as usize),
             },
-            load_held_rate: load.as_ref().map(|steps| {
-                steps
-                    .iter()
-                    .take_while(|s| s.held)
-                    .last()
-                    .map_or(0, |s| s.rate)
-            }),
+            load_held_rate,
             load,
             traffic: TrafficOut {
                 rate_per_s: config.traffic_rate,
@@ -361,39 +384,4 @@ impl Report {
         };
         Report::build(&Model::new(), scope, &LabConfig::default())
     }
-}
-
-fn load_steps(jobs: &[&JobRecord], start: Duration, plan: &Load) -> Vec<LoadStepOut> {
-    plan.rates
-        .iter()
-        .enumerate()
-        .map(|(i, &rate)| {
-            let (from, to) = (
-                start + plan.step * i as u32,
-                start + plan.step * (i as u32 + 1),
-            );
-            let sent: Vec<_> = jobs
-                .iter()
-                .filter(|j| j.submitted >= from && j.submitted < to)
-                .collect();
-            let replies: Vec<Duration> = sent
-                .iter()
-                .filter_map(|j| Some(j.replied?.saturating_sub(j.submitted)))
-                .collect();
-            let in_step = jobs
-                .iter()
-                .filter(|j| j.replied.is_some_and(|r| r >= from && r < to))
-                .count();
-            let latency = crate::model::Summary::of(replies.iter().copied());
-            LoadStepOut {
-                rate,
-                sent: sent.len(),
-                answered: replies.len(),
-                throughput: in_step as f64 / plan.step.as_secs_f64(),
-                p50_ms: ms(latency.p50),
-                p99_ms: ms(latency.p99),
-                held: replies.len() == sent.len() && latency.p99 <= LOAD_BOUND,
-            }
-        })
-        .collect()
 }

@@ -6,10 +6,12 @@
 //!    pools) on the session's clock: no leftover of an earlier press can count.
 //! 2. **A quiet baseline.** [`BASELINE`] of nothing but background traffic; its last part
 //!    (after [`WARM_UP`]) is "what is normal here".
-//! 3. **The jobs,** in their batches at their times.
+//! 3. **The jobs,** in their batches at their times — or, for a load test, one order to start
+//!    the HTTP load generator against the lab's front door.
 //! 4. **The end:** when every job has ended, plus [`TAIL`] for the requests queued behind them;
-//!    or, for an action that stops the lab part-way, when the lab reports it stopped; or when the
-//!    jobs are overdue ([`patience`]).
+//!    or, for an action that stops the lab part-way, when the lab reports it stopped; or, for a
+//!    load test, when the generator's figures came in (plus [`TAIL`]); or when the jobs are
+//!    overdue ([`patience`], [`Load::patience`]).
 //! 5. **The report** over [lab start, end), built once [`GRACE`] later (answers in flight land).
 //!
 //! The runner does no I/O and reads no clock: time and the model are passed in, and it answers
@@ -19,6 +21,7 @@ use std::time::Duration;
 
 use crate::data::job::patience;
 use crate::data::{Batch, LabConfig, Load, RunId, Work};
+use crate::load::LoadPlan;
 use crate::model::Model;
 use crate::report::{Report, Scope};
 
@@ -45,8 +48,8 @@ pub struct Plan {
     pub restart_after: Option<Duration>,
     /// Run exactly this long from the lab's start, instead of "until the jobs end".
     pub seconds: Option<Duration>,
-    /// The batches are a load test that started with the first submission: report each step.
-    pub load: Option<Load>,
+    /// Instead of the batches, a load test of this work over HTTP: report each step.
+    pub load: Option<(Work, Load)>,
 }
 
 impl Plan {
@@ -74,7 +77,7 @@ impl Plan {
             stop_after: action.stop_after,
             restart_after: action.restart_after,
             seconds: None,
-            load: action.load.clone(),
+            load: action.load.clone().map(|l| (action.work, l)),
         }
     }
 
@@ -93,6 +96,13 @@ pub enum Order {
         run: RunId,
         work: Work,
         jobs: usize,
+    },
+    /// Load the lab's front door with requests for `work`, one step per rate; the figures come
+    /// back as a `Sample::Load` for `run`.
+    Load {
+        run: RunId,
+        work: Work,
+        load: Load,
     },
     /// Stop the current lab; it reports `Stopped` when its pools have shut down.
     StopLab,
@@ -137,6 +147,8 @@ pub struct Runner {
     sent: usize,
     /// The restart an action asks for has happened.
     restarted: bool,
+    /// The load test was ordered.
+    loading: bool,
     report: Option<Report>,
 }
 
@@ -153,6 +165,7 @@ impl Runner {
             batches,
             sent: 0,
             restarted: false,
+            loading: false,
             report: None,
         }
     }
@@ -246,7 +259,20 @@ impl Runner {
                 }
                 let (_, lab_start) = self.lab.expect("running on a lab");
                 let restart = self.plan.restart_after.filter(|_| !self.restarted);
-                if let Some(after) = restart {
+                if let Some((work, load)) = &self.plan.load {
+                    if !self.loading {
+                        self.loading = true;
+                        orders.push(Order::Load {
+                            run: self.run,
+                            work: *work,
+                            load: load.clone(),
+                        });
+                    }
+                    let overdue = now >= submitted + load.patience(LoadPlan::default().timeout);
+                    if overdue || model.load_result(self.run).is_some() {
+                        self.phase = Phase::Ending { end: now + TAIL };
+                    }
+                } else if let Some(after) = restart {
                     if now >= submitted + after && self.sent == self.batches.len() {
                         orders.push(Order::StopLab);
                         self.phase = Phase::Restarting { since: now };
@@ -304,7 +330,12 @@ impl Runner {
             to: end,
             baseline: ((lab_start + WARM_UP).min(submitted), submitted),
             run: Some(self.run),
-            load: self.plan.load.clone().map(|l| (submitted, l)),
+            load: self.plan.load.as_ref().map(|_| {
+                model
+                    .load_result(self.run)
+                    .map(|r| r.steps.clone())
+                    .unwrap_or_default()
+            }),
         };
         Report::build(model, scope, &self.plan.lab)
     }
@@ -345,6 +376,9 @@ pub trait Bench {
     /// Starts a fresh lab (the current one retires); returns its id and start time.
     fn start(&mut self, config: LabConfig) -> std::io::Result<(u64, Duration)>;
     fn submit(&mut self, run: RunId, work: Work, jobs: usize);
+    /// Starts a load test of `work` on the current lab's front door, one step per rate, on a
+    /// thread of its own; its figures come into the model as a `Sample::Load` for `run`.
+    fn load(&mut self, run: RunId, work: Work, load: Load);
     /// Stops the current lab; it reports `Stopped` when its pools have shut down.
     fn stop(&mut self);
     /// Feeds the model until `until`, or until samples arrive, whichever comes first.
@@ -358,6 +392,7 @@ pub trait Bench {
                 runner.lab_started(id, at);
             }
             Order::Submit { run, work, jobs } => self.submit(run, work, jobs),
+            Order::Load { run, work, load } => self.load(run, work, load),
             Order::StopLab => self.stop(),
         }
         Ok(())

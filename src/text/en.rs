@@ -77,6 +77,9 @@ table! {
     CheckRunning => "running…",
     CheckNotRun => "not run yet",
     CheckLoadHeader => "req/s  served/s   p50       p99       held",
+    LoadChartLegend => "by offered req/s:",
+    LoadChartServed => "served/s · full bar = offered",
+    LoadChartP99 => "p99 · log scale 1 ms … 2 s",
 
     // ── event-loop lag pane: title, stats (longest first: the first that fits), banner ──
     LagTitle => "Event-loop lag",
@@ -278,7 +281,7 @@ table! {
 
     // ── the lab's HTTP front door: route list and errors, as JSON ──
     HttpRouteIndex => "this list: routes, workloads, strategies, bounds",
-    HttpRoutePing => "the cheap route: how long the other users of the server wait",
+    HttpRoutePing => "the other users' request: an awaited wait of `ms` (0 by default), then the reply",
     HttpRouteWork => "one job, run as a key press runs it; replies when its handler does",
     HttpNoRoute => "no route `{method} {path}`",
     HttpWrongMethod => "`{path}` does not take {method} (use GET)",
@@ -390,6 +393,7 @@ table! {
     CliLoadTimeoutMs => "A request with no full reply this many ms after its scheduled time counts as timed out",
     LoadUrlBad => "`{url}` is not a URL blocklab can load: give http://host[:port][/path], e.g. http://127.0.0.1:8000/",
     LoadUrlTls => "`{url}`: blocklab has no TLS client; use http://",
+    LoadNoFrontDoor => "the lab has no HTTP front door this time, so there is nothing to load-test",
     LoadRatesBad => "rates are whole numbers of requests per second from 1 to {max}, separated by commas (e.g. 50,100,200), not `{value}`",
     LoadSecondsRange => "must be above 0 and at most {max}, not {value}",
     LoadLabFlags => "`load` takes --rates, --seconds, --connections, --timeout-ms and --json; the lab's flags (--runtime, --workers, --max-blocking-threads, --rate, --cpus) do not apply to it",

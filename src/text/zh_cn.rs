@@ -76,6 +76,9 @@ translation! { zh_cn;
     CheckRunning => "运行中…",
     CheckNotRun => "尚未运行",
     CheckLoadHeader => "req/s  已处理/s   p50       p99       达标",
+    LoadChartLegend => "按发送速率：",
+    LoadChartServed => "每秒处理数（满格＝发送速率）",
+    LoadChartP99 => "p99 · 对数刻度 1 ms … 2 s",
 
     // ── 事件循环延迟面板：标题、统计（从长到短，取第一个放得下的）、横幅 ──
     LagTitle => "事件循环延迟",
@@ -277,7 +280,7 @@ translation! { zh_cn;
 
     // ── 实验室的 HTTP 入口：路由列表与错误，以 JSON 返回 ──
     HttpRouteIndex => "本列表：路由、工作负载、策略、取值范围",
-    HttpRoutePing => "最轻的路由：服务器的其他用户要等多久",
+    HttpRoutePing => "其他用户的请求：await 等待 `ms`（默认 0），然后响应",
     HttpRouteWork => "一个作业，按操作键时怎么运行就怎么运行；处理函数响应时才返回",
     HttpNoRoute => "没有路由 `{method} {path}`",
     HttpWrongMethod => "`{path}` 不接受 {method}（请用 GET）",
@@ -389,6 +392,7 @@ translation! { zh_cn;
     CliLoadTimeoutMs => "请求在计划时间之后这么多 ms 内仍未收到完整响应，即记为超时",
     LoadUrlBad => "`{url}` 不是 blocklab 能施加负载的 URL：请给出 http://host[:port][/path]，例如 http://127.0.0.1:8000/",
     LoadUrlTls => "`{url}`：blocklab 没有 TLS 客户端；请使用 http://",
+    LoadNoFrontDoor => "这次实验室没有 HTTP 入口，所以没有可以压测的对象",
     LoadRatesBad => "速率是每秒请求数，取 1 到 {max} 的整数，用逗号分隔（例如 50,100,200），而不是 `{value}`",
     LoadSecondsRange => "必须大于 0 且不超过 {max}，而不是 {value}",
     LoadLabFlags => "`load` 接受 --rates、--seconds、--connections、--timeout-ms 和 --json；实验室的参数（--runtime、--workers、--max-blocking-threads、--rate、--cpus）对它不适用",

@@ -76,6 +76,9 @@ translation! { zh_tw;
     CheckRunning => "執行中…",
     CheckNotRun => "尚未執行",
     CheckLoadHeader => "req/s  處理數/s   p50       p99       撐住",
+    LoadChartLegend => "依送出速率：",
+    LoadChartServed => "每秒處理數（滿格＝送出速率）",
+    LoadChartP99 => "p99 · 對數刻度 1 ms … 2 s",
 
     // ── 事件迴圈延遲面板：標題、統計（由長到短：取第一個放得下的）、橫幅 ──
     LagTitle => "事件迴圈延遲",
@@ -277,7 +280,7 @@ translation! { zh_tw;
 
     // ── 實驗室的 HTTP 入口：路由清單與錯誤，以 JSON 回傳 ──
     HttpRouteIndex => "本清單：路由、工作負載、策略、範圍",
-    HttpRoutePing => "輕量路由：伺服器的其他使用者要等多久",
+    HttpRoutePing => "其他使用者的請求：用 await 等待 `ms`（預設 0），然後回應",
     HttpRouteWork => "一個作業，執行方式與按鍵觸發時相同；等它的處理函式回應時才回應",
     HttpNoRoute => "沒有路由 `{method} {path}`",
     HttpWrongMethod => "`{path}` 不接受 {method}（請用 GET）",
@@ -389,6 +392,7 @@ translation! { zh_tw;
     CliLoadTimeoutMs => "請求在預定時間之後這麼多 ms 內仍未收到完整回應，就算逾時",
     LoadUrlBad => "`{url}` 不是 blocklab 能施加負載的 URL：請給 http://host[:port][/path]，例如 http://127.0.0.1:8000/",
     LoadUrlTls => "`{url}`：blocklab 沒有 TLS 用戶端；請用 http://",
+    LoadNoFrontDoor => "這次實驗室沒有 HTTP 入口，所以沒有可以做負載測試的對象",
     LoadRatesBad => "速率是每秒請求數，為 1 到 {max} 的整數，以逗號分隔（例如 50,100,200），而不是 `{value}`",
     LoadSecondsRange => "必須大於 0 且不超過 {max}，而不是 {value}",
     LoadLabFlags => "`load` 接受 --rates、--seconds、--connections、--timeout-ms 與 --json；實驗室的旗標（--runtime、--workers、--max-blocking-threads、--rate、--cpus）不適用於它",

@@ -199,6 +199,7 @@ fn carry_out(labs: &mut Labs, command: Command, app: &mut App) -> std::io::Resul
             app.lab_started(id, at, config);
         }
         Command::Lab(Order::Submit { run, work, jobs }) => labs.submit(run, work, jobs),
+        Command::Lab(Order::Load { run, work, load }) => labs.load(run, work, load),
         Command::Lab(Order::StopLab) => labs.stop(),
     }
     Ok(None)

@@ -811,3 +811,96 @@ fn a_saturated_loop_says_so_and_a_short_block_carries_its_job() {
     let (x, y) = find(&t, "5.0ms #7").expect("the block's label on the lag chart");
     assert_eq!(t.backend().buffer()[(x, y)].bg, Color::Yellow);
 }
+
+/// A fake load step: `served` replies a second at `rate`, p99 `p99` ms.
+fn step(rate: u32, served: f64, p99: f64) -> crate::report::LoadStepOut {
+    crate::report::LoadStepOut {
+        rate,
+        sent: u64::from(rate),
+        answered: u64::from(rate),
+        errors: 0,
+        timeouts: 0,
+        throughput: served,
+        p50_ms: p99 / 2.0,
+        p99_ms: p99,
+        held: p99 <= 100.0,
+    }
+}
+
+/// Lesson 17's Check section once its three handlers ran: a chart of served/s and p99 per
+/// offered rate, the handlers side by side in key order, each with its key on its bar; before
+/// any has run, no chart.
+#[test]
+fn the_load_test_is_drawn_per_rate_and_handler() {
+    let mut app = app_on("load");
+    quiet(&mut app, 3_000, 0);
+    app.section = Section::Check;
+    let t = render(&app, 3_000, (120, 40));
+    assert!(
+        find(&t, "by offered req/s:").is_none(),
+        "no chart before a run"
+    );
+    let results = [
+        (
+            '1',
+            vec![
+                step(50, 50.0, 6.1),
+                step(100, 100.0, 6.8),
+                step(200, 187.0, 119.2),
+                step(400, 182.0, 1148.9),
+                step(800, 150.0, 1980.4),
+            ],
+        ),
+        (
+            '2',
+            [50, 100, 200, 400, 800]
+                .map(|r| step(r, f64::from(r) * 0.995, 6.8))
+                .to_vec(),
+        ),
+        (
+            '3',
+            [50, 100, 200, 400, 800]
+                .map(|r| step(r, f64::from(r) * 0.99, 8.4))
+                .to_vec(),
+        ),
+    ];
+    for (key, steps) in results {
+        let mut report = crate::report::Report::empty();
+        report.load = Some(steps);
+        app.runs.push(crate::ui::app::ActionRun {
+            id: app.runs.len() as u64 + 1,
+            lesson: "load".into(),
+            key,
+            at: ms(1_000),
+            lab: app.lab.clone(),
+            report: Some(report),
+            verdicts: Some(Vec::new()),
+            cancelled: None,
+        });
+    }
+    for lang in Lang::ALL {
+        app.lang = lang;
+        for size in SIZES {
+            let t = render(&app, 3_000, size);
+            let name = format!("load_chart_{lang}_{}x{}", size.0, size.1);
+            insta::assert_snapshot!(name.clone(), t.backend());
+            let legend = lang.scoped(|| T::LoadChartLegend.text());
+            let (x, y) = find(&t, legend).unwrap_or_else(|| panic!("{name}: the legend"));
+            // The keys in the legend, in the handlers' colours.
+            let buf = t.backend().buffer();
+            let after = x + crate::text::width::width(legend) as u16;
+            assert_eq!(
+                buf[(after + 1, y)].fg,
+                Color::Red,
+                "{name}: 1 holds the loop"
+            );
+            assert_eq!(
+                buf[(after + 4, y)].fg,
+                Color::Green,
+                "{name}: 2 runs elsewhere"
+            );
+            assert_eq!(buf[(after + 7, y)].fg, Color::Cyan, "{name}: 3 awaits");
+            assert!(find(&t, "800").is_some(), "{name}: the rates");
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{theme, wrap};
+use super::{load_chart, theme, wrap};
 use crate::text::T;
 use crate::ui::app::{App, Section};
 
@@ -35,8 +35,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     // Wrapped here, by display width: Chinese has no spaces to break at.
     let lines = wrap::wrap(&lines, usize::from(area.width.saturating_sub(2)));
-    let paragraph = Paragraph::new(lines).block(block).scroll((app.scroll, 0));
-    frame.render_widget(paragraph, area);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // A load test that has run is drawn under the checks, where there is room.
+    let handlers = match app.section {
+        Section::Check => load_chart::handlers(app, app.lesson()),
+        _ => Vec::new(),
+    };
+    let chart = if handlers.is_empty() {
+        0
+    } else {
+        load_chart::height(inner.height)
+    };
+    let [text, below] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(chart)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).scroll((app.scroll, 0)), text);
+    if chart > 0 {
+        load_chart::draw(frame, below, &handlers);
+    }
 }
 
 fn heading(text: T) -> Line<'static> {

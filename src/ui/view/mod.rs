@@ -8,6 +8,7 @@ mod help;
 mod jobs;
 mod lag;
 mod lesson;
+mod load_chart;
 mod pools;
 mod theme;
 mod timeline;
