@@ -468,19 +468,9 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
     }
 }
 
-/// `$XDG_STATE_HOME/blocklab/blocklab.log`, else `~/.local/state/blocklab/blocklab.log`, else
-/// the temporary folder.
+/// `blocklab.log` in the state folder, beside the durable queue.
 fn default_log_path() -> PathBuf {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".local/state"))
-        })
-        .unwrap_or_else(std::env::temp_dir);
-    state.join("blocklab").join("blocklab.log")
+    blocklab::queue::state_dir().join("blocklab.log")
 }
 
 /// Appends blocklab's log to `path` from a background writer: a frozen lab never waits on the

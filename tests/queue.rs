@@ -34,6 +34,12 @@ fn serve_on(queue: &Path) -> (std::process::Child, SocketAddr) {
     serve(&["--queue", queue.to_str().unwrap()])
 }
 
+/// Stops a `serve` the polite way (SIGTERM) and waits for it.
+fn stop(mut child: std::process::Child) {
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    child.wait().unwrap();
+}
+
 fn sigkill(mut child: std::process::Child) {
     unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
     child.wait().unwrap();
@@ -83,7 +89,7 @@ fn acknowledged_durable_jobs_survive_sigkill_and_the_interrupted_ones_run_twice(
     );
     sigkill(server);
 
-    let (mut again, addr) = serve_on(&file);
+    let (again, addr) = serve_on(&file);
     let rows = wait_until_ended(addr, &tasks);
     for (task, row) in tasks.iter().zip(&rows) {
         assert_eq!(row["state"], "done", "task {task}: {row}");
@@ -94,8 +100,7 @@ fn acknowledged_durable_jobs_survive_sigkill_and_the_interrupted_ones_run_twice(
     let (_, queue, _) = get(addr, "/queue");
     assert_eq!(queue["jobs"]["done"], 4, "{queue}");
     assert_eq!(queue["jobs"]["retried"], running.len(), "{queue}");
-    unsafe { libc::kill(again.id() as i32, libc::SIGTERM) };
-    again.wait().unwrap();
+    stop(again);
     clean(&file);
 }
 
@@ -112,7 +117,7 @@ fn in_memory_background_jobs_are_lost_with_the_process() {
     std::thread::sleep(Duration::from_millis(400));
     sigkill(server);
 
-    let (mut again, addr) = serve_on(&file);
+    let (again, addr) = serve_on(&file);
     for id in ids {
         let (status, reply, _) = get(addr, &format!("/jobs/{id}"));
         assert_eq!(status, 404, "job {id}: {reply}");
@@ -121,15 +126,14 @@ fn in_memory_background_jobs_are_lost_with_the_process() {
             "{reply}"
         );
     }
-    unsafe { libc::kill(again.id() as i32, libc::SIGTERM) };
-    again.wait().unwrap();
+    stop(again);
     clean(&file);
 }
 
 #[test]
 fn the_queue_routes_answer_and_refuse_bad_ids() {
     let file = scratch("routes");
-    let (mut server, addr) = serve_on(&file);
+    let (server, addr) = serve_on(&file);
     let (status, reply, _) = get(addr, "/work/sleep/durable-queue?ms=20");
     assert_eq!(status, 200, "{reply}");
     let task = reply["task"].as_i64().expect("the reply names its task");
@@ -144,8 +148,7 @@ fn the_queue_routes_answer_and_refuse_bad_ids() {
     let (status, reply, _) = get(addr, "/queue/999");
     assert_eq!(status, 404, "{reply}");
     assert!(reply["error"].as_str().unwrap().contains("999"), "{reply}");
-    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
-    server.wait().unwrap();
+    stop(server);
     clean(&file);
 }
 
@@ -153,7 +156,7 @@ fn the_queue_routes_answer_and_refuse_bad_ids() {
 fn a_queue_file_that_cannot_be_used_is_a_clear_error_and_the_lab_still_serves() {
     let file = scratch("corrupt");
     std::fs::write(&file, vec![b'x'; 4096]).unwrap();
-    let (mut server, addr) = serve_on(&file);
+    let (server, addr) = serve_on(&file);
     let (status, reply) = post(addr, "/jobs/sleep/durable-queue?ms=20");
     assert_eq!(status, 503, "{reply}");
     let error = reply["error"].as_str().unwrap();
@@ -165,8 +168,7 @@ fn a_queue_file_that_cannot_be_used_is_a_clear_error_and_the_lab_still_serves() 
     assert_eq!(get(addr, "/work/sleep/spawn-blocking?ms=20").0, 200);
     let (status, _, _) = get(addr, "/queue");
     assert_eq!(status, 503);
-    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
-    server.wait().unwrap();
+    stop(server);
     // The file was left as it was: nothing of the user's is overwritten.
     assert_eq!(std::fs::read(&file).unwrap(), vec![b'x'; 4096]);
     clean(&file);

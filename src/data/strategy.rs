@@ -171,6 +171,19 @@ pub fn fake(name: &'static str) -> Strategy {
     })))
 }
 
+/// A stand-in durable strategy of this name (its jobs outlive their lab), for unit tests.
+#[cfg(test)]
+pub fn fake_durable(name: &'static str) -> Strategy {
+    Strategy::of(Box::leak(Box::new(StrategyInfo {
+        name,
+        help: "",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::QueueWorkers,
+        durable: true,
+    })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,14 +103,9 @@ pub fn calibrate_query() -> f64 {
         let Some(c) = c.as_ref() else {
             return Duration::from_millis(1);
         };
-        (0..10)
-            .map(|_| {
-                let t = Instant::now();
-                let _ = std::hint::black_box(query(c, ROWS));
-                t.elapsed()
-            })
-            .min()
-            .unwrap_or(Duration::from_millis(1))
+        fastest_of_ten(|| {
+            let _ = std::hint::black_box(query(c, ROWS));
+        })
     });
     let rate = ROWS as f64 / (fastest.as_secs_f64() * 1e3).max(1e-6);
     QUERY_RATE.store(rate.to_bits(), Ordering::Relaxed);
@@ -137,17 +132,24 @@ pub fn rounds_per_ms() -> f64 {
 /// a job reports the time it really took either way.
 pub fn calibrate() -> f64 {
     const ROUNDS: u64 = 100_000;
-    let fastest = (0..10)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(hash_chain(std::hint::black_box(ROUNDS)));
-            t.elapsed()
-        })
-        .min()
-        .unwrap();
+    let fastest = fastest_of_ten(|| {
+        std::hint::black_box(hash_chain(std::hint::black_box(ROUNDS)));
+    });
     let rate = ROUNDS as f64 / (fastest.as_secs_f64() * 1e3);
     RATE.store(rate.to_bits(), Ordering::Relaxed);
     rate
+}
+
+/// The fastest of ten runs of `f`: the least disturbed one, on a machine that is also busy.
+fn fastest_of_ten(mut f: impl FnMut()) -> Duration {
+    (0..10)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .expect("ten runs")
 }
 
 /// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`): tells "this job burned the core"

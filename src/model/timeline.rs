@@ -384,18 +384,9 @@ mod tests {
 
     #[test]
     fn a_durable_job_outlives_its_lab_and_counts_its_attempts() {
-        use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
-        static DURABLE: StrategyInfo = StrategyInfo {
-            name: "durable-queue",
-            help: "",
-            size: None,
-            own_threads: OwnThreads::None,
-            at_once: AtOnce::QueueWorkers,
-            durable: true,
-        };
         let mut t = Timeline::default();
         let durable = JobSpec {
-            strategy: Strategy::of(&DURABLE),
+            strategy: crate::data::strategy::fake_durable("durable-queue"),
             ..spec(1)
         };
         let started = |thread: &str| JobEventKind::Started {

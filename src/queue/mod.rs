@@ -353,10 +353,10 @@ impl Store {
     }
 }
 
-/// Where the queue lives by default: `$XDG_STATE_HOME/blocklab/queue.sqlite3`, else
-/// `~/.local/state/blocklab/queue.sqlite3`, else the temporary folder.
-pub fn default_path() -> PathBuf {
-    let state = std::env::var_os("XDG_STATE_HOME")
+/// Where blocklab keeps what outlives a run (the queue, the log):
+/// `$XDG_STATE_HOME/blocklab`, else `~/.local/state/blocklab`, else the temporary folder.
+pub fn state_dir() -> PathBuf {
+    std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| {
@@ -364,8 +364,13 @@ pub fn default_path() -> PathBuf {
                 .filter(|v| !v.is_empty())
                 .map(|h| PathBuf::from(h).join(".local/state"))
         })
-        .unwrap_or_else(std::env::temp_dir);
-    state.join("blocklab").join("queue.sqlite3")
+        .unwrap_or_else(std::env::temp_dir)
+        .join("blocklab")
+}
+
+/// Where the queue lives by default: `queue.sqlite3` in [`state_dir`].
+pub fn default_path() -> PathBuf {
+    state_dir().join("queue.sqlite3")
 }
 
 #[cfg(test)]

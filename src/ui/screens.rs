@@ -505,18 +505,13 @@ fn the_job_table_shows_ids_and_statuses() {
 /// waiting, the table says "in queue"); a job run again says how many times it started.
 #[test]
 fn a_durable_job_waits_in_the_queue_and_counts_its_attempts() {
-    use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
-    static DURABLE: StrategyInfo = StrategyInfo {
-        name: "durable-queue",
-        help: "",
-        size: None,
-        own_threads: OwnThreads::None,
-        at_once: AtOnce::QueueWorkers,
-        durable: true,
-    };
     let mut app = app_on("durable-queue");
     quiet(&mut app, 3_000, 0);
-    let work = (Workload::Sleep, Strategy::of(&DURABLE), 1000);
+    let work = (
+        Workload::Sleep,
+        crate::data::strategy::fake_durable("durable-queue"),
+        1000,
+    );
     job(
         &mut app,
         1,
