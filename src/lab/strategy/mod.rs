@@ -63,6 +63,8 @@ pub static REGISTRY: &[Entry] = &[
     lifespan::ENTRY,
     runtime_in_runtime::NESTED,
     runtime_in_runtime::HANDLE_CURRENT,
+    runtime_in_runtime::FROM_PLAIN_THREAD,
+    runtime_in_runtime::FROM_BLOCKING_POOL,
 ];
 
 /// Every strategy, as plain data.
