@@ -15,6 +15,8 @@ pub use crate::data::Shutdown;
 /// A queued piece of work. It gets `true` when the pool was shut down abruptly before it ran.
 pub type Task = Box<dyn FnOnce(bool) + Send>;
 
+/// Dropping the pool drops the queue's sender: each idle thread's `recv` then fails and the
+/// thread exits. A pool nobody owns any more ends itself; only a pool kept somewhere leaks.
 pub struct ThreadPool {
     queue: Mutex<Option<Sender<Task>>>,
     cancel: Arc<AtomicBool>,
@@ -112,6 +114,22 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
     use std::time::Instant;
+
+    #[test]
+    fn dropping_the_pool_ends_its_threads() {
+        let gauges = Arc::new(Gauges::default());
+        let pool = ThreadPool::new("pool-drop", 3, gauges.clone(), CpuSet::default()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while gauges.pool_threads.get() < 3 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(gauges.pool_threads.get(), 3, "all three threads started");
+        drop(pool);
+        while gauges.pool_threads.get() > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(gauges.pool_threads.get(), 0, "no thread outlives its pool");
+    }
 
     #[test]
     fn runs_at_most_size_tasks_at_once_in_waves() {

@@ -36,6 +36,9 @@ pub struct Shared {
     driver: OnceLock<std::io::Result<Arc<ThreadPool>>>,
     /// The durable queue's workers, started with the lab or by its first durable job.
     queue_workers: OnceLock<Result<Workers, String>>,
+    /// State that outlives every request, where the leak lesson's pools end up (they go only
+    /// when the lab does).
+    pub app_state: Mutex<Vec<ThreadPool>>,
 }
 
 impl Shared {
@@ -71,6 +74,7 @@ impl Shared {
             lifespan,
             driver: OnceLock::new(),
             queue_workers: OnceLock::new(),
+            app_state: Mutex::default(),
         })
     }
 

@@ -51,6 +51,8 @@ pub enum Number {
     JobReply,
     /// Threads of blocklab's own pools alive at the peak.
     ThreadsMax,
+    /// Threads of blocklab's own pools still alive at the end, beyond those before the jobs.
+    ThreadsLeft,
     /// Child processes of the process pool busy at the peak.
     ChildrenBusyMax,
     /// Wait (submit → start) of the job submitted last.
@@ -134,6 +136,7 @@ const NUMBERS: &[(&str, Number, Unit)] = &[
     ("job.concurrency", Number::JobConcurrency, Count),
     ("job.reply", Number::JobReply, Ms),
     ("threads.max", Number::ThreadsMax, Count),
+    ("threads.left", Number::ThreadsLeft, Count),
     ("children.busy.max", Number::ChildrenBusyMax, Count),
     ("last.wait", Number::LastWait, Ms),
     ("last.run", Number::LastRun, Ms),
@@ -583,6 +586,7 @@ impl<'a> Facts<'a> {
                 .unwrap_or(0) as f64,
             Number::JobReply => max_of(|j| j.reply_ms),
             Number::ThreadsMax => r.pools.dedicated.threads_max as f64,
+            Number::ThreadsLeft => r.pools.dedicated.threads_left as f64,
             Number::ChildrenBusyMax => r.pools.processes.busy_max as f64,
             Number::LastWait => jobs
                 .iter()

@@ -191,6 +191,8 @@ pub struct PoolsOut {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct DedicatedOut {
     pub threads_max: usize,
+    /// Threads alive at the end beyond those alive before the first job: pools left running.
+    pub threads_left: usize,
     pub busy_max: usize,
     pub queued_max: usize,
 }
@@ -212,6 +214,21 @@ pub struct BlockingOut {
 pub struct TrafficOut {
     pub rate_per_s: u32,
     pub request_ms: u64,
+}
+
+/// Threads of blocklab's own pools alive at the end of the run, beyond those alive when its
+/// first job was submitted: what the run's pools left behind.
+fn threads_left(runtime: &[&crate::data::RuntimeSample], jobs: &[&JobRecord]) -> usize {
+    let Some(first) = jobs.iter().map(|j| j.submitted).min() else {
+        return 0;
+    };
+    let before = runtime
+        .iter()
+        .take_while(|r| r.at <= first)
+        .last()
+        .map_or(0, |r| r.gauges.pool_threads);
+    let after = runtime.last().map_or(0, |r| r.gauges.pool_threads);
+    after.saturating_sub(before)
 }
 
 impl Report {
@@ -352,6 +369,7 @@ impl Report {
                     .collect(),
                 dedicated: DedicatedOut {
                     threads_max: gauge(|g| g.pool_threads_peak.max(g.pool_threads)),
+                    threads_left: threads_left(&runtime, &jobs),
                     busy_max: gauge(|g| g.pool_busy),
                     queued_max: gauge(|g| g.pool_queued),
                 },

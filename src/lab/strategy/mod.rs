@@ -49,6 +49,7 @@ pub static REGISTRY: &[Entry] = &[
     block_in_place::ENTRY,
     thread_pool::ENTRY,
     pool_per_request::ENTRY,
+    pool_per_request::KEPT,
     detached::ENTRY,
     process_pool::ENTRY,
     semaphore::ENTRY,

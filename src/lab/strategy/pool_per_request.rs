@@ -1,6 +1,7 @@
 //! `pool-per-request`: the pattern of building a `ThreadPoolExecutor` inside the handler (in a
 //! `with` block) for every request. It offloads, but pays for starting `size` threads each time,
-//! and sets no cap on threads across concurrent requests.
+//! and sets no cap on threads across concurrent requests. And its leaky twin, whose pools are
+//! kept where no request ends them.
 use super::Entry;
 use crate::data::Outcome;
 use crate::data::config::Shutdown;
@@ -23,6 +24,22 @@ pub const ENTRY: Entry = Entry {
     run: |job| Box::pin(run(job)),
 };
 
+pub const KEPT: Entry = Entry {
+    info: StrategyInfo {
+        name: "pool-per-request-kept",
+        help: "A new pool of `size` threads (default 4) per request, kept in the app's state \
+               and never shut down: its threads stay (a leak).",
+        size: Some(Size {
+            means: "threads per request",
+            default: SizeDefault::Fixed(4),
+        }),
+        own_threads: OwnThreads::Size,
+        at_once: AtOnce::Unbounded,
+        durable: false,
+    },
+    run: |job| Box::pin(run_kept(job)),
+};
+
 // snippet:start strategy-pool-per-request
 pub async fn run(job: JobCtx) {
     // Starting the threads happens here, on the event loop, for every request.
@@ -40,3 +57,22 @@ pub async fn run(job: JobCtx) {
     pool.shutdown(Shutdown::Abrupt, std::time::Duration::ZERO);
 }
 // snippet:end strategy-pool-per-request
+
+// snippet:start strategy-pool-per-request-kept
+pub async fn run_kept(job: JobCtx) {
+    let pool = match ThreadPool::new(
+        &format!("pool-req{}", job.spec.id),
+        job.spec.size as usize,
+        job.lab.gauges.clone(),
+        job.lab.cpus.clone(),
+    ) {
+        Ok(pool) => pool,
+        Err(e) => return job.ended(Outcome::Failed, format!("could not start the pool: {e}")),
+    };
+    super::thread_pool::run_on(&pool, &job).await;
+    // The leak: the pool is put where it outlives the request ("for later", a cache, a global
+    // list), so no `Drop` ends it. Its idle threads stay, `size` more per request.
+    let mut state = job.lab.app_state.lock().unwrap_or_else(|e| e.into_inner());
+    state.push(pool);
+}
+// snippet:end strategy-pool-per-request-kept
