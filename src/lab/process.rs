@@ -109,12 +109,9 @@ impl Drop for ProcessPool {
     }
 }
 
-fn spawn_child(
-    slot: usize,
-    generation: u64,
-    to_manager: &Sender<Msg>,
-    gauges: &Gauges,
-) -> std::io::Result<Slot> {
+/// `blocklab worker`, ready to spawn: work in on stdin, answers on stdout, no stderr, its own
+/// process group.
+fn worker_command() -> std::io::Result<Command> {
     use std::os::unix::process::CommandExt;
     // `/proc/self/exe` still works if the binary was rebuilt while running.
     let exe = if cfg!(target_os = "linux") {
@@ -122,14 +119,52 @@ fn spawn_child(
     } else {
         std::env::current_exe()?
     };
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .arg("worker")
         .env("BLOCKLAB_PARENT", std::process::id().to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()?;
+        .process_group(0);
+    Ok(command)
+}
+
+// snippet:start process-per-task
+/// One new process for one job, as `multiprocessing.Process(target=f).start()` per task: start
+/// a child, hand it the job, close its stdin (so it exits once done) and wait for its answer.
+/// The calling thread waits the whole time, so the child dies with it (PDEATHSIG).
+pub fn run_in_new_child(job: &dyn ProcessJob, gauges: &Gauges) {
+    let mut child = match worker_command().and_then(|mut c| c.spawn()) {
+        Ok(child) => child,
+        Err(e) => return job.ended(Outcome::Failed, format!("could not start a process: {e}")),
+    };
+    let (_alive, _busy) = (gauges.children.hold(), gauges.children_busy.hold());
+    job.started(child.id());
+    let Order { id, workload, ms } = job.order();
+    let order = format!("{id} {} {ms} {}\n", workload.as_str(), workload::rounds_for(ms));
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(order.as_bytes()); // dropped here: end of input
+    }
+    let mut answer = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        let _ = BufReader::new(stdout).read_line(&mut answer);
+    }
+    let status = child.wait().map(describe).unwrap_or_else(|e| e.to_string());
+    match answer.split_whitespace().collect::<Vec<_>>()[..] {
+        [_, "ok", cpu] => job.finished(cpu.parse().ok().map(Duration::from_micros)),
+        _ => job.ended(Outcome::Failed, died(&status)),
+    }
+}
+// snippet:end process-per-task
+
+fn spawn_child(
+    slot: usize,
+    generation: u64,
+    to_manager: &Sender<Msg>,
+    gauges: &Gauges,
+) -> std::io::Result<Slot> {
+    let mut child = worker_command()?.spawn()?;
     gauges.children.up();
     let stdin = child.stdin.take().expect("piped stdin");
     let stdout = child.stdout.take().expect("piped stdout");

@@ -53,6 +53,8 @@ pub enum Number {
     ThreadsMax,
     /// Threads of blocklab's own pools still alive at the end, beyond those before the jobs.
     ThreadsLeft,
+    /// Jobs whose work started before their handler replied.
+    JobsBeforeReply,
     /// Child processes of the process pool busy at the peak.
     ChildrenBusyMax,
     /// Wait (submit → start) of the job submitted last.
@@ -147,6 +149,7 @@ const NUMBERS: &[(&str, Number, Unit)] = &[
     ("jobs.abandoned", Number::JobsAbandoned, Count),
     ("jobs.running", Number::JobsRunning, Count),
     ("jobs.retried", Number::JobsRetried, Count),
+    ("jobs.before_reply", Number::JobsBeforeReply, Count),
     ("job.attempts", Number::JobAttempts, Count),
     ("long_poll.max", Number::LongPollMax, Ms),
     ("blocking.threads.max", Number::BlockingThreadsMax, Count),
@@ -605,6 +608,10 @@ impl<'a> Facts<'a> {
             Number::JobsAbandoned => count(Outcome::Abandoned),
             Number::JobsRunning => count(Outcome::Running),
             Number::JobsRetried => jobs.iter().filter(|j| j.attempts > 1).count() as f64,
+            Number::JobsBeforeReply => jobs
+                .iter()
+                .filter(|j| matches!((j.started_ms, j.replied_ms), (Some(s), Some(r)) if s < r))
+                .count() as f64,
             Number::JobAttempts => jobs.iter().map(|j| j.attempts).max().unwrap_or(0) as f64,
             Number::BlockingThreadsMax => r
                 .pools

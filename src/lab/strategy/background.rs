@@ -1,5 +1,6 @@
-//! Background work after the response — FastAPI's `BackgroundTasks` — in four forms: run on
-//! the loop, offloaded, unwatched, and one after another as FastAPI runs them.
+//! Background work after the response — FastAPI's `BackgroundTasks` — in five forms: run on
+//! the loop, offloaded, unwatched, one after another as FastAPI runs them, and added by a
+//! dependency rather than by the handler.
 use super::Entry;
 use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
 use crate::lab::job::JobCtx;
@@ -50,6 +51,19 @@ pub const SEQUENTIAL: Entry = Entry {
         durable: false,
     },
     run: |job| Box::pin(run_sequential(job)),
+};
+
+pub const FROM_DEPENDENCY: Entry = Entry {
+    info: StrategyInfo {
+        name: "background-dependency",
+        help: "A dependency adds the work to the request's after-response list; it runs, \
+               offloaded, once the handler has replied.",
+        size: None,
+        own_threads: OwnThreads::None,
+        at_once: AtOnce::BlockingPool,
+        durable: false,
+    },
+    run: |job| Box::pin(run_from_dependency(job)),
 };
 
 // snippet:start strategy-background
@@ -106,3 +120,38 @@ pub async fn run_sequential(job: JobCtx) {
     });
 }
 // snippet:end strategy-background-sequential
+
+// snippet:start strategy-background-dependency
+/// One request's `BackgroundTasks`: a list that its dependencies and its handler add to, run
+/// in the order added once the handler has replied (axum has no such list; a middleware that
+/// runs it after `next.run(request)` is the usual way to get one).
+#[derive(Default)]
+pub struct AfterResponse(Vec<JobCtx>);
+
+impl AfterResponse {
+    pub fn add(&mut self, job: JobCtx) {
+        self.0.push(job);
+    }
+
+    /// Called by the framework after the handler returned: each task offloaded, in turn.
+    fn run_after_reply(self) {
+        tokio::spawn(async move {
+            for job in self.0 {
+                super::offload(&job).await;
+            }
+        });
+    }
+}
+
+/// A dependency, an audit log say: it runs before the handler and adds its own task.
+fn audit(tasks: &mut AfterResponse, job: &JobCtx) {
+    tasks.add(job.clone());
+}
+
+pub async fn run_from_dependency(job: JobCtx) {
+    let mut tasks = AfterResponse::default();
+    audit(&mut tasks, &job); // what `Depends(audit)` does before the handler's body
+    // … the handler's own work, which adds nothing here …
+    tasks.run_after_reply(); // spawned: it starts once this handler task has replied
+}
+// snippet:end strategy-background-dependency

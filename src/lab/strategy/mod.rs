@@ -24,6 +24,7 @@ mod inline;
 mod lifespan;
 mod pipeline;
 mod pool_per_request;
+mod process_per_task;
 mod process_pool;
 mod runtime_in_runtime;
 mod semaphore;
@@ -57,6 +58,8 @@ pub static REGISTRY: &[Entry] = &[
     background::OFFLOADED,
     background::UNWATCHED,
     background::SEQUENTIAL,
+    background::FROM_DEPENDENCY,
+    process_per_task::ENTRY,
     durable::ENTRY,
     driver::ENTRY,
     pipeline::INLINE,
