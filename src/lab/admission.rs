@@ -47,6 +47,15 @@ impl Admission {
         Ok(())
     }
 
+    /// The job's threads outlive it (a pool kept past its request, the leak lesson): they
+    /// stay counted against the bound after the job ends, until the lab goes.
+    pub fn keep_threads(&self, job: JobId) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(threads) = inner.jobs.get_mut(&job) {
+            *threads = 0; // `release` gives nothing back; `inner.threads` keeps them
+        }
+    }
+
     /// The job ended (a second report of the same end is ignored).
     pub fn release(&self, job: JobId) {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -67,6 +76,17 @@ impl Admission {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_threads_stay_counted_after_their_job_ends() {
+        let a = Admission::default();
+        a.admit(1, MAX_OWN_THREADS - 4).unwrap();
+        a.keep_threads(1);
+        a.release(1);
+        let why = a.admit(2, 8).unwrap_err();
+        assert!(why.contains(&MAX_OWN_THREADS.to_string()), "{why}");
+        a.admit(3, 4).unwrap();
+    }
 
     #[test]
     fn jobs_past_the_bound_are_refused_until_others_end() {

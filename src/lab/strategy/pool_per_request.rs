@@ -74,5 +74,6 @@ pub async fn run_kept(job: JobCtx) {
     // list), so no `Drop` ends it. Its idle threads stay, `size` more per request.
     let mut state = job.lab.app_state.lock().unwrap_or_else(|e| e.into_inner());
     state.push(pool);
+    job.lab.gauges.admission.keep_threads(job.spec.id); // the lab's bound still counts them
 }
 // snippet:end strategy-pool-per-request-kept
