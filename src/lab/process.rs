@@ -142,7 +142,11 @@ pub fn run_in_new_child(job: &dyn ProcessJob, gauges: &Gauges) {
     let (_alive, _busy) = (gauges.children.hold(), gauges.children_busy.hold());
     job.started(child.id());
     let Order { id, workload, ms } = job.order();
-    let order = format!("{id} {} {ms} {}\n", workload.as_str(), workload::rounds_for(ms));
+    let order = format!(
+        "{id} {} {ms} {}\n",
+        workload.as_str(),
+        workload::rounds_for(ms)
+    );
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(order.as_bytes()); // dropped here: end of input
     }

@@ -3,8 +3,8 @@
 //! runtime's `Handle` into the blocking code. And "which loop am I on?": asked from a thread
 //! the runtime does not know, `Handle::try_current` says there is none.
 use super::Entry;
-use crate::data::{Outcome, ThreadKind};
 use crate::data::strategy::{AtOnce, OwnThreads, StrategyInfo};
+use crate::data::{Outcome, ThreadKind};
 use crate::lab::job::JobCtx;
 use crate::lab::workload::run_async;
 
