@@ -38,7 +38,7 @@ const MAX_RUNS: usize = 100;
 /// How long the TUI must have nothing going on — no key, no experiment, no job in flight, no
 /// stall or job in view — before the background traffic rests. Long enough that someone
 /// reading a lesson between two presses keeps the full traffic; short enough that a TUI left
-/// open in a workshop stops costing a core's worth of HTTP within seconds.
+/// open in a workshop soon stops paying for 100 HTTP requests a second.
 pub const QUIET_SPELL: Duration = Duration::from_secs(10);
 
 /// The background traffic's rate while it rests, in requests a second. At the lessons' 100
