@@ -153,6 +153,14 @@ impl Labs {
         self.current.as_ref()?.lab.traffic_latency()
     }
 
+    /// The current lab's background traffic at `rate` requests a second from now on (the TUI
+    /// rests it while nobody uses the app, and brings it back on a key).
+    pub fn set_traffic_rate(&self, rate: u32) {
+        if let Some(s) = &self.current {
+            s.lab.set_traffic_rate(rate);
+        }
+    }
+
     /// Moves every batch that has arrived into the model; returns how many samples came.
     pub fn drain_into(&mut self, model: &mut Model) -> usize {
         let mut n = self.current.as_ref().map_or(0, |s| s.drain_into(model));

@@ -148,9 +148,9 @@ proptest! {
                 let ctrl_c = key.code == KeyCode::Char('c')
                     && key.modifiers.contains(KeyModifiers::CONTROL);
                 match key.code {
-                    _ if ctrl_c => prop_assert_eq!(&command, &Some(Command::Quit(Exit::Interrupted))),
-                    KeyCode::Char('q') => prop_assert_eq!(&command, &Some(Command::Quit(Exit::Quit))),
-                    KeyCode::Esc if !help => prop_assert_eq!(&command, &Some(Command::Quit(Exit::Quit))),
+                    _ if ctrl_c => prop_assert_eq!(command.last(), Some(&Command::Quit(Exit::Interrupted))),
+                    KeyCode::Char('q') => prop_assert_eq!(command.last(), Some(&Command::Quit(Exit::Quit))),
+                    KeyCode::Esc if !help => prop_assert_eq!(command.last(), Some(&Command::Quit(Exit::Quit))),
                     // With the help open, any key only closes it.
                     _ if help => {
                         prop_assert!(!app.help);
@@ -166,7 +166,7 @@ proptest! {
                 prop_assert_eq!(app.paused.is_some(), paused, "only a key pauses");
             }
             // Play the labs: a fresh lab is up at once; jobs and stops need no answer.
-            let mut commands: Vec<Command> = command.into_iter().collect();
+            let mut commands: Vec<Command> = command;
             commands.extend(app.step(now));
             for command in commands {
                 if let Command::Lab(Order::StartLab(config)) = command {

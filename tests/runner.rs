@@ -296,6 +296,8 @@ fn tui(lesson_id: &str, presses: &[(char, u64)], until: u64) -> (App, Sim) {
                 Command::Lab(Order::Submit { run, work, jobs }) => sim.submit(run, work, jobs),
                 Command::Lab(Order::Load { run, work, load }) => sim.load(run, work, load),
                 Command::Lab(Order::StopLab) => sim.stop(),
+                // The simulated traffic keeps its rate; no run here is quiet for long.
+                Command::Traffic(_) => {}
                 Command::Quit(_) => unreachable!("no quitting key was pressed"),
             }
         }

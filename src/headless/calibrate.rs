@@ -20,8 +20,11 @@ use crate::text::T;
 pub const BLOCKS: [u64; 5] = [1, 2, 5, 20, 200];
 /// Quiet time between two blocks of a calibration run.
 const GAP: Duration = Duration::from_millis(40);
-/// How long the at-rest CPU is measured.
+/// How long the at-rest CPU is measured (each of the two measurements).
 const REST: Duration = Duration::from_secs(5);
+/// Time past the TUI's quiet spell (its traffic rests then), and after a key, before measuring:
+/// the UI's frame pace and the traffic settle.
+const SETTLE: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Calibration {
@@ -33,7 +36,12 @@ pub struct Calibration {
     pub blocks: Vec<BlockRow>,
     /// Per flavour: the smallest block attributed to its job in every run.
     pub smallest_attributed_ms: Vec<(String, Option<u64>)>,
+    /// The TUI idle on lesson 1, its background traffic resting.
     pub rest_cpu: RestCpu,
+    /// The same TUI idle just after a key, its traffic back at the lesson's rate.
+    pub full_rate_cpu: RestCpu,
+    /// The TUI came to rest (its traffic rested) before `rest_cpu` was measured.
+    pub rested: bool,
     pub overhead: Option<Overhead>,
     /// Why the figures cannot be trusted (another process took the CPU, the VM lost it), if so.
     pub too_noisy: Option<String>,
@@ -73,6 +81,8 @@ pub struct RestCpu {
     pub other: f64,
     pub process: f64,
     pub seconds: f64,
+    /// The background traffic's rate while measured, in requests a second.
+    pub traffic_rate: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -103,7 +113,7 @@ pub fn calibrate(runs: usize, overhead: bool) -> std::io::Result<Calibration> {
         smallest.push((flavor.as_str().to_string(), always));
         blocks.extend(rows);
     }
-    let rest_cpu = rest_cpu()?;
+    let (rest_cpu, full_rate_cpu, rested) = rest_cpu()?;
     // The machine's load over the calibration itself: the overhead pairs below fill both cores
     // on purpose, and counted in they read as "other processes".
     let load = cpu::machine().since(&before);
@@ -121,6 +131,8 @@ pub fn calibrate(runs: usize, overhead: bool) -> std::io::Result<Calibration> {
         blocks,
         smallest_attributed_ms: smallest,
         rest_cpu,
+        full_rate_cpu,
+        rested,
         overhead,
         too_noisy,
         load,
@@ -272,37 +284,73 @@ fn median_and_worst(values: &mut [f64]) -> (f64, f64) {
 }
 
 /// CPU at rest: the TUI's loop on lesson 1, off-screen (a 120×40 buffer, at the TUI's own
-/// pace), with its lab, traffic and observer, once they have come to rest.
-fn rest_cpu() -> std::io::Result<RestCpu> {
+/// pace), with its lab, traffic and observer. Measured twice: once the TUI has been idle past
+/// its quiet spell (the traffic rests), then after a key that does nothing (the traffic back at
+/// the lesson's rate, the UI as idle as before). Returns both, and whether it rested.
+fn rest_cpu() -> std::io::Result<(RestCpu, RestCpu, bool)> {
+    use crate::ui::app::{App, QUIET_SPELL};
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
     let ui = std::thread::Builder::new().name("ui".into()).spawn(
-        || -> std::io::Result<(ThreadTimes, f64)> {
-            use ratatui::Terminal;
-            use ratatui::backend::TestBackend;
+        || -> std::io::Result<(Measured, Measured, bool)> {
             let clock = Clock::start();
             let mut labs = Labs::on_loopback(clock);
             let lessons = crate::lesson::builtin().lessons;
-            let mut app = crate::ui::app::App::new(lessons, 0, crate::cli::LabArgs::default());
+            let mut app = App::new(lessons, 0, crate::cli::LabArgs::default());
             let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 40));
-            let (_keys, input) = std::sync::mpsc::channel();
-            let mut until = |at: Duration| {
+            let (keys, input) = std::sync::mpsc::channel();
+            // The TUI's own loop until `at` on the clock.
+            let mut until = |app: &mut App, at: Duration| {
                 let stop = move || (clock.now() >= at).then_some(crate::ui::Exit::Quit);
-                crate::ui::drive(&mut terminal, &mut labs, &mut app, &input, &stop, &|| ())
+                crate::ui::drive(&mut terminal, &mut labs, app, &input, &stop, &|| ()).map(|_| ())
             };
-            until(clock.now() + Duration::from_secs(3))?;
-            let before = ThreadTimes::read();
-            let started = Instant::now();
-            until(clock.now() + REST)?;
-            let seconds = started.elapsed().as_secs_f64();
-            Ok((ThreadTimes::read().since(&before), seconds))
+            // Idle until the traffic rests (a stall in view at the start delays it by up to a
+            // window), then the UI's pace settles.
+            let give_up = clock.now() + 3 * QUIET_SPELL;
+            while app.resting().is_none() && clock.now() < give_up {
+                until(&mut app, clock.now() + Duration::from_secs(1))?;
+            }
+            until(&mut app, clock.now() + SETTLE)?;
+            let rested = app.resting().is_some();
+            let resting = measure(&mut app, clock, &mut until)?;
+            // Any key brings the lesson's rate back; 'x' does nothing else.
+            let key = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+            let _ = keys.send(Ok(Event::Key(key)));
+            until(&mut app, clock.now() + SETTLE)?;
+            let full = measure(&mut app, clock, &mut until)?;
+            Ok((resting, full, rested))
         },
     )?;
-    let (spent, seconds) = ui
+    let (resting, full, rested) = ui
         .join()
         .map_err(|_| std::io::Error::other(T::CalUiPanicked.text()))??;
+    Ok((percent(resting), percent(full), rested))
+}
+
+/// Per-thread CPU, the seconds it took, the background traffic's rate meanwhile.
+type Measured = (ThreadTimes, f64, u32);
+
+/// [`REST`] of the TUI's loop, as it goes, measured.
+fn measure(
+    app: &mut crate::ui::app::App,
+    clock: Clock,
+    until: &mut impl FnMut(&mut crate::ui::app::App, Duration) -> std::io::Result<()>,
+) -> std::io::Result<Measured> {
+    let rate = app.resting().unwrap_or(app.lab.traffic_rate);
+    let before = ThreadTimes::read();
+    let started = Instant::now();
+    until(app, clock.now() + REST)?;
+    let seconds = started.elapsed().as_secs_f64();
+    Ok((ThreadTimes::read().since(&before), seconds, rate))
+}
+
+/// Per thread, in percent of one core.
+fn percent((spent, seconds, traffic_rate): Measured) -> RestCpu {
     let pct = |d: Duration| 100.0 * d.as_secs_f64() / seconds;
     let known = ["observer", "ui", "lab-loop", "lab-clients"];
     let named: Duration = known.iter().map(|n| spent.of(n)).sum();
-    Ok(RestCpu {
+    RestCpu {
         observer: pct(spent.of("observer")),
         ui: pct(spent.of("ui")),
         lab_loop: pct(spent.of("lab-loop")),
@@ -310,7 +358,8 @@ fn rest_cpu() -> std::io::Result<RestCpu> {
         other: pct(spent.total().saturating_sub(named)),
         process: pct(spent.total()),
         seconds,
-    })
+        traffic_rate,
+    }
 }
 
 impl Calibration {
@@ -362,18 +411,27 @@ impl Calibration {
             out += &T::CalSmallest.fill(&[("flavor", flavor), ("block", &block)]);
             out += "\n";
         }
-        let c = &self.rest_cpu;
         out += "\n";
-        out += &T::CalRestCpu.fill(&[
-            ("s", &format!("{:.0}", c.seconds)),
-            ("observer", &two(c.observer)),
-            ("ui", &two(c.ui)),
-            ("lab", &two(c.lab_loop)),
-            ("clients", &two(c.traffic_clients)),
-            ("other", &two(c.other)),
-            ("process", &two(c.process)),
-        ]);
-        out += "\n";
+        for (c, text) in [
+            (&self.rest_cpu, T::CalRestCpu),
+            (&self.full_rate_cpu, T::CalFullCpu),
+        ] {
+            out += &text.fill(&[
+                ("s", &format!("{:.0}", c.seconds)),
+                ("rate", &c.traffic_rate),
+                ("observer", &two(c.observer)),
+                ("ui", &two(c.ui)),
+                ("lab", &two(c.lab_loop)),
+                ("clients", &two(c.traffic_clients)),
+                ("other", &two(c.other)),
+                ("process", &two(c.process)),
+            ]);
+            out += "\n";
+            if !self.rested && text == T::CalRestCpu {
+                out += T::CalNotRested.text();
+                out += "\n";
+            }
+        }
         if let Some(o) = &self.overhead {
             let all: Vec<String> = o.ratios.iter().map(|r| format!("{r:.3}")).collect();
             out += &T::CalOverhead.fill(&[

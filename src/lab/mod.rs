@@ -200,6 +200,12 @@ impl Lab {
         }
     }
 
+    /// Background traffic at `rate` requests a second from now on (the lab and its timeline go
+    /// on); its configuration keeps the rate it started with.
+    pub fn set_traffic_rate(&self, rate: u32) {
+        self.clients.set_rate(rate);
+    }
+
     pub fn id(&self) -> u64 {
         self.shared.lab_id
     }

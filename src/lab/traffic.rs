@@ -6,9 +6,14 @@
 //! from that time. When the event loop freezes, their requests keep arriving and wait, and
 //! their latency shows it. A lab without a front door (no loopback socket) gets the same
 //! requests over a channel, answered by the same handler.
+//!
+//! The rate can change while the lab runs ([`Clients::set_rate`]: the TUI lets the traffic rest
+//! while nobody uses it): a new rate starts a new open-loop schedule from the moment it
+//! arrives, and every request is still timed from its own due time.
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,8 +29,8 @@ use super::http::{TRAFFIC_HEADER, bad, reachable, wait_of};
 use super::shared::Shared;
 use crate::clock::{Clock, ms};
 use crate::data::LabEvent;
-use crate::load::Outcome;
-use crate::load::client::{Pool, one, pace};
+use crate::load::client::{Pool, one};
+use crate::load::{Outcome, scheduled};
 
 /// Connections the clients may hold open at once (one is enough while the lab keeps up; more
 /// open while it is frozen, so requests queue on the server's side, as real clients' would).
@@ -54,6 +59,8 @@ pub struct Clients {
     stop: Arc<AtomicBool>,
     /// Latency of the answered requests from their scheduled times, in µs (HTTP only).
     latency: Option<Arc<Mutex<Histogram<u64>>>>,
+    /// New rates for the pacer (none when the clients send nothing at all).
+    rates: Option<Sender<u32>>,
 }
 
 impl Clients {
@@ -70,8 +77,11 @@ impl Clients {
         let latency = Arc::new(Mutex::new(
             Histogram::new_with_bounds(1, 1_000_000_000, 3).expect("valid bounds"),
         ));
+        let mut rates = None;
         if rate > 0 {
             let (flag, hist) = (stop.clone(), latency.clone());
+            let (rates_tx, rates_rx) = std::sync::mpsc::channel();
+            rates = Some(rates_tx);
             let pool = Pool::new(
                 vec![reachable(door)],
                 &reachable(door).to_string(),
@@ -86,9 +96,14 @@ impl Clients {
                         .enable_all()
                         .build();
                     match rt {
-                        Ok(rt) => {
-                            rt.block_on(send(rate, clock, Arc::new(pool), events, flag, hist))
-                        }
+                        Ok(rt) => rt.block_on(send(
+                            (rate, rates_rx),
+                            clock,
+                            Arc::new(pool),
+                            events,
+                            flag,
+                            hist,
+                        )),
                         Err(e) => tracing::warn!("the traffic clients have no runtime: {e}"),
                     }
                 })?;
@@ -96,6 +111,7 @@ impl Clients {
         Ok(Self {
             stop,
             latency: Some(latency),
+            rates,
         })
     }
 
@@ -106,29 +122,23 @@ impl Clients {
         requests: UnboundedSender<Duration>,
     ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
+        let mut rates = None;
         if rate > 0 {
             let flag = stop.clone();
-            let period = Duration::from_secs_f64(1.0 / f64::from(rate));
+            let (rates_tx, rates_rx) = std::sync::mpsc::channel();
+            rates = Some(rates_tx);
             std::thread::Builder::new()
                 .name("lab-clients".into())
                 .spawn(move || {
-                    let start = Instant::now();
-                    let mut sent = 0u32;
-                    while !flag.load(Ordering::Relaxed) {
-                        sent += 1;
-                        let due = start + period * sent;
-                        if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                            std::thread::sleep(wait);
-                        }
-                        if requests.send(clock.now()).is_err() {
-                            break;
-                        }
-                    }
+                    pace(rate, &rates_rx, |_due| {
+                        !flag.load(Ordering::Relaxed) && requests.send(clock.now()).is_ok()
+                    })
                 })?;
         }
         Ok(Self {
             stop,
             latency: None,
+            rates,
         })
     }
 
@@ -136,6 +146,14 @@ impl Clients {
     pub fn latency(&self) -> Option<Histogram<u64>> {
         let latency = self.latency.as_ref()?;
         Some(latency.lock().expect("not poisoned").clone())
+    }
+
+    /// From now on `rate` requests a second (a new open-loop schedule from this moment). A
+    /// rate of 0 sends nothing until the next change; clients started at 0 never send.
+    pub fn set_rate(&self, rate: u32) {
+        if let Some(rates) = &self.rates {
+            let _ = rates.send(rate);
+        }
     }
 
     pub fn stop(&self) {
@@ -149,10 +167,38 @@ impl Drop for Clients {
     }
 }
 
-/// The open-loop schedule: request `i` is due at `t0 + i / rate`, from `i = 1` (the lab that
-/// retires as this one starts shares the socket for a moment); each answer becomes an event.
+/// The open-loop schedule, on the calling thread: `on_due` is called with each request's due
+/// time, `t0 + i / rate` from `i = 1` (at once when that has passed), where `t0` is the start or
+/// the moment the latest rate came from `rates`. Ends when `on_due` says false or `rates`
+/// closes. It sleeps in `recv_timeout`, so a new rate applies at once, not at the next request
+/// of the old one (200 ms away at a resting 5 req/s).
+fn pace(mut rate: u32, rates: &Receiver<u32>, mut on_due: impl FnMut(Instant) -> bool) {
+    let (mut t0, mut i) = (Instant::now(), 1u64);
+    loop {
+        let due = (rate > 0).then(|| t0 + scheduled(i, rate));
+        let news = match due {
+            Some(at) => rates.recv_timeout(at.saturating_duration_since(Instant::now())),
+            None => rates.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match (news, due) {
+            (Ok(new), _) if new != rate => (rate, t0, i) = (new, Instant::now(), 1),
+            (Ok(_), _) => {}
+            (Err(RecvTimeoutError::Timeout), Some(at)) => {
+                if !on_due(at) {
+                    return;
+                }
+                i += 1;
+            }
+            (Err(_), _) => return,
+        }
+    }
+}
+
+/// The clients' side: each due time from the pacer thread becomes a request, sent at once
+/// whatever became of the earlier ones (from `i = 1`: the lab that retires as this one starts
+/// shares the socket for a moment); each answer becomes an event.
 async fn send(
-    rate: u32,
+    (rate, rates): (u32, Receiver<u32>),
     clock: Clock,
     pool: Arc<Pool>,
     events: UnboundedSender<LabEvent>,
@@ -163,16 +209,24 @@ async fn send(
     // `t0` on the lab's clock: the events speak its time.
     let at0 = clock.now();
     let (due_tx, mut due_rx) = tokio::sync::mpsc::unbounded_channel();
-    let _pacer = pace("lab-clients-pace", t0.into_std(), rate, 1..u64::MAX, due_tx);
+    // The pacer sleeps to each due time on its own thread (to tens of microseconds, where a
+    // tokio timer rounds up to its millisecond tick) and wakes this runtime with it.
+    let pacer = std::thread::Builder::new()
+        .name("lab-clients-pace".into())
+        .spawn(move || pace(rate, &rates, |due| due_tx.send(due).is_ok()));
+    if let Err(e) = pacer {
+        tracing::warn!("the traffic clients have no pacer: {e}");
+        return;
+    }
     let mut requests = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             biased;
-            Some(i) = due_rx.recv() => {
+            Some(due) = due_rx.recv() => {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                let due = t0 + crate::load::scheduled(i, rate);
+                let due = tokio::time::Instant::from_std(due);
                 requests.spawn(one(Arc::clone(&pool), t0, due, TIMEOUT));
             }
             Some(Ok(outcome)) = requests.join_next() => {
@@ -192,7 +246,8 @@ async fn send(
             else => break,
         }
     }
-    // The pacer ends at its next tick, when it finds the channel closed.
+    // The pacer ends at its next due time, or at once when the clients are dropped (their
+    // `rates` closes), finding the channel closed.
     requests.abort_all();
     pool.close_idle();
 }

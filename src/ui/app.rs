@@ -35,6 +35,18 @@ const DEFAULT_WINDOW: usize = 2;
 /// Action presses remembered (only the latest per action is shown).
 const MAX_RUNS: usize = 100;
 
+/// How long the TUI must have nothing going on — no key, no experiment, no job in flight, no
+/// stall or job in view — before the background traffic rests. Long enough that someone
+/// reading a lesson between two presses keeps the full traffic; short enough that a TUI left
+/// open in a workshop soon stops paying for 100 HTTP requests a second.
+pub const QUIET_SPELL: Duration = Duration::from_secs(10);
+
+/// The background traffic's rate while it rests, in requests a second. At the lessons' 100
+/// req/s, HTTP over loopback is most of blocklab's CPU at rest (about 35 µs a request on each
+/// side); at 5 it is a few tenths of a percent of a core (`blocklab calibrate` shows both), and
+/// the requests line still has a figure to show.
+pub const REST_RATE: u32 = 5;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Idea,
@@ -71,6 +83,9 @@ impl Section {
 pub enum Command {
     /// Something for the labs: a fresh lab (answer with [`App::lab_started`]), jobs, a stop.
     Lab(Order),
+    /// The current lab's background traffic at this many requests a second from now on: a
+    /// resting rate after a quiet spell, the configured one back on a key.
+    Traffic(u32),
     Quit(Exit),
 }
 
@@ -137,6 +152,10 @@ pub struct App {
     pub ambiguous_wide: bool,
     /// Where the lab's HTTP front door listens (shown in the header).
     pub address: Option<std::net::SocketAddr>,
+    /// The rate the background traffic rests at, while it rests (see [`QUIET_SPELL`]).
+    resting: Option<u32>,
+    /// The last moment something went on (a key, a lab start, work or a stall in view).
+    active_at: Duration,
 }
 
 impl App {
@@ -167,7 +186,15 @@ impl App {
             lang: Lang::current(),
             ambiguous_wide: false,
             address: None,
+            resting: None,
+            active_at: Duration::ZERO,
         }
+    }
+
+    /// The rate the background traffic rests at, while it rests (the lab's configured
+    /// `traffic_rate` is what any key brings back).
+    pub fn resting(&self) -> Option<u32> {
+        self.resting
     }
 
     pub fn lesson(&self) -> &Lesson {
@@ -198,23 +225,70 @@ impl App {
         self.lab = config;
         self.lab_id = Some(id);
         self.starting = false;
+        // A fresh lab sends its configured rate: the quiet spell starts over.
+        self.resting = None;
+        self.active_at = self.active_at.max(at);
         if let Some(runner) = &mut self.experiment {
             runner.lab_started(id, at);
         }
     }
 
     /// Any terminal event: keys drive the app, the wheel scrolls the lesson text, a resize
-    /// only needs a redraw (the layout is computed from the frame's size).
-    pub fn on_event(&mut self, event: &Event, now: Duration) -> Option<Command> {
+    /// only needs a redraw (the layout is computed from the frame's size). A key first brings
+    /// resting traffic back to the lab's rate, so whatever the key starts runs at full rate.
+    pub fn on_event(&mut self, event: &Event, now: Duration) -> Vec<Command> {
         match event {
-            Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(*key, now),
+            Event::Key(key) if key.kind != KeyEventKind::Release => {
+                let mut out: Vec<Command> = self.wake(now).into_iter().collect();
+                out.extend(self.on_key(*key, now));
+                out
+            }
             Event::Mouse(m) => match m.kind {
-                MouseEventKind::ScrollDown => self.scroll_by(3),
-                MouseEventKind::ScrollUp => self.scroll_by(-3),
-                _ => None,
+                MouseEventKind::ScrollDown => self.scroll_by(3).into_iter().collect(),
+                MouseEventKind::ScrollUp => self.scroll_by(-3).into_iter().collect(),
+                _ => Vec::new(),
             },
-            _ => None,
+            _ => Vec::new(),
         }
+    }
+
+    /// Something goes on at `now`: the quiet spell starts over, and resting traffic comes back
+    /// to the lab's configured rate.
+    fn wake(&mut self, now: Duration) -> Option<Command> {
+        self.active_at = self.active_at.max(now);
+        self.resting.take()?;
+        Some(Command::Traffic(self.lab.traffic_rate))
+    }
+
+    /// True while something goes on that the full traffic is part of: an experiment, a lab
+    /// starting, a job in flight or in view, a stall live or in view (the requests queueing
+    /// behind it are what the learner looks at).
+    fn is_active(&self, now: Duration) -> bool {
+        let from = now.saturating_sub(self.window());
+        let jobs = self
+            .model
+            .timeline
+            .all()
+            .rev()
+            .any(|j| j.finished.is_none_or(|f| f >= from));
+        self.starting || self.is_moving(now) || jobs || !self.model.stalls_in(from, now).is_empty()
+    }
+
+    /// Rests the traffic after a quiet spell; brings it back when work or a stall shows up
+    /// without a key (a request from outside through the front door).
+    fn rest_or_wake(&mut self, now: Duration) -> Option<Command> {
+        if self.is_active(now) {
+            return self.wake(now);
+        }
+        let rested = self.resting.is_some() || self.lab_id.is_none();
+        if rested || self.lab.traffic_rate <= REST_RATE {
+            return None;
+        }
+        if now.saturating_sub(self.active_at) < QUIET_SPELL {
+            return None;
+        }
+        self.resting = Some(REST_RATE);
+        Some(Command::Traffic(REST_RATE))
     }
 
     /// A key press; what it says (a notice) is in the app's language.
@@ -412,6 +486,7 @@ impl App {
             }
         }
         if self.experiment.is_some() || self.starting {
+            self.traffic_after(&mut out, now);
             return out;
         }
         if let Some((lesson, key)) = self.queue.pop_front() {
@@ -432,7 +507,22 @@ impl App {
             self.starting = true;
             out.push(Command::Lab(Order::StartLab(config)));
         }
+        self.traffic_after(&mut out, now);
         out
+    }
+
+    /// The traffic's rest or return after a step's `out`. A fresh lab in `out` sends its
+    /// configured rate from its start: no command (the old lab's rate must not reach it).
+    fn traffic_after(&mut self, out: &mut Vec<Command>, now: Duration) {
+        let fresh = out
+            .iter()
+            .any(|c| matches!(c, Command::Lab(Order::StartLab(_))));
+        if fresh {
+            self.resting = None;
+            self.active_at = self.active_at.max(now);
+        } else {
+            out.extend(self.rest_or_wake(now));
+        }
     }
 
     /// The experiment is over: check its expectations.

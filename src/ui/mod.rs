@@ -138,10 +138,11 @@ where
             if let Event::Resize(..) = event {
                 terminal.autoresize().map_err(io)?;
             }
-            if let Some(command) = app.on_event(&event, labs.now())
-                && let Some(exit) = carry_out(labs, command, app)?
-            {
-                return Ok(exit);
+            // In order: resting traffic comes back before the key's own command.
+            for command in app.on_event(&event, labs.now()) {
+                if let Some(exit) = carry_out(labs, command, app)? {
+                    return Ok(exit);
+                }
             }
             dirty = true;
             next = input
@@ -201,6 +202,7 @@ fn carry_out(labs: &mut Labs, command: Command, app: &mut App) -> std::io::Resul
         Command::Lab(Order::Submit { run, work, jobs }) => labs.submit(run, work, jobs),
         Command::Lab(Order::Load { run, work, load }) => labs.load(run, work, load),
         Command::Lab(Order::StopLab) => labs.stop(),
+        Command::Traffic(rate) => labs.set_traffic_rate(rate),
     }
     Ok(None)
 }

@@ -8,7 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
-use super::app::{App, Command, Section};
+use super::app::{App, Command, QUIET_SPELL, REST_RATE, Section};
 use super::view;
 use crate::cli::LabArgs;
 use crate::data::Strategy;
@@ -896,6 +896,126 @@ fn the_load_test_is_drawn_per_rate_and_handler() {
             );
             assert_eq!(buf[(after + 7, y)].fg, Color::Cyan, "{name}: 3 awaits");
             assert!(find(&t, "800").is_some(), "{name}: the rates");
+        }
+    }
+}
+
+/// Lesson 1 with its lab up since 0 and nothing else going on, until `until` ms.
+fn left_alone(until: u64) -> App {
+    let mut app = app_on("event-loop");
+    quiet(&mut app, until, 0);
+    let lab = app.lab.clone();
+    app.lab_started(1, Duration::ZERO, lab);
+    app
+}
+
+fn key(code: KeyCode) -> crossterm::event::Event {
+    crossterm::event::Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+#[test]
+fn the_traffic_rests_after_a_quiet_spell_and_a_key_restores_it_before_its_jobs() {
+    let spell = QUIET_SPELL.as_millis() as u64;
+    let mut app = left_alone(1_000);
+    let full = app.lab.traffic_rate;
+    assert!(full > REST_RATE);
+    assert_eq!(
+        app.step(ms(spell - 1)),
+        vec![],
+        "not before the quiet spell"
+    );
+    assert_eq!(app.step(ms(spell)), vec![Command::Traffic(REST_RATE)]);
+    assert_eq!(app.resting(), Some(REST_RATE));
+    assert_eq!(app.step(ms(spell + 5_000)), vec![], "said once");
+
+    // A key: the lesson's rate comes back first, then whatever the key starts.
+    let pressed = spell + 6_000;
+    let mut emitted = app.on_event(&key(KeyCode::Char('2')), ms(pressed));
+    assert_eq!(emitted, vec![Command::Traffic(full)]);
+    assert_eq!(app.resting(), None);
+    let submitted = |c: &Command| matches!(c, Command::Lab(Order::Submit { .. }));
+    let mut now = pressed;
+    while !emitted.iter().any(submitted) && now < pressed + 5_000 {
+        for command in app.step(ms(now)) {
+            if let Command::Lab(Order::StartLab(config)) = &command {
+                app.lab_started(2, ms(now), config.clone());
+            }
+            emitted.push(command);
+        }
+        now += 10;
+    }
+    let restored = emitted.iter().position(|c| *c == Command::Traffic(full));
+    let jobs = emitted.iter().position(submitted);
+    assert!(jobs.is_some(), "the action submits its jobs: {emitted:?}");
+    assert!(
+        restored < jobs,
+        "the full rate before the jobs: {emitted:?}"
+    );
+    assert!(
+        !emitted.contains(&Command::Traffic(REST_RATE)),
+        "no rest while the action runs: {emitted:?}"
+    );
+}
+
+#[test]
+fn resting_traffic_comes_back_for_work_from_outside_and_a_fresh_lab_sends_its_own_rate() {
+    let spell = QUIET_SPELL.as_millis() as u64;
+    let mut app = left_alone(1_000);
+    let full = app.lab.traffic_rate;
+    assert_eq!(app.step(ms(spell)), vec![Command::Traffic(REST_RATE)]);
+    // A job comes in through the front door, no key pressed: the traffic is part of the show.
+    job(
+        &mut app,
+        1,
+        0,
+        (Workload::Sleep, fake("inline"), 3000),
+        (spell + 1_000, Some(spell + 1_000), None),
+        "lab-loop",
+    );
+    assert_eq!(app.step(ms(spell + 1_010)), vec![Command::Traffic(full)]);
+    assert_eq!(app.resting(), None);
+
+    // Rested again, then the lab stops by itself: its successor starts at the lesson's rate,
+    // and no resting rate is sent after it.
+    let mut app = left_alone(1_000);
+    assert_eq!(app.step(ms(spell)), vec![Command::Traffic(REST_RATE)]);
+    app.model.ingest(Sample::LabStopped {
+        lab: 1,
+        at: ms(spell + 100),
+    });
+    let commands = app.step(ms(spell + 200));
+    assert!(
+        matches!(commands[..], [Command::Lab(Order::StartLab(_))]),
+        "{commands:?}"
+    );
+    assert_eq!(app.resting(), None);
+}
+
+#[test]
+fn the_requests_row_says_the_traffic_rests_and_how_to_bring_it_back() {
+    let spell = QUIET_SPELL.as_millis() as u64;
+    let mut app = left_alone(spell + 2_000);
+    assert_eq!(app.step(ms(spell)), vec![Command::Traffic(REST_RATE)]);
+    let now = spell + 2_000;
+    for size in SIZES {
+        let t = render(&app, now, size);
+        insta::assert_snapshot!(format!("resting_{}x{}", size.0, size.1), t.backend());
+        assert!(find(&t, "resting at 5").is_some(), "{size:?}");
+        assert!(find(&t, "any key").is_some(), "{size:?}");
+        let (x, y) = find(&t, "resting at").unwrap();
+        assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Yellow);
+    }
+    for lang in [Lang::ZhTw, Lang::ZhCn] {
+        app.lang = lang;
+        for size in SIZES {
+            let t = render(&app, now, size);
+            borders_intact(&t).unwrap();
+            let (_, resting) = lang.scoped(|| {
+                let filled = T::PoolsRequestsRestingShortest.fill(&[("rest", &5), ("rate", &100)]);
+                ((), filled)
+            });
+            let words: String = resting.chars().take(4).collect();
+            assert!(find(&t, &words).is_some(), "{lang:?} {size:?}: {words}");
         }
     }
 }

@@ -63,7 +63,13 @@ fn draw_in_lang(frame: &mut Frame, app: &App, now: Duration) {
     ])
     .areas(right);
     lag::draw(frame, lag_area, &app.model, app.window(), now);
-    pools::draw(frame, pools_area, &app.model, &app.lab, now);
+    pools::draw(
+        frame,
+        pools_area,
+        &app.model,
+        (&app.lab, app.resting()),
+        now,
+    );
     if app.table {
         jobs::draw(frame, timeline_area, &app.model, now);
     } else {

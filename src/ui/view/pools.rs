@@ -16,8 +16,17 @@ pub fn height(lab: &LabConfig) -> u16 {
     2 + lab.loop_threads() as u16 + 4
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: Duration) {
-    let (flavor, cores, rate) = (lab.describe(), lab.describe_cores(), lab.traffic_rate);
+/// `resting`: the rate the background traffic rests at, while it rests (the TUI was idle).
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    (lab, resting): (&LabConfig, Option<u32>),
+    now: Duration,
+) {
+    // The rate the lab receives now: the title never claims more than is sent.
+    let rate = resting.unwrap_or(lab.traffic_rate);
+    let (flavor, cores) = (lab.describe(), lab.describe_cores());
     let values: [(&str, &dyn std::fmt::Display); 3] =
         [("flavor", &flavor), ("cores", &cores), ("rate", &rate)];
     let about = [T::PoolsLab, T::PoolsLabShort, T::PoolsLabShortest]
@@ -29,21 +38,53 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, lab: &LabConfig, now: 
     lines.push(own_line(model));
     lines.push(offload_line(model));
     let traffic = model.request_summary(now.saturating_sub(Duration::from_secs(10)), now);
-    lines.push(Line::from(vec![
-        Span::styled(label(T::PoolsRequests.text()), theme::LABEL),
-        Span::raw(T::PoolsRequestsLine.fill(&[
+    let room = usize::from(area.width.saturating_sub(2)).saturating_sub(LABEL);
+    let requests = match resting {
+        // Said in full, in as many words as fit: the traffic is lowered, to what, and how
+        // to bring it back.
+        Some(rest) => Span::styled(
+            resting_line(rest, lab.traffic_rate, &traffic, room),
+            theme::RESTING,
+        ),
+        None => Span::raw(T::PoolsRequestsLine.fill(&[
             ("count", &traffic.count),
             ("p50", &human(traffic.p50)),
             ("p99", &human(traffic.p99)),
             ("max", &human(traffic.max)),
         ])),
+    };
+    lines.push(Line::from(vec![
+        Span::styled(label(T::PoolsRequests.text()), theme::LABEL),
+        requests,
     ]));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// The requests row while the traffic rests: the longest wording that fits `room` columns.
+fn resting_line(rest: u32, rate: u32, traffic: &crate::model::Summary, room: usize) -> String {
+    let values: [(&str, &dyn std::fmt::Display); 4] = [
+        ("rest", &rest),
+        ("rate", &rate),
+        ("count", &traffic.count),
+        ("p99", &human(traffic.p99)),
+    ];
+    let wordings = [
+        T::PoolsRequestsResting,
+        T::PoolsRequestsRestingShort,
+        T::PoolsRequestsRestingShortest,
+    ]
+    .map(|t| t.fill(&values));
+    let fits = |w: &&String| crate::text::width::width(w) <= room;
+    let last = wordings.last().cloned().unwrap_or_default();
+    wordings.iter().find(fits).cloned().unwrap_or(last)
+}
+
+/// The width of a row's name.
+const LABEL: usize = 11;
+
 /// A row's name, padded to the column by display width (Chinese takes two columns a character).
 fn label(text: &str) -> String {
-    super::wrap::pad(text, 11)
+    super::wrap::pad(text, LABEL)
 }
 
 fn worker_lines(model: &Model, lab: &LabConfig, now: Duration) -> Vec<Line<'static>> {

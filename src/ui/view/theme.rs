@@ -24,6 +24,8 @@ pub const PASS: Style = Style::new().fg(Color::Green);
 pub const FAIL: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 pub const CODE: Style = Style::new().fg(Color::LightYellow);
 pub const HEADING: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+/// The background traffic resting: not a fault, but not what the lessons' figures assume.
+pub const RESTING: Style = Style::new().fg(Color::Yellow);
 pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
 
 /// A bordered pane `width` wide with `title` on the left (a space either side) and, on the
