@@ -435,9 +435,12 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
                 ..action.lab.clone()
             };
             match check::check_action(lesson, action, &lab, &mut print) {
-                Ok((rows, load)) => {
-                    if let Some(steps) = load {
-                        print!("{}", check::format_load(&steps));
+                Ok((rows, report)) => {
+                    if let Some(steps) = &report.load {
+                        print!("{}", check::format_load(steps));
+                    }
+                    if let Some(sizing) = &report.sizing {
+                        print!("{}", check::format_sizing(action, &lab, sizing));
                     }
                     passed += rows.iter().filter(|r| r.pass && !r.skipped).count();
                     skipped += rows.iter().filter(|r| r.skipped).count();
