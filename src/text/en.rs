@@ -269,6 +269,7 @@ table! {
     LessonSweepNoSize => "a sweep needs a strategy with a pool size (`{strategy}` has none)",
     LessonSweepAndLoad => "an action is either a load test (load) or a sizing sweep (sweep), not both",
     LessonSweepMax => "`sweep`: a multiple of the cores from 1 to 16, not {n}",
+    CliRunSweep => "A sizing sweep instead of --jobs: the work on a pool of each multiple of the cores in turn, e.g. 1,2,3,4 (a strategy with a size)",
     CheckUnknownLesson => "no lesson `{id}` (known: {known})",
     CheckTotal => "check: {passed} passed, {failed} failed, {skipped} skipped (on {cores})",
 

@@ -268,6 +268,7 @@ translation! { zh_cn;
     LessonSweepNoSize => "扫描需要有池大小的策略（`{strategy}` 没有）",
     LessonSweepAndLoad => "一个操作只能是负载测试（load）或线程池大小扫描（sweep），不能两者都是",
     LessonSweepMax => "`sweep`：核心倍数必须在 1 到 16 之间，而不是 {n}",
+    CliRunSweep => "用线程池大小扫描代替 --jobs：依次在核心数各倍数大小的池上运行，例如 1,2,3,4（策略须有大小）",
     CheckUnknownLesson => "没有课程 `{id}`（已知：{known}）",
     CheckTotal => "check：{passed} 项通过，{failed} 项失败，{skipped} 项跳过（运行于 {cores}）",
 

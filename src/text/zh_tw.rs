@@ -268,6 +268,7 @@ translation! { zh_tw;
     LessonSweepNoSize => "掃描需要有池大小的策略（`{strategy}` 沒有）",
     LessonSweepAndLoad => "一個操作只能是負載測試（load）或池大小掃描（sweep），不能兩者都是",
     LessonSweepMax => "`sweep`：核心倍數必須介於 1 到 16，而不是 {n}",
+    CliRunSweep => "以池大小掃描取代 --jobs：依序在核心數各倍數大小的池上執行，例如 1,2,3,4（策略須有大小）",
     CheckUnknownLesson => "沒有 `{id}` 這一課（已知：{known}）",
     CheckTotal => "check：{passed} 項通過，{failed} 項失敗，{skipped} 項略過（{cores}）",
 
