@@ -907,7 +907,7 @@ title = "示范"
                 "workload = \"sleep\"",
                 "workload = \"nap\"",
                 14,
-                "unknown workload `nap` (allowed: sleep, cpu, async, panic, query)",
+                "unknown workload `nap` (allowed: sleep, cpu, async, panic, query, mixed)",
             ),
             (
                 "expect = [\"lag.max >= 90% of block\"]",
