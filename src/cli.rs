@@ -120,6 +120,20 @@ fn rates(s: &str) -> Result<Rates, String> {
     load::parse_rates(s).map(Rates)
 }
 
+/// `run --sweep`: multiples of the cores, 1 to 16 each, as one value.
+#[derive(Clone, Debug)]
+pub struct Multiples(pub Vec<u32>);
+
+fn sweep(s: &str) -> Result<Multiples, String> {
+    s.split(',')
+        .map(|m| match m.trim().parse::<u32>() {
+            Ok(n @ 1..=16) => Ok(n),
+            _ => Err(T::LessonSweepMax.fill(&[("n", &m.trim())])),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Multiples)
+}
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
     #[arg(long, value_parser = workloads(), help = T::CliRunWorkload.text())]
@@ -142,6 +156,8 @@ pub struct RunArgs {
     pub shutdown: Option<Shutdown>,
     #[arg(long, value_parser = positive_seconds, help = T::CliRunSeconds.text())]
     pub seconds: Option<f64>,
+    #[arg(long, value_name = "MULTIPLES", value_parser = sweep, help = T::CliRunSweep.text())]
+    pub sweep: Option<Multiples>,
     #[arg(long, help = T::CliRunJson.text())]
     pub json: bool,
 }

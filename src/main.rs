@@ -325,6 +325,20 @@ fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
         .stop_after_ms
         .map(|ms| Duration::from_millis(ms as u64));
     plan.seconds = args.seconds.map(Duration::from_secs_f64);
+    if let Some(multiples) = &args.sweep {
+        if work.strategy.info().size.is_none() {
+            let e = T::LessonSweepNoSize.fill(&[("strategy", &work.strategy.as_str())]);
+            eprintln!("blocklab: {e}");
+            return ExitCode::from(2);
+        }
+        plan.batches.clear();
+        plan.sweep = Some((
+            work,
+            blocklab::data::Sweep {
+                multiples: multiples.0.clone(),
+            },
+        ));
+    }
     match headless::run(plan) {
         Ok((report, _)) if args.json => {
             println!(
@@ -435,9 +449,12 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
                 ..action.lab.clone()
             };
             match check::check_action(lesson, action, &lab, &mut print) {
-                Ok((rows, load)) => {
-                    if let Some(steps) = load {
-                        print!("{}", check::format_load(&steps));
+                Ok((rows, report)) => {
+                    if let Some(steps) = &report.load {
+                        print!("{}", check::format_load(steps));
+                    }
+                    if let Some(sizing) = &report.sizing {
+                        print!("{}", check::format_sizing(action, &lab, sizing));
                     }
                     passed += rows.iter().filter(|r| r.pass && !r.skipped).count();
                     skipped += rows.iter().filter(|r| r.skipped).count();

@@ -112,6 +112,7 @@ fn report(action: &Action, lab: &LabConfig) -> Report {
         baseline: (Duration::ZERO, Duration::ZERO),
         run: Some(1),
         load: None,
+        sweep: None,
     };
     Report::build(&model, scope, lab)
 }

@@ -352,6 +352,7 @@ fn a_press_during_a_freeze_no_longer_counts_the_freeze_as_its_baseline() {
         baseline: (run.at.saturating_sub(ms(1_000)), run.at),
         run: Some(run.id),
         load: None,
+        sweep: None,
     };
     let report = Report::build(&app.model, old, &run.lab);
     let old_verdicts = verdicts(action, &run.lab, &report);
@@ -391,6 +392,7 @@ fn each_press_gets_a_fresh_blocking_pool() {
         baseline: (pressed - ms(1_000), pressed),
         run: Some(2),
         load: None,
+        sweep: None,
     };
     let report = Report::build(&model, scope, &lab);
     assert!(!verdicts(capped, &lab, &report)[claim].pass);

@@ -90,6 +90,38 @@ fn run_json_validates_against_the_schema() {
     }
 }
 
+/// A sizing sweep's steps are in the report, one per multiple, each with its figures.
+#[test]
+fn a_sweep_reports_its_steps_within_the_schema() {
+    let report = common::run_json(&[
+        "--workload",
+        "mixed",
+        "--strategy",
+        "thread-pool",
+        "--ms",
+        "20",
+        "--sweep",
+        "1,2",
+        "--cpus",
+        "1",
+    ]);
+    assert_valid(&report, "run --sweep 1,2");
+    let sizing = &report["sizing"];
+    assert_eq!(sizing["cores"], 1);
+    let steps = sizing["steps"].as_array().expect("the steps");
+    let threads: Vec<_> = steps.iter().map(|s| s["threads"].as_u64()).collect();
+    assert_eq!(threads, [Some(1), Some(2)]);
+    for s in steps {
+        assert_eq!(s["ok"], s["jobs"], "{s}");
+        assert!(s["throughput"].as_f64() > Some(0.0), "{s}");
+    }
+    assert!(
+        report["jobs"]
+            .as_array()
+            .is_some_and(|j| j.iter().all(|j| j["workload"] == "mixed"))
+    );
+}
+
 #[test]
 fn a_falsified_report_fails_the_schema() {
     let mut report =

@@ -6,6 +6,7 @@ pub mod event;
 pub mod job;
 pub mod sample;
 pub mod strategy;
+pub mod sweep;
 pub mod thread;
 pub mod workload;
 
@@ -17,5 +18,6 @@ pub use sample::{
     Sample, Watch, WorkerPoll,
 };
 pub use strategy::{Strategy, StrategyInfo};
+pub use sweep::{Sweep, SweepStep};
 pub use thread::ThreadKind;
 pub use workload::Workload;

@@ -205,6 +205,7 @@ fn blocks_on(flavor: Flavor, runs: usize) -> std::io::Result<Vec<BlockRow>> {
         restart_after: None,
         seconds: None,
         load: None,
+        sweep: None,
     };
     let (report, model) = super::run(plan)?;
     let polls = report.long_polls.clone().unwrap_or_default();

@@ -3,7 +3,7 @@
 use crate::data::LabConfig;
 use crate::lesson::expect::verdicts;
 use crate::lesson::{Action, Lesson};
-use crate::report::LoadStepOut;
+use crate::report::{LoadStepOut, Report, SizingOut};
 use crate::runner::Plan;
 use crate::text::T;
 
@@ -24,7 +24,7 @@ pub fn check_action(
     action: &Action,
     lab: &LabConfig,
     on_row: &mut impl FnMut(&Row),
-) -> std::io::Result<(Vec<Row>, Option<Vec<LoadStepOut>>)> {
+) -> std::io::Result<(Vec<Row>, Report)> {
     let (report, _) = super::run(Plan::of_action(action, lab.clone()))?;
     let rows: Vec<Row> = action
         .expect
@@ -40,7 +40,7 @@ pub fn check_action(
         })
         .collect();
     rows.iter().for_each(&mut *on_row);
-    Ok((rows, report.load))
+    Ok((rows, report))
 }
 
 /// A load test's steps, one line each, for the check's output.
@@ -54,6 +54,64 @@ pub fn format_load(steps: &[LoadStepOut]) -> String {
         );
     }
     out
+}
+
+/// Columns of the sizing table's bar: the sweep's best throughput fills them.
+const SIZING_BAR: usize = 20;
+
+/// A sizing sweep's steps, one line each with a bar of its throughput, then the best size
+/// against "cores × 2", for the check's output.
+pub fn format_sizing(action: &Action, lab: &LabConfig, sizing: &SizingOut) -> String {
+    let (lo, hi) = (
+        sizing.steps.iter().map(|s| s.multiple).min().unwrap_or(0),
+        sizing.steps.iter().map(|s| s.multiple).max().unwrap_or(0),
+    );
+    let x2 = 2 * sizing.cores;
+    let title = T::CheckSizingTitle.fill(&[
+        (
+            "workload",
+            &format!("{} {} ms", action.work.workload.as_str(), action.work.ms),
+        ),
+        ("lo", &lo),
+        ("hi", &hi),
+        ("cores", &lab.describe_cores()),
+        ("x2", &x2),
+    ]);
+    let mut out = format!(
+        "    {title}
+    {}
+",
+        T::CheckSizingTableHeader
+    );
+    for s in &sizing.steps {
+        let share = if sizing.best_throughput > 0.0 {
+            s.throughput / sizing.best_throughput
+        } else {
+            0.0
+        };
+        let bar = "#".repeat((share * SIZING_BAR as f64).round() as usize);
+        let best = if s.multiple == sizing.best_multiple {
+            "*"
+        } else {
+            " "
+        };
+        out += &format!(
+            "    {:>5}×   {:>7}   {:>7.1}   {:>6.0} %   {:>10.1}   {:>10.1}   {best}{bar}\n",
+            s.multiple,
+            s.threads,
+            s.throughput,
+            share * 100.0,
+            s.run_p50_ms,
+            s.run_p99_ms,
+        );
+    }
+    let threads = sizing.step(sizing.best_multiple).map_or(0, |s| s.threads);
+    let best = T::CheckSizingBest.fill(&[
+        ("multiple", &sizing.best_multiple),
+        ("threads", &threads),
+        ("x2", &x2),
+    ]);
+    out + &format!("    {best}\n")
 }
 
 /// Picks the lessons named in `ids` (all when empty); an unknown id lists the known ones.

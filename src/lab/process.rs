@@ -279,7 +279,9 @@ fn dispatch(slots: &mut [Slot], waiting: &mut VecDeque<Job>, gauges: &Gauges) {
             return;
         };
         let Order { id, workload, ms } = job.order();
-        let rounds = workload::rounds_for(ms);
+        // The child hashes as many rounds as the CPU part takes here (all of `cpu`, half of
+        // `mixed`).
+        let rounds = workload::rounds_for(workload.split(ms).1);
         let order = format!("{id} {} {ms} {rounds}\n", workload.as_str());
         if slot
             .stdin
@@ -350,6 +352,10 @@ pub fn child_main() -> std::process::ExitCode {
             }
             Ok(Workload::Query) => {
                 std::hint::black_box(workload::run_query(ms));
+            }
+            Ok(Workload::Mixed) => {
+                std::thread::sleep(Duration::from_millis(Workload::Mixed.split(ms).0));
+                std::hint::black_box(workload::hash_chain(rounds));
             }
             Ok(_) => std::thread::sleep(Duration::from_millis(ms)),
             Err(_) => continue,

@@ -251,6 +251,18 @@ impl Worker {
                         slice.as_millis().max(1) as u64,
                     )));
                 }
+                // The wait first, then the CPU part, slice by slice.
+                Workload::Mixed => {
+                    let waited = started.elapsed();
+                    let wait = Duration::from_millis(workload.split(ms).0);
+                    if waited < wait {
+                        std::thread::sleep(slice.min(wait - waited));
+                    } else {
+                        std::hint::black_box(super::workload::hash_chain(
+                            super::workload::rounds_for(slice.as_millis().max(1) as u64),
+                        ));
+                    }
+                }
                 Workload::Sleep | Workload::Async | Workload::Panic => std::thread::sleep(slice),
             }
         }

@@ -6,6 +6,8 @@
 //! * `cpu` — real computation: a hash chain sized to last about `ms` on this machine.
 //! * `async` — `tokio::time::sleep`: the same wait, but it yields to the event loop.
 //! * `panic` — a blocking sleep that then panics.
+//! * `mixed` — a blocking sleep for half of `ms`, then the `cpu` hash chain for the other half:
+//!   a request that waits on I/O, then computes.
 //! * `query` — a real SQLite query (a recursive CTE) on the thread's own in-memory connection,
 //!   sized to last about `ms` on this machine: what a sync database driver does.
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -32,6 +34,7 @@ pub fn run_blocking(workload: Workload, ms: u64) -> Option<Duration> {
         Workload::Query => {
             std::hint::black_box(run_query(ms));
         }
+        Workload::Mixed => run_mixed(ms),
         Workload::Async => unreachable!("async workloads are awaited, never run blocking"),
     }
     Some(thread_cpu_time()?.saturating_sub(cpu0?))
@@ -164,6 +167,17 @@ pub fn thread_cpu_time() -> Option<Duration> {
     (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }
 
+// snippet:start workload-mixed
+/// Half of `ms` waiting (a blocking call, as a sync driver's), then half computing: a thread
+/// that runs it holds a core only for the second half, so more threads than cores pay off —
+/// up to about cores × (1 + wait / compute).
+pub fn run_mixed(ms: u64) {
+    let (wait, compute) = Workload::Mixed.split(ms);
+    std::thread::sleep(Duration::from_millis(wait));
+    std::hint::black_box(hash_chain(rounds_for(compute)));
+}
+// snippet:end workload-mixed
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +200,25 @@ mod tests {
         assert_eq!(
             query(&conn, 14).unwrap(),
             (1..=14).map(|x| x % 7).sum::<i64>()
+        );
+    }
+
+    #[test]
+    fn mixed_work_waits_half_its_length_and_burns_the_other_half() {
+        let t = Instant::now();
+        let cpu = run_blocking(Workload::Mixed, 60).unwrap();
+        let took = t.elapsed();
+        assert!(
+            took >= Duration::from_millis(30),
+            "a 60 ms mixed job took {took:?}"
+        );
+        assert!(
+            cpu >= Duration::from_millis(10),
+            "it used only {cpu:?} of CPU"
+        );
+        assert!(
+            cpu < took.saturating_sub(Duration::from_millis(25)),
+            "it used {cpu:?} of CPU in {took:?}: no wait"
         );
     }
 

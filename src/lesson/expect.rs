@@ -78,6 +78,19 @@ pub enum Number {
     BlockingThreadsMax,
     /// The highest request rate a load test held (req/s).
     LoadHeldRate,
+    /// A sizing sweep's best pool size, as a multiple of the cores (the smallest within 95 %
+    /// of the highest throughput), and in threads.
+    SizingBestMultiple,
+    SizingBestThreads,
+    /// A sweep's throughput (jobs/s): its first step, its best, the step at cores × 2, its last.
+    SizingThroughputFirst,
+    SizingThroughputBest,
+    SizingThroughputX2,
+    SizingThroughputLast,
+    /// A sweep's p99 run time (start → end of a job): its first step, at cores × 2, its last.
+    SizingRunP99First,
+    SizingRunP99X2,
+    SizingRunP99Last,
     // Given: from the action and its lab, not measured.
     /// The action's `ms` parameter.
     Block,
@@ -154,6 +167,27 @@ const NUMBERS: &[(&str, Number, Unit)] = &[
     ("long_poll.max", Number::LongPollMax, Ms),
     ("blocking.threads.max", Number::BlockingThreadsMax, Count),
     ("load.held_rate", Number::LoadHeldRate, Count),
+    ("sizing.best_multiple", Number::SizingBestMultiple, Count),
+    ("sizing.best_threads", Number::SizingBestThreads, Count),
+    (
+        "sizing.throughput.first",
+        Number::SizingThroughputFirst,
+        Count,
+    ),
+    (
+        "sizing.throughput.best",
+        Number::SizingThroughputBest,
+        Count,
+    ),
+    ("sizing.throughput.x2", Number::SizingThroughputX2, Count),
+    (
+        "sizing.throughput.last",
+        Number::SizingThroughputLast,
+        Count,
+    ),
+    ("sizing.run.p99.first", Number::SizingRunP99First, Ms),
+    ("sizing.run.p99.x2", Number::SizingRunP99X2, Ms),
+    ("sizing.run.p99.last", Number::SizingRunP99Last, Ms),
     ("block", Number::Block, Ms),
     ("size", Number::Size, Count),
     ("jobs", Number::Jobs, Count),
@@ -623,6 +657,16 @@ impl<'a> Facts<'a> {
                 Some(steps) if !steps.is_empty() => f64::from(r.load_held_rate.unwrap_or(0)),
                 _ => f64::NAN,
             },
+            // A sweep that measured nothing holds no claim either way.
+            Number::SizingBestMultiple
+            | Number::SizingBestThreads
+            | Number::SizingThroughputFirst
+            | Number::SizingThroughputBest
+            | Number::SizingThroughputX2
+            | Number::SizingThroughputLast
+            | Number::SizingRunP99First
+            | Number::SizingRunP99X2
+            | Number::SizingRunP99Last => sizing(r, metric).unwrap_or(f64::NAN),
             Number::LongPollMax => r
                 .long_polls
                 .iter()
@@ -702,6 +746,25 @@ impl<'a> Facts<'a> {
             }
         }
     }
+}
+
+/// A sweep's figure, when it ran at least one step with jobs that ended.
+fn sizing(r: &Report, metric: Number) -> Option<f64> {
+    let s = r.sizing.as_ref().filter(|s| s.best_throughput > 0.0)?;
+    let (first, last) = (s.steps.first()?, s.steps.last()?);
+    let best = s.step(s.best_multiple)?;
+    Some(match metric {
+        Number::SizingBestMultiple => f64::from(s.best_multiple),
+        Number::SizingBestThreads => f64::from(best.threads),
+        Number::SizingThroughputFirst => first.throughput,
+        Number::SizingThroughputBest => s.best_throughput,
+        Number::SizingThroughputX2 => s.step(2)?.throughput,
+        Number::SizingThroughputLast => last.throughput,
+        Number::SizingRunP99First => first.run_p99_ms,
+        Number::SizingRunP99X2 => s.step(2)?.run_p99_ms,
+        Number::SizingRunP99Last => last.run_p99_ms,
+        _ => return None,
+    })
 }
 
 /// Checks every expectation of `action` against its run's report: the one verdict table that

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::data::{Batch, Load, Work};
+use crate::data::{Batch, Load, Sweep, Work};
 use crate::data::{Flavor, LabConfig, Shutdown, Strategy};
 use crate::text::{Lang, T};
 pub use expect::Expect;
@@ -60,14 +60,16 @@ pub struct Action {
     pub restart_after: Option<Duration>,
     /// Instead of `jobs` at once: requests at rising rates (a load test).
     pub load: Option<Load>,
+    /// Instead of `jobs` at once: the work on a pool of each multiple of the cores in turn.
+    pub sweep: Option<Sweep>,
     pub expect: Vec<Expect>,
 }
 
 impl Action {
     /// The jobs submitted straight into the lab (none for a load test: its jobs come over
-    /// HTTP).
+    /// HTTP; none for a sweep: the runner submits its steps one by one).
     pub fn batches(&self) -> Vec<Batch> {
-        if self.load.is_some() {
+        if self.load.is_some() || self.sweep.is_some() {
             return Vec::new();
         }
         let first = Batch {
@@ -88,6 +90,18 @@ impl Action {
                 load.rates.last().copied().unwrap_or(0),
             );
             return T::ActionAtRates.fill(&[
+                ("workload", &self.work.workload.as_str()),
+                ("strategy", &self.work.strategy.as_str()),
+                ("lo", &lo),
+                ("hi", &hi),
+            ]);
+        }
+        if let Some(sweep) = &self.sweep {
+            let (lo, hi) = (
+                sweep.multiples.iter().min().copied().unwrap_or(0),
+                sweep.multiples.iter().max().copied().unwrap_or(0),
+            );
+            return T::ActionSweep.fill(&[
                 ("workload", &self.work.workload.as_str()),
                 ("strategy", &self.work.strategy.as_str()),
                 ("lo", &lo),
@@ -189,6 +203,7 @@ struct RawAction {
     restart_after_ms: Option<Spanned<i64>>,
     load: Option<Vec<Spanned<i64>>>,
     step_ms: Option<Spanned<i64>>,
+    sweep: Option<Spanned<Vec<Spanned<i64>>>>,
     lab: Option<RawLab>,
     #[serde(default)]
     then: Vec<RawBatch>,
@@ -372,6 +387,31 @@ impl Reader<'_> {
                 })
             }
         };
+        let sweep = match &a.sweep {
+            None => None,
+            Some(multiples) => {
+                if a.load.is_some() {
+                    let message = T::LessonSweepAndLoad.text().to_string();
+                    return Err(self.err(multiples.span().start, message));
+                }
+                if work.strategy.info().size.is_none() {
+                    let message =
+                        T::LessonSweepNoSize.fill(&[("strategy", &work.strategy.as_str())]);
+                    return Err(self.err(multiples.span().start, message));
+                }
+                let mut steps = Vec::new();
+                for m in multiples.get_ref() {
+                    // At most 16 × the cores: 1,024 threads on 64 cores, within the lab's caps.
+                    let n = self.number(m, "sweep", 1)?;
+                    if n > 16 {
+                        let message = T::LessonSweepMax.fill(&[("n", &n)]);
+                        return Err(self.err(m.span().start, message));
+                    }
+                    steps.push(n as u32);
+                }
+                Some(Sweep { multiples: steps })
+            }
+        };
         Ok(Action {
             key: k,
             label: Localized::new(self.base, a.label.clone()),
@@ -382,6 +422,7 @@ impl Reader<'_> {
             stop_after,
             restart_after,
             load,
+            sweep,
             expect,
         })
     }
@@ -866,7 +907,7 @@ title = "示范"
                 "workload = \"sleep\"",
                 "workload = \"nap\"",
                 14,
-                "unknown workload `nap` (allowed: sleep, cpu, async, panic, query)",
+                "unknown workload `nap` (allowed: sleep, cpu, async, panic, query, mixed)",
             ),
             (
                 "expect = [\"lag.max >= 90% of block\"]",

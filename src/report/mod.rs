@@ -1,6 +1,7 @@
 //! The headless report: the same model the TUI draws, as a JSON object or a short summary.
 //! Field names here are a contract other tools read: `schema.json` beside this file describes
 //! them, and a test holds real output against it.
+pub mod sizing;
 mod summary;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use crate::data::{LabConfig, STALL_THRESHOLD};
 use crate::load::StepReport;
 use crate::model::{Counters, JobRecord, Model, counters};
 use crate::text::T;
+pub use sizing::{SizingOut, SizingStepOut};
 
 /// What part of the model a report covers.
 #[derive(Clone, Debug)]
@@ -25,6 +27,8 @@ pub struct Scope {
     pub run: Option<RunId>,
     /// A load test's steps, as its HTTP load generator measured them.
     pub load: Option<Vec<StepReport>>,
+    /// A sizing sweep's steps that ran (their jobs are the run's on each step's pool size).
+    pub sweep: Option<Vec<crate::data::SweepStep>>,
 }
 
 /// A load step holds its rate when every request was answered and the 99th percentile of
@@ -47,6 +51,8 @@ pub struct Report {
     pub load: Option<Vec<LoadStepOut>>,
     /// The highest rate held (see `LOAD_BOUND`), with every lower rate held too.
     pub load_held_rate: Option<u32>,
+    /// A sizing sweep: per pool size, throughput and latency, and the best size.
+    pub sizing: Option<SizingOut>,
 }
 
 /// One step of a load test, measured over HTTP from each request's scheduled send time.
@@ -239,6 +245,7 @@ impl Report {
             baseline,
             run,
             load,
+            sweep,
         } = scope;
         let lag = model.lag_summary(from, to);
         let requests = model.request_summary(from, to);
@@ -268,6 +275,7 @@ impl Report {
             .map(|steps| crate::load::held_rate(steps).unwrap_or(0));
         let load: Option<Vec<LoadStepOut>> =
             load.map(|steps| steps.iter().map(LoadStepOut::from).collect());
+        let sizing = sweep.map(|steps| SizingOut::of(&steps, &jobs, config.cores()));
 
         Report {
             duration_ms: ms(to.saturating_sub(from)),
@@ -384,6 +392,7 @@ impl Report {
             },
             load_held_rate,
             load,
+            sizing,
             traffic: TrafficOut {
                 rate_per_s: config.traffic_rate,
                 request_ms: config.request_ms,
@@ -399,6 +408,7 @@ impl Report {
             baseline: (Duration::ZERO, Duration::ZERO),
             run: None,
             load: None,
+            sweep: None,
         };
         Report::build(&Model::new(), scope, &LabConfig::default())
     }

@@ -7,11 +7,14 @@
 //! 2. **A quiet baseline.** [`BASELINE`] of nothing but background traffic; its last part
 //!    (after [`WARM_UP`]) is "what is normal here".
 //! 3. **The jobs,** in their batches at their times — or, for a load test, one order to start
-//!    the HTTP load generator against the lab's front door.
+//!    the HTTP load generator against the lab's front door — or, for a sizing sweep, one step
+//!    after another: a batch on a pool of each multiple of the cores, the next step once every
+//!    job of the last has ended.
 //! 4. **The end:** when every job has ended, plus [`TAIL`] for the requests queued behind them;
 //!    or, for an action that stops the lab part-way, when the lab reports it stopped; or, for a
-//!    load test, when the generator's figures came in (plus [`TAIL`]); or when the jobs are
-//!    overdue ([`patience`], [`Load::patience`]).
+//!    load test, when the generator's figures came in (plus [`TAIL`]); or, for a sweep, when
+//!    its last step ended (plus [`TAIL`]); or when the jobs are overdue ([`patience`],
+//!    [`Load::patience`], [`SweepStep::patience`]).
 //! 5. **The report** over [lab start, end), built once [`GRACE`] later (answers in flight land).
 //!
 //! The runner does no I/O and reads no clock: time and the model are passed in, and it answers
@@ -20,7 +23,7 @@
 use std::time::Duration;
 
 use crate::data::job::patience;
-use crate::data::{Batch, LabConfig, Load, RunId, Work};
+use crate::data::{Batch, LabConfig, Load, RunId, Sweep, SweepStep, Work};
 use crate::load::LoadPlan;
 use crate::model::Model;
 use crate::report::{Report, Scope};
@@ -50,6 +53,8 @@ pub struct Plan {
     pub seconds: Option<Duration>,
     /// Instead of the batches, a load test of this work over HTTP: report each step.
     pub load: Option<(Work, Load)>,
+    /// Instead of the batches, a sizing sweep of this work (its strategy's size set per step).
+    pub sweep: Option<(Work, Sweep)>,
 }
 
 impl Plan {
@@ -66,6 +71,7 @@ impl Plan {
             restart_after: None,
             seconds: None,
             load: None,
+            sweep: None,
         }
     }
 
@@ -78,6 +84,7 @@ impl Plan {
             restart_after: action.restart_after,
             seconds: None,
             load: action.load.clone().map(|l| (action.work, l)),
+            sweep: action.sweep.clone().map(|s| (action.work, s)),
         }
     }
 
@@ -149,6 +156,10 @@ pub struct Runner {
     restarted: bool,
     /// The load test was ordered.
     loading: bool,
+    /// A sweep's progress: the steps that started, when the current one did, and how many of
+    /// its slices are out.
+    swept: Vec<(SweepStep, Duration)>,
+    slices_sent: usize,
     report: Option<Report>,
 }
 
@@ -166,6 +177,8 @@ impl Runner {
             sent: 0,
             restarted: false,
             loading: false,
+            swept: Vec::new(),
+            slices_sent: 0,
             report: None,
         }
     }
@@ -272,6 +285,11 @@ impl Runner {
                     if overdue || model.load_result(self.run).is_some() {
                         self.phase = Phase::Ending { end: now + TAIL };
                     }
+                } else if let Some((work, sweep)) = &self.plan.sweep {
+                    let (work, sweep) = (*work, sweep.clone());
+                    if let Some(end) = self.sweep(&work, &sweep, model, now, orders) {
+                        self.phase = Phase::Ending { end };
+                    }
                 } else if let Some(after) = restart {
                     if now >= submitted + after && self.sent == self.batches.len() {
                         orders.push(Order::StopLab);
@@ -317,6 +335,68 @@ impl Runner {
         }
     }
 
+    /// Moves a sweep on at `now`: submits the current step's slices that are due, and starts
+    /// the next step once every job of this one has ended. Returns the end of the run when
+    /// the last step is over (or overdue).
+    fn sweep(
+        &mut self,
+        work: &Work,
+        sweep: &Sweep,
+        model: &Model,
+        now: Duration,
+        orders: &mut Vec<Order>,
+    ) -> Option<Duration> {
+        let cores = self.plan.lab.cores();
+        let steps = sweep.steps(cores);
+        loop {
+            let Some(&(step, since)) = self.swept.last() else {
+                let first = *steps.first()?;
+                self.swept.push((first, now));
+                self.slices_sent = 0;
+                continue;
+            };
+            let schedule = step.schedule(work.ms);
+            while let Some(&(after, jobs)) = schedule.get(self.slices_sent) {
+                if since + after > now {
+                    return None;
+                }
+                let work = Work {
+                    size: step.size,
+                    ..*work
+                };
+                orders.push(Order::Submit {
+                    run: self.run,
+                    work,
+                    jobs,
+                });
+                self.slices_sent += 1;
+            }
+            let overdue = now >= since + step.patience(work.ms, cores);
+            if overdue {
+                return Some(now);
+            }
+            if !self.step_done(model, &step) {
+                return None;
+            }
+            match steps.get(self.swept.len()) {
+                Some(&next) => {
+                    self.swept.push((next, now));
+                    self.slices_sent = 0;
+                }
+                None => return Some(now + TAIL),
+            }
+        }
+    }
+
+    /// Every job of a sweep's step has ended (a step's jobs are the run's on its pool size).
+    fn step_done(&self, model: &Model, step: &SweepStep) -> bool {
+        let jobs: Vec<_> = model
+            .run_jobs(self.run)
+            .filter(|j| j.spec.size == step.size)
+            .collect();
+        jobs.len() == step.jobs && jobs.iter().all(|j| j.is_done())
+    }
+
     fn all_done(&self, model: &Model) -> bool {
         let jobs: Vec<_> = model.run_jobs(self.run).collect();
         jobs.len() == self.plan.jobs() && jobs.iter().all(|j| j.is_done())
@@ -336,6 +416,11 @@ impl Runner {
                     .map(|r| r.steps.clone())
                     .unwrap_or_default()
             }),
+            sweep: self
+                .plan
+                .sweep
+                .as_ref()
+                .map(|_| self.swept.iter().map(|(step, _)| *step).collect()),
         };
         Report::build(model, scope, &self.plan.lab)
     }
@@ -354,7 +439,12 @@ impl Runner {
                     .or(self.plan.restart_after.filter(|_| !self.restarted))
                     .map(|a| submitted + a);
                 let total = self.plan.seconds.zip(self.lab).map(|(s, (_, at))| at + s);
-                [batch, stop, total].into_iter().flatten().min()
+                let slice = self.plan.sweep.as_ref().and_then(|(work, _)| {
+                    let &(step, since) = self.swept.last()?;
+                    let (after, _) = *step.schedule(work.ms).get(self.slices_sent)?;
+                    Some(since + after)
+                });
+                [batch, stop, total, slice].into_iter().flatten().min()
             }
             Phase::Ending { end } => Some(*end + GRACE),
             Phase::Starting
@@ -431,7 +521,7 @@ pub fn drive(
 mod tests {
     use super::*;
     use crate::data::strategy::fake;
-    use crate::data::{Sample, Workload};
+    use crate::data::{Sample, Sweep, Workload};
 
     fn ms(v: u64) -> Duration {
         Duration::from_millis(v)
@@ -478,5 +568,159 @@ mod tests {
         assert_eq!(r.phase(), &Phase::Running);
         r.step(&model, BASELINE + patience(&plan.batches));
         assert!(matches!(r.phase(), Phase::Ending { .. }), "{:?}", r.phase());
+    }
+
+    /// Feeds the model one job's life: submitted, started, finished ok.
+    fn job_ran(model: &mut Model, id: u64, run: RunId, work: Work, at: [Duration; 3]) {
+        use crate::data::{JobEvent, JobEventKind, JobSpec, Outcome, ThreadKind};
+        let kinds = [
+            JobEventKind::Submitted(JobSpec::new(id, run, work, 1)),
+            JobEventKind::Started {
+                thread: format!("pool-{}", work.size),
+                kind: ThreadKind::Dedicated,
+                task: None,
+            },
+            JobEventKind::Finished {
+                outcome: Outcome::Ok,
+                cpu: None,
+                error: None,
+            },
+        ];
+        for (at, kind) in at.into_iter().zip(kinds) {
+            model.ingest(Sample::Job(JobEvent { job: id, at, kind }));
+        }
+    }
+
+    #[test]
+    fn a_sweep_runs_its_steps_one_after_another_each_once_its_jobs_ended() {
+        let work = Work {
+            workload: Workload::Mixed,
+            strategy: fake("thread-pool"),
+            ms: 100,
+            size: 0,
+        };
+        let lab = LabConfig {
+            cpus: Some(2),
+            ..LabConfig::default()
+        };
+        let plan = Plan {
+            sweep: Some((
+                work,
+                Sweep {
+                    multiples: vec![1, 2],
+                },
+            )),
+            batches: Vec::new(),
+            ..Plan::once(lab, work, 1)
+        };
+        let jobs = crate::data::sweep::WAVES * 2 * 2;
+        let mut model = Model::new();
+        let mut r = Runner::new(plan, 3);
+        r.start();
+        r.lab_started(1, ms(0));
+        // Step 1: two threads, one job at once, the other at half a job's length with the rest.
+        let t0 = BASELINE;
+        let submits = |orders: Vec<Order>| -> Vec<(u32, usize)> {
+            orders
+                .into_iter()
+                .map(|o| match o {
+                    Order::Submit { work, jobs, .. } => (work.size, jobs),
+                    other => panic!("{other:?}"),
+                })
+                .collect()
+        };
+        assert_eq!(submits(r.step(&model, t0)), vec![(2, 1)]);
+        assert_eq!(r.next_wake(), Some(t0 + ms(50)));
+        assert!(r.step(&model, t0 + ms(30)).is_empty());
+        assert_eq!(submits(r.step(&model, t0 + ms(50))), vec![(2, jobs - 1)]);
+        // Not all of step 1's jobs have ended: no step 2 yet.
+        let step1 = Work { size: 2, ..work };
+        for id in 0..jobs as u64 - 1 {
+            job_ran(&mut model, id, 3, step1, [t0, t0 + ms(10), t0 + ms(900)]);
+        }
+        assert!(r.step(&model, t0 + ms(1000)).is_empty());
+        assert_eq!(r.phase(), &Phase::Running);
+        let last = jobs as u64 - 1;
+        job_ran(
+            &mut model,
+            last,
+            3,
+            step1,
+            [t0 + ms(50), t0 + ms(60), t0 + ms(1050)],
+        );
+        // Step 2 starts at once: four threads, one job at 0, 20, 50 and 70 ms of 100.
+        let t1 = t0 + ms(1100);
+        assert_eq!(submits(r.step(&model, t1)), vec![(4, 1)]);
+        assert_eq!(r.next_wake(), Some(t1 + ms(20)));
+        assert_eq!(
+            submits(r.step(&model, t1 + ms(70))),
+            vec![(4, 1), (4, 1), (4, jobs - 3)]
+        );
+        let step2 = Work { size: 4, ..work };
+        for id in 0..jobs as u64 {
+            let at = t1 + ms(10 * id);
+            job_ran(&mut model, 100 + id, 3, step2, [at, at, at + ms(400)]);
+        }
+        // The last step ended: the run ends after the tail, with both steps in its report.
+        r.step(&model, t1 + ms(1000));
+        assert_eq!(
+            r.phase(),
+            &Phase::Ending {
+                end: t1 + ms(1000) + TAIL
+            }
+        );
+        r.step(&model, t1 + ms(1000) + TAIL + GRACE);
+        let sizing = r
+            .report()
+            .and_then(|r| r.sizing.clone())
+            .expect("a sizing report");
+        assert_eq!(
+            sizing
+                .steps
+                .iter()
+                .map(|s| (s.multiple, s.threads, s.jobs))
+                .collect::<Vec<_>>(),
+            vec![(1, 2, jobs as u64), (2, 4, jobs as u64)]
+        );
+        // Step 1: 20 jobs from 0 to 1050 ms; step 2: 20 jobs from 0 to 590 ms.
+        assert_eq!(sizing.steps[0].throughput, 19.05);
+        assert_eq!(sizing.steps[1].throughput, 33.9);
+        assert_eq!(sizing.best_multiple, 2);
+    }
+
+    #[test]
+    fn an_overdue_sweep_step_ends_the_run() {
+        let work = Work {
+            workload: Workload::Cpu,
+            strategy: fake("thread-pool"),
+            ms: 100,
+            size: 0,
+        };
+        let lab = LabConfig {
+            cpus: Some(1),
+            ..LabConfig::default()
+        };
+        let sweep = Sweep {
+            multiples: vec![1, 2],
+        };
+        let patience = sweep.steps(1)[0].patience(100, 1);
+        let plan = Plan {
+            sweep: Some((work, sweep)),
+            batches: Vec::new(),
+            ..Plan::once(lab, work, 1)
+        };
+        let model = Model::new();
+        let mut r = Runner::new(plan, 4);
+        r.start();
+        r.lab_started(1, ms(0));
+        assert_eq!(r.step(&model, BASELINE).len(), 1);
+        assert!(r.step(&model, BASELINE + patience - ms(1)).is_empty());
+        r.step(&model, BASELINE + patience);
+        assert_eq!(
+            r.phase(),
+            &Phase::Ending {
+                end: BASELINE + patience
+            }
+        );
     }
 }

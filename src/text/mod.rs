@@ -164,6 +164,7 @@ mod tests {
         "a non-blocking tokio::time::sleep (awaited)",
         "a blocking sleep that then fails (a panic, a crashed child)",
         "a real SQLite query (a recursive CTE) sized to about N ms",
+        "a blocking wait for half of N ms, then CPU work for the other half",
         "↑ ↓ / j k, PgUp PgDn",
     ];
 

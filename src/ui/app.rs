@@ -17,7 +17,7 @@ use crate::data::{LabConfig, RunId};
 use crate::lesson::expect::{Verdict, verdicts};
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
-use crate::report::{LoadStepOut, Report};
+use crate::report::{LoadStepOut, Report, SizingOut};
 use crate::runner::{BASELINE, Order, Plan, Runner};
 use crate::text::{Lang, T};
 use crate::ui::Exit;
@@ -577,6 +577,11 @@ impl App {
     pub fn last_load(&self, key: char) -> Option<&[LoadStepOut]> {
         self.latest_run(key)
             .and_then(|r| r.report.as_ref()?.load.as_deref())
+    }
+
+    /// The latest sizing sweep of an action of the current lesson.
+    pub fn last_sizing(&self, key: char) -> Option<&SizingOut> {
+        self.latest_run(key)?.report.as_ref()?.sizing.as_ref()
     }
 
     /// True while an action of this lesson is running, or waiting for its turn.

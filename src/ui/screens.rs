@@ -572,6 +572,18 @@ fn every_action_key_of_every_lesson_submits_its_jobs() {
                 now += 1_000;
             }
             let expected: usize = action.batches().iter().map(|b| b.jobs).sum();
+            // A sweep submits step by step, each once the last one's jobs ended: at least its
+            // first step (no job ends here).
+            if let Some(sweep) = &action.sweep {
+                let first = sweep.steps(app.lab_for_action(action).cores())[0].jobs;
+                assert!(
+                    submitted >= first,
+                    "{} [{}] submits its first step: {submitted} of {first}",
+                    lesson.id,
+                    action.key
+                );
+                continue;
+            }
             assert_eq!(
                 submitted, expected,
                 "{} [{}] submits its jobs",
@@ -657,6 +669,7 @@ fn the_pools_pane_and_the_json_agree_on_every_counter() {
             baseline: (Duration::ZERO, ms(1_000)),
             run: Some(1),
             load: None,
+            sweep: None,
         };
         let report = crate::report::Report::build(&app.model, scope, &app.lab);
         let t = render(&app, at, (200, 50));
@@ -1016,6 +1029,107 @@ fn the_requests_row_says_the_traffic_rests_and_how_to_bring_it_back() {
             });
             let words: String = resting.chars().take(4).collect();
             assert!(find(&t, &words).is_some(), "{lang:?} {size:?}: {words}");
+        }
+    }
+}
+
+/// A fake sweep on 2 cores: jobs/s and p99 run time per multiple.
+fn sweep(steps: &[(u32, f64, f64)]) -> crate::report::SizingOut {
+    let steps: Vec<_> = steps
+        .iter()
+        .map(
+            |&(multiple, throughput, p99)| crate::report::SizingStepOut {
+                multiple,
+                threads: multiple * 2,
+                jobs: 40,
+                ok: 40,
+                span_ms: 40_000.0 / throughput,
+                throughput,
+                latency_p50_ms: p99 * 2.0,
+                latency_p99_ms: p99 * 4.0,
+                run_p50_ms: p99 * 0.8,
+                run_p99_ms: p99,
+            },
+        )
+        .collect();
+    let best = steps.iter().map(|s| s.throughput).fold(0.0, f64::max);
+    let best_multiple = steps
+        .iter()
+        .filter(|s| s.throughput >= 0.95 * best)
+        .map(|s| s.multiple)
+        .min()
+        .unwrap_or(0);
+    crate::report::SizingOut {
+        cores: 2,
+        steps,
+        best_multiple,
+        best_throughput: best,
+    }
+}
+
+/// Lesson 6's Check section once its sweeps ran: jobs/s (a share of each sweep's best) and
+/// p99 run time per multiple of the cores, the sweeps side by side in key order, "cores × 2"
+/// marked under its group and each sweep's best with a `*`; before any has run, no chart.
+#[test]
+fn the_sizing_sweeps_are_drawn_per_multiple_with_the_rule_and_the_best_marked() {
+    let mut app = app_on("thread-pool");
+    quiet(&mut app, 3_000, 0);
+    app.section = Section::Check;
+    let t = render(&app, 3_000, (120, 40));
+    assert!(
+        find(&t, "sizing sweeps:").is_none(),
+        "no chart before a run"
+    );
+    let results = [
+        (
+            '6',
+            sweep(&[
+                (1, 20.0, 110.0),
+                (2, 38.0, 125.0),
+                (3, 39.5, 170.0),
+                (4, 39.0, 230.0),
+            ]),
+        ),
+        (
+            '7',
+            sweep(&[
+                (1, 40.0, 52.0),
+                (2, 39.5, 105.0),
+                (3, 39.0, 160.0),
+                (4, 39.2, 210.0),
+            ]),
+        ),
+    ];
+    for (key, sizing) in results {
+        let mut report = crate::report::Report::empty();
+        report.sizing = Some(sizing);
+        app.runs.push(crate::ui::app::ActionRun {
+            id: app.runs.len() as u64 + 1,
+            lesson: "thread-pool".into(),
+            key,
+            at: ms(1_000),
+            lab: app.lab.clone(),
+            report: Some(report),
+            verdicts: Some(Vec::new()),
+            cancelled: None,
+        });
+    }
+    for lang in Lang::ALL {
+        app.lang = lang;
+        for size in SIZES {
+            let t = render(&app, 3_000, size);
+            let name = format!("sizing_chart_{lang}_{}x{}", size.0, size.1);
+            insta::assert_snapshot!(name.clone(), t.backend());
+            let legend = lang.scoped(|| T::SizingChartLegend.text());
+            let (x, y) = find(&t, legend).unwrap_or_else(|| panic!("{name}: the legend"));
+            // The keys in the legend, in the sweeps' colours: the mixed one waits, then computes.
+            let buf = t.backend().buffer();
+            let after = x + crate::text::width::width(legend) as u16;
+            assert_eq!(buf[(after + 1, y)].fg, Color::Yellow, "{name}: 6 is mixed");
+            assert_eq!(buf[(after + 4, y)].fg, Color::Green, "{name}: 7 is CPU");
+            assert!(find(&t, "2× c×2").is_some(), "{name}: cores × 2 marked");
+            assert!(find(&t, "6*").is_some(), "{name}: the mixed sweep's best");
+            assert!(find(&t, "7*").is_some(), "{name}: the CPU sweep's best");
         }
     }
 }

@@ -3,7 +3,7 @@
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{load_chart, theme, wrap};
+use super::{load_chart, sizing_chart, theme, wrap};
 use crate::text::T;
 use crate::ui::app::{App, Section};
 
@@ -37,21 +37,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let lines = wrap::wrap(&lines, usize::from(area.width.saturating_sub(2)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    // A load test that has run is drawn under the checks, where there is room.
-    let handlers = match app.section {
-        Section::Check => load_chart::handlers(app, app.lesson()),
-        _ => Vec::new(),
+    // A load test or a sizing sweep that has run is drawn under the checks, where there is
+    // room (a lesson has one or the other).
+    let (handlers, sweeps) = match app.section {
+        Section::Check => (
+            load_chart::handlers(app, app.lesson()),
+            sizing_chart::sweeps(app, app.lesson()),
+        ),
+        _ => (Vec::new(), Vec::new()),
     };
-    let chart = if handlers.is_empty() {
-        0
-    } else {
+    let chart = if !handlers.is_empty() {
         load_chart::height(inner.height)
+    } else if !sweeps.is_empty() {
+        sizing_chart::height(inner.height)
+    } else {
+        0
     };
     let [text, below] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(chart)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).scroll((app.scroll, 0)), text);
-    if chart > 0 {
+    if chart > 0 && !handlers.is_empty() {
         load_chart::draw(frame, below, &handlers);
+    } else if chart > 0 {
+        sizing_chart::draw(frame, below, &sweeps);
     }
 }
 

@@ -10,6 +10,7 @@ mod lag;
 mod lesson;
 mod load_chart;
 mod pools;
+mod sizing_chart;
 mod theme;
 mod timeline;
 pub mod wrap;
