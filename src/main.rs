@@ -320,7 +320,7 @@ fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
         ms: args.ms as u64,
         size: args.size.unwrap_or(0) as u32,
     };
-    let mut plan = Plan::once(config, work, args.jobs as usize);
+    let mut plan = Plan::once(config.clone(), work, args.jobs as usize);
     plan.stop_after = args
         .stop_after_ms
         .map(|ms| Duration::from_millis(ms as u64));
@@ -349,6 +349,9 @@ fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
         }
         Ok((report, _)) => {
             print!("{}", report.summary());
+            if let Some(sizing) = &report.sizing {
+                print!("{}", headless::check::format_sizing(&work, &config, sizing));
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -454,7 +457,7 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
                         print!("{}", check::format_load(steps));
                     }
                     if let Some(sizing) = &report.sizing {
-                        print!("{}", check::format_sizing(action, &lab, sizing));
+                        print!("{}", check::format_sizing(&action.work, &lab, sizing));
                     }
                     passed += rows.iter().filter(|r| r.pass && !r.skipped).count();
                     skipped += rows.iter().filter(|r| r.skipped).count();

@@ -42,6 +42,34 @@ fn list_prints_one_line_per_lesson() {
 }
 
 #[test]
+fn a_sweep_run_prints_its_sizing_table() {
+    let out = blocklab(&[
+        "run",
+        "--workload",
+        "mixed",
+        "--strategy",
+        "thread-pool",
+        "--ms",
+        "10",
+        "--sweep",
+        "1,2",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("sizing sweep: mixed 10 ms"), "{text}");
+    assert!(text.contains("cores × 2 = a pool of"), "{text}");
+    let steps = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("1×"))
+        .count()
+        + text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("2×"))
+            .count();
+    assert_eq!(steps, 2, "one line per step:\n{text}");
+}
+
+#[test]
 fn without_a_terminal_the_tui_says_what_to_do_instead() {
     let out = blocklab(&[]); // stdout and stderr are pipes here
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -1,6 +1,6 @@
 //! `blocklab check`: runs every action of the chosen lessons headless and checks each of its
 //! expectations against what the lab measured.
-use crate::data::LabConfig;
+use crate::data::{LabConfig, Work};
 use crate::lesson::expect::verdicts;
 use crate::lesson::{Action, Lesson};
 use crate::report::{LoadStepOut, Report, SizingOut};
@@ -60,8 +60,8 @@ pub fn format_load(steps: &[LoadStepOut]) -> String {
 const SIZING_BAR: usize = 20;
 
 /// A sizing sweep's steps, one line each with a bar of its throughput, then the best size
-/// against "cores × 2", for the check's output.
-pub fn format_sizing(action: &Action, lab: &LabConfig, sizing: &SizingOut) -> String {
+/// against "cores × 2", for the output of `check` and of `run --sweep`.
+pub fn format_sizing(work: &Work, lab: &LabConfig, sizing: &SizingOut) -> String {
     let (lo, hi) = (
         sizing.steps.iter().map(|s| s.multiple).min().unwrap_or(0),
         sizing.steps.iter().map(|s| s.multiple).max().unwrap_or(0),
@@ -70,7 +70,7 @@ pub fn format_sizing(action: &Action, lab: &LabConfig, sizing: &SizingOut) -> St
     let title = T::CheckSizingTitle.fill(&[
         (
             "workload",
-            &format!("{} {} ms", action.work.workload.as_str(), action.work.ms),
+            &format!("{} {} ms", work.workload.as_str(), work.ms),
         ),
         ("lo", &lo),
         ("hi", &hi),
