@@ -3,21 +3,19 @@
 //! bar each, its key on it where the bar is tall enough: the order and the key carry the
 //! meaning without colour).
 use ratatui::prelude::*;
-use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph};
+use ratatui::widgets::{Bar, BarChart, BarGroup};
 
+use super::bars::{self, FULL};
 use super::theme;
 use crate::data::Workload;
 use crate::lesson::Lesson;
 use crate::report::LoadStepOut;
 use crate::text::T;
-use crate::text::width::width;
 use crate::ui::app::App;
 
 /// The p99 scale is logarithmic, from 1 ms to the generator's timeout (2 s).
 const P99_FLOOR_MS: f64 = 1.0;
 const P99_CEILING_MS: f64 = 2000.0;
-/// Bar heights are in hundredths of the chart's height.
-const FULL: u64 = 100;
 
 /// One handler: its key, its colour, its steps (`None` until it has run).
 pub struct Handler<'a> {
@@ -54,57 +52,26 @@ fn style_of(workload: Workload, strategy: &str) -> Style {
     }
 }
 
-/// The rows the chart wants out of `inner` rows of the lesson pane (0: it does not fit): a
-/// legend, and two charts of a caption, bars and the rates each.
+/// The rows the chart wants out of `inner` rows of the lesson pane (0: it does not fit).
 pub fn height(inner: u16) -> u16 {
-    if inner < 14 {
-        return 0;
-    }
-    let each = ((inner * 2 / 3).clamp(9, 17) - 3) / 2;
-    3 + 2 * each
+    bars::height(inner)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, handlers: &[Handler]) {
     let rates = rates(handlers);
-    if rates.is_empty() || area.height < 5 {
+    if rates.is_empty() {
         return;
     }
-    let each = (area.height - 3) / 2;
-    let [legend, served_title, served, p99_title, p99] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(each),
-        Constraint::Length(1),
-        Constraint::Length(each),
-    ])
-    .areas(area);
-
-    let mut keys = vec![Span::styled(T::LoadChartLegend.text(), theme::HEADING)];
-    for h in handlers {
-        keys.push(Span::raw(" "));
-        keys.push(Span::styled(format!("█{}", h.key), h.style));
-    }
-    frame.render_widget(Paragraph::new(Line::from(keys)), legend);
-    let caption = |t: T| Paragraph::new(Span::styled(fit(t.text(), area.width), theme::DIM));
-    frame.render_widget(caption(T::LoadChartServed), served_title);
-    frame.render_widget(caption(T::LoadChartP99), p99_title);
-
+    let keys = handlers.iter().map(|h| (h.key, h.style));
+    let captions = [T::LoadChartServed, T::LoadChartP99];
+    let Some([served, p99]) = bars::frame_two(frame, area, T::LoadChartLegend, keys, captions)
+    else {
+        return;
+    };
     let top = rates.iter().copied().max().unwrap_or(1).max(1);
     let served_of = |s: &LoadStepOut| (s.throughput * FULL as f64 / f64::from(top)).round() as u64;
     frame.render_widget(chart(handlers, &rates, area.width, served_of), served);
     frame.render_widget(chart(handlers, &rates, area.width, p99_height), p99);
-}
-
-/// `text` cut to `columns` display columns.
-fn fit(text: &str, columns: u16) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if width(&out) + width(c.encode_utf8(&mut [0; 4])) > usize::from(columns) {
-            break;
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Every offered rate of the handlers that ran, in order.
@@ -138,15 +105,7 @@ fn chart<'a>(
     columns: u16,
     value: impl Fn(&LoadStepOut) -> u64,
 ) -> BarChart<'a> {
-    let n = handlers.len().max(1) as u16;
-    let groups = rates.len() as u16;
-    let bar_width = (columns.saturating_sub(groups.saturating_sub(1)) / (groups * n)).max(1);
-    let mut chart = BarChart::default()
-        .bar_width(bar_width)
-        .bar_gap(0)
-        .group_gap(1)
-        .max(FULL)
-        .label_style(theme::LABEL);
+    let mut chart = bars::chart(columns, rates.len(), handlers.len());
     for &rate in rates {
         let bars: Vec<Bar> = handlers
             .iter()

@@ -2,6 +2,7 @@
 mod ascii;
 pub use ascii::is_ambiguous;
 mod axis;
+mod bars;
 mod chrome;
 pub use chrome::NOTICE_FOR;
 mod help;

@@ -3,18 +3,16 @@
 //! side by side in key order. The "cores × 2" size is marked under its group, and each sweep's
 //! best size by a `*` after its key on the bar (the marks carry the meaning without colour).
 use ratatui::prelude::*;
-use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph};
+use ratatui::widgets::{Bar, BarChart, BarGroup};
 
+use super::bars::{self, FULL};
 use super::theme;
 use crate::data::Workload;
 use crate::lesson::Lesson;
 use crate::report::{SizingOut, SizingStepOut};
 use crate::text::T;
-use crate::text::width::width;
 use crate::ui::app::App;
 
-/// Bar heights are in hundredths of the chart's height.
-const FULL: u64 = 100;
 /// The multiple the rule of thumb names.
 const RULE: u32 = 2;
 
@@ -56,33 +54,20 @@ fn style_of(workload: Workload) -> Style {
 /// The rows the chart wants out of `inner` rows of the lesson pane (0: it does not fit): a
 /// legend, and two charts of a caption, bars and the multiples each.
 pub fn height(inner: u16) -> u16 {
-    super::load_chart::height(inner)
+    bars::height(inner)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, sweeps: &[Swept]) {
     let multiples = multiples(sweeps);
-    if multiples.is_empty() || area.height < 5 {
+    if multiples.is_empty() {
         return;
     }
-    let each = (area.height - 3) / 2;
-    let [legend, rate_title, rate, p99_title, p99] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(each),
-        Constraint::Length(1),
-        Constraint::Length(each),
-    ])
-    .areas(area);
-
-    let mut keys = vec![Span::styled(T::SizingChartLegend.text(), theme::HEADING)];
-    for s in sweeps {
-        keys.push(Span::raw(" "));
-        keys.push(Span::styled(format!("█{}", s.key), s.style));
-    }
-    frame.render_widget(Paragraph::new(Line::from(keys)), legend);
-    let caption = |t: T| Paragraph::new(Span::styled(fit(t.text(), area.width), theme::DIM));
-    frame.render_widget(caption(T::SizingChartThroughput), rate_title);
-    frame.render_widget(caption(T::SizingChartP99), p99_title);
+    let keys = sweeps.iter().map(|s| (s.key, s.style));
+    let captions = [T::SizingChartThroughput, T::SizingChartP99];
+    let Some([rate, p99]) = bars::frame_two(frame, area, T::SizingChartLegend, keys, captions)
+    else {
+        return;
+    };
 
     let slowest = sweeps
         .iter()
@@ -107,18 +92,6 @@ fn share_of(value: f64, full: f64) -> u64 {
     }
 }
 
-/// `text` cut to `columns` display columns.
-fn fit(text: &str, columns: u16) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if width(&out) + width(c.encode_utf8(&mut [0; 4])) > usize::from(columns) {
-            break;
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Every multiple of the sweeps that ran, in order.
 fn multiples(sweeps: &[Swept]) -> Vec<u32> {
     let mut all: Vec<u32> = sweeps
@@ -141,15 +114,7 @@ fn chart<'a>(
     value: impl Fn(&SizingOut, &SizingStepOut) -> u64,
     mark_best: bool,
 ) -> BarChart<'a> {
-    let n = sweeps.len().max(1) as u16;
-    let groups = multiples.len() as u16;
-    let bar_width = (columns.saturating_sub(groups.saturating_sub(1)) / (groups * n)).max(1);
-    let mut chart = BarChart::default()
-        .bar_width(bar_width)
-        .bar_gap(0)
-        .group_gap(1)
-        .max(FULL)
-        .label_style(theme::LABEL);
+    let mut chart = bars::chart(columns, multiples.len(), sweeps.len());
     for &multiple in multiples {
         let bars: Vec<Bar> = sweeps
             .iter()
