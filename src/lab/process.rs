@@ -390,3 +390,36 @@ fn die_with_parent() {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lesson 11 says a child started with `std::process::Command` inherits none of the
+    /// server's sockets (Rust opens them close-on-exec). A listening socket is open here while
+    /// a child, started as the workers are, lists the descriptors it got.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_child_inherits_no_socket_of_the_parent() {
+        use std::os::unix::process::CommandExt;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let out = Command::new("sh")
+            .args(["-c", "for f in /proc/self/fd/*; do readlink \"$f\"; done"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .output()
+            .unwrap();
+        let seen = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            seen.contains("pipe:"),
+            "the child listed its descriptors: {seen}"
+        );
+        assert!(
+            !seen.contains("socket:"),
+            "a socket leaked into the child: {seen}"
+        );
+        drop(listener);
+    }
+}

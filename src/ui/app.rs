@@ -265,13 +265,20 @@ impl App {
     /// behind it are what the learner looks at).
     fn is_active(&self, now: Duration) -> bool {
         let from = now.saturating_sub(self.window());
-        let jobs = self
-            .model
+        self.starting
+            || self.is_moving(now)
+            || self.jobs_in_view(now)
+            || !self.model.stalls_in(from, now).is_empty()
+    }
+
+    /// A job in flight, or one that ended inside the window on screen.
+    fn jobs_in_view(&self, now: Duration) -> bool {
+        let from = now.saturating_sub(self.window());
+        self.model
             .timeline
             .all()
             .rev()
-            .any(|j| j.finished.is_none_or(|f| f >= from));
-        self.starting || self.is_moving(now) || jobs || !self.model.stalls_in(from, now).is_empty()
+            .any(|j| j.finished.is_none_or(|f| f >= from))
     }
 
     /// Rests the traffic after a quiet spell; brings it back when work or a stall shows up
@@ -616,15 +623,9 @@ impl App {
     /// idle line at the bottom, which looks the same wherever it is.
     pub fn is_quiet(&self, now: Duration) -> bool {
         let from = now.saturating_sub(self.window());
-        let jobs = self
-            .model
-            .timeline
-            .all()
-            .rev()
-            .any(|j| j.finished.is_none_or(|f| f >= from));
         let blocks = self.model.long_polls_in(from, now).next().is_some();
         let lag = self.model.worst_lag(from, now) >= Duration::from_millis(2);
-        !(jobs || blocks || lag)
+        !(self.jobs_in_view(now) || blocks || lag)
     }
 
     /// The run of the experiment in progress, if any.

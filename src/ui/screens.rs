@@ -756,6 +756,20 @@ fn lessons_show_the_labs_cores_and_what_follows() {
     }
 }
 
+/// An action run of `lesson` that finished at 1 s with `report` and no verdicts.
+fn finished_run(app: &mut App, lesson: &str, key: char, report: crate::report::Report) {
+    app.runs.push(crate::ui::app::ActionRun {
+        id: app.runs.len() as u64 + 1,
+        lesson: lesson.into(),
+        key,
+        at: ms(1_000),
+        lab: app.lab.clone(),
+        report: Some(report),
+        verdicts: Some(Vec::new()),
+        cancelled: None,
+    });
+}
+
 fn long_poll(app: &mut App, task: u64, start_us: u64, duration_us: u64) {
     app.model.ingest(Sample::LongPoll(crate::data::LongPoll {
         worker: 0,
@@ -875,16 +889,7 @@ fn the_load_test_is_drawn_per_rate_and_handler() {
     for (key, steps) in results {
         let mut report = crate::report::Report::empty();
         report.load = Some(steps);
-        app.runs.push(crate::ui::app::ActionRun {
-            id: app.runs.len() as u64 + 1,
-            lesson: "load".into(),
-            key,
-            at: ms(1_000),
-            lab: app.lab.clone(),
-            report: Some(report),
-            verdicts: Some(Vec::new()),
-            cancelled: None,
-        });
+        finished_run(&mut app, "load", key, report);
     }
     for lang in Lang::ALL {
         app.lang = lang;
@@ -1103,16 +1108,7 @@ fn the_sizing_sweeps_are_drawn_per_multiple_with_the_rule_and_the_best_marked() 
     for (key, sizing) in results {
         let mut report = crate::report::Report::empty();
         report.sizing = Some(sizing);
-        app.runs.push(crate::ui::app::ActionRun {
-            id: app.runs.len() as u64 + 1,
-            lesson: "thread-pool".into(),
-            key,
-            at: ms(1_000),
-            lab: app.lab.clone(),
-            report: Some(report),
-            verdicts: Some(Vec::new()),
-            cancelled: None,
-        });
+        finished_run(&mut app, "thread-pool", key, report);
     }
     for lang in Lang::ALL {
         app.lang = lang;

@@ -42,33 +42,30 @@ pub const KEPT: Entry = Entry {
 
 // snippet:start strategy-pool-per-request
 pub async fn run(job: JobCtx) {
-    // Starting the threads happens here, on the event loop, for every request.
-    let pool = match ThreadPool::new(
-        &format!("pool-req{}", job.spec.id),
-        job.spec.size as usize,
-        job.lab.gauges.clone(),
-        job.lab.cpus.clone(),
-    ) {
-        Ok(pool) => pool,
-        Err(e) => return job.ended(Outcome::Failed, format!("could not start the pool: {e}")),
-    };
+    let Some(pool) = new_pool(&job) else { return };
     super::thread_pool::run_on(&pool, &job).await;
     // Leaving the `with` block: the pool's threads are told to stop (they are idle by now).
     pool.shutdown(Shutdown::Abrupt, std::time::Duration::ZERO);
+}
+
+/// A pool of the job's size, just for it. Starting its threads happens here, on the event
+/// loop, for every request; if they cannot start, the job has failed.
+fn new_pool(job: &JobCtx) -> Option<ThreadPool> {
+    let name = format!("pool-req{}", job.spec.id);
+    let size = job.spec.size as usize;
+    match ThreadPool::new(&name, size, job.lab.gauges.clone(), job.lab.cpus.clone()) {
+        Ok(pool) => Some(pool),
+        Err(e) => {
+            job.ended(Outcome::Failed, format!("could not start the pool: {e}"));
+            None
+        }
+    }
 }
 // snippet:end strategy-pool-per-request
 
 // snippet:start strategy-pool-per-request-kept
 pub async fn run_kept(job: JobCtx) {
-    let pool = match ThreadPool::new(
-        &format!("pool-req{}", job.spec.id),
-        job.spec.size as usize,
-        job.lab.gauges.clone(),
-        job.lab.cpus.clone(),
-    ) {
-        Ok(pool) => pool,
-        Err(e) => return job.ended(Outcome::Failed, format!("could not start the pool: {e}")),
-    };
+    let Some(pool) = new_pool(&job) else { return };
     super::thread_pool::run_on(&pool, &job).await;
     // The leak: the pool is put where it outlives the request ("for later", a cache, a global
     // list), so no `Drop` ends it. Its idle threads stay, `size` more per request.
