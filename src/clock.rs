@@ -2,30 +2,45 @@
 //!
 //! Every timestamp that crosses a boundary is a `Duration` since the origin: plain data that
 //! tests can make up without a real clock.
-use std::time::{Duration, Instant};
+//!
+//! The time comes from one process-wide counter (see [`counter`]), never from `Instant`: the lab's
+//! poll hooks read it twice per poll, and everything compared with their readings must come from
+//! the same counter, or the two time bases would drift apart by microseconds a minute.
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use crate::text::T;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
-    origin: Instant,
+    /// The counter's raw reading at the origin.
+    origin: u64,
+}
+
+/// The counter: the CPU's time-stamp counter where it ticks at a constant rate, scaled to
+/// nanoseconds by quanta's calibration against the OS's monotonic clock; else that clock itself.
+/// Calibrated once per process (well under a millisecond).
+fn counter() -> &'static quanta::Clock {
+    static COUNTER: OnceLock<quanta::Clock> = OnceLock::new();
+    COUNTER.get_or_init(quanta::Clock::new)
 }
 
 impl Clock {
     pub fn start() -> Self {
         Self {
-            origin: Instant::now(),
+            origin: counter().raw(),
         }
     }
 
     /// Time since the origin.
     pub fn now(&self) -> Duration {
-        self.origin.elapsed()
+        Duration::from_nanos(self.now_nanos() - 1)
     }
 
     /// Time since the origin, in nanoseconds (for atomics; never 0, so 0 can mean "none").
     pub fn now_nanos(&self) -> u64 {
-        self.origin.elapsed().as_nanos() as u64 + 1
+        let counter = counter();
+        counter.delta_as_nanos(self.origin, counter.raw()) + 1
     }
 }
 
@@ -52,6 +67,30 @@ pub fn human(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clock_moves_forward_with_the_os_clock() {
+        let clock = Clock::start();
+        let os = std::time::Instant::now();
+        let mut last = clock.now();
+        for _ in 0..1000 {
+            let now = clock.now();
+            assert!(now >= last, "{now:?} after {last:?}");
+            last = now;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        // Bracketed by two readings of the OS clock, so a preemption cannot fail it; the
+        // millisecond allows for calibration error, which is microseconds.
+        let before = os.elapsed();
+        let ours = clock.now();
+        let after = os.elapsed();
+        assert!(ours >= Duration::from_millis(20), "{ours:?}");
+        let slack = Duration::from_millis(1);
+        assert!(
+            ours + slack >= before && ours <= after + slack,
+            "{before:?} ≤ {ours:?} ≤ {after:?}"
+        );
+    }
 
     #[test]
     fn human_picks_a_readable_unit() {
