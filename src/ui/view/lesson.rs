@@ -1,5 +1,8 @@
 //! The lesson pane: the idea, the Python form, the Rust code that runs, and the live check of
 //! the lesson's expectations — one section at a time (Tab).
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -33,8 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Section::Rust => rust(app),
         Section::Check => check(app),
     };
-    // Wrapped here, by display width: Chinese has no spaces to break at.
-    let lines = wrap::wrap(&lines, usize::from(area.width.saturating_sub(2)));
+    let wrapped = wrapped(lines, usize::from(area.width.saturating_sub(2)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     // A load test or a sizing sweep that has run is drawn under the checks, where there is
@@ -55,12 +57,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let [text, below] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(chart)]).areas(inner);
-    frame.render_widget(Paragraph::new(lines).scroll((app.scroll, 0)), text);
+    // Only the lines in view go to the paragraph: a lesson's text is several screens long.
+    let first = usize::from(app.scroll).min(wrapped.len());
+    let last = (first + usize::from(text.height)).min(wrapped.len());
+    frame.render_widget(Paragraph::new(wrapped[first..last].to_vec()), text);
     if chart > 0 && !handlers.is_empty() {
         load_chart::draw(frame, below, &handlers);
     } else if chart > 0 {
         sizing_chart::draw(frame, below, &sweeps);
     }
+}
+
+/// The lines wrapped by display width (Chinese has no spaces to break at), remembered from the
+/// frame before: at rest the text is the same frame after frame, and wrapping it was the larger
+/// part of a frame's cost.
+fn wrapped(lines: Vec<Line<'static>>, width: usize) -> Rc<Vec<Line<'static>>> {
+    type Memo = Option<(Vec<Line<'static>>, usize, Rc<Vec<Line<'static>>>)>;
+    thread_local! {
+        static LAST: RefCell<Memo> = const { RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((l, w, wrapped)) if *w == width && *l == lines => wrapped.clone(),
+        _ => {
+            let wrapped = Rc::new(wrap::wrap(&lines, width));
+            *last = Some((lines, width, wrapped.clone()));
+            wrapped
+        }
+    })
 }
 
 fn heading(text: T) -> Line<'static> {
