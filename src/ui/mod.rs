@@ -118,7 +118,14 @@ where
 {
     // A backend's own error (an I/O error for a terminal; none for a buffer).
     let io = |e: B::Error| std::io::Error::other(e);
-    let mut last_draw: Option<Instant> = None;
+    // The first frame before anything else: the first lab's start calibrates the CPU workload
+    // (tens of milliseconds, more on a busy machine), and the lesson should be on screen at once.
+    let now = labs.now();
+    terminal
+        .draw(|frame| view::draw(frame, app, now))
+        .map_err(io)?;
+    after_draw();
+    let mut last_draw = Some(Instant::now());
     let mut dirty = true;
     loop {
         if let Some(exit) = stop() {
