@@ -155,7 +155,7 @@ impl Model {
         let hooks = self.watch().is_some_and(|w| w.workers.is_some());
         match longest {
             Some(p) if p.duration >= STALL_THRESHOLD => Diagnosis::Blocked {
-                job: self.timeline.by_task(p.task).map(|j| j.id()),
+                job: self.timeline.job_of_task(p.task),
                 thread: p.thread.clone(),
                 poll: p.duration,
             },

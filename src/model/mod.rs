@@ -2,6 +2,7 @@
 //! passed in; the TUI and the headless report both read it.
 pub mod counters;
 pub mod live;
+pub mod series;
 pub mod stalls;
 pub mod stats;
 pub mod timeline;
@@ -15,6 +16,7 @@ use crate::data::{Flavor, JobId, ThreadKind};
 use crate::data::{HttpRequest, LoadResult, LongPoll, RuntimeSample, Sample, Watch};
 pub use counters::Counters;
 pub use live::{Diagnosis, LiveStall, Stuck, WorkerState};
+use series::Series;
 pub use stalls::Stall;
 pub use stats::Summary;
 pub use timeline::{JobRecord, Timeline};
@@ -40,10 +42,10 @@ pub const RETAIN: Duration = Duration::from_secs(180);
 
 #[derive(Clone, Debug)]
 pub struct Model {
-    /// (sent, lag) of every answered ping, oldest first.
-    lag: VecDeque<(Duration, Duration)>,
+    /// (sent, lag) of every answered ping.
+    lag: Series,
     /// (sent, latency) of every answered background request.
-    requests: VecDeque<(Duration, Duration)>,
+    requests: Series,
     /// Requests from outside blocklab to the lab's HTTP front door, oldest first.
     http: VecDeque<HttpRequest>,
     stalls: stalls::StallDetector,
@@ -79,8 +81,8 @@ impl Default for Model {
 impl Model {
     pub fn new() -> Self {
         Self {
-            lag: VecDeque::new(),
-            requests: VecDeque::new(),
+            lag: Series::default(),
+            requests: Series::default(),
             http: VecDeque::new(),
             stalls: stalls::StallDetector::new(STALL_THRESHOLD),
             loop_stalls: VecDeque::new(),
@@ -111,11 +113,11 @@ impl Model {
         match sample {
             Sample::Lag { sent, lag } => {
                 self.stalls.observe(sent, lag);
-                self.lag.push_back((sent, lag));
+                self.lag.push(sent, lag);
                 self.latest = self.latest.max(sent + lag);
             }
             Sample::Request { sent, latency } => {
-                self.requests.push_back((sent, latency));
+                self.requests.push(sent, latency);
                 self.latest = self.latest.max(sent + latency);
             }
             Sample::Http(r) => {
@@ -179,15 +181,11 @@ impl Model {
         let Some(cut) = self.latest.checked_sub(self.retain) else {
             return;
         };
-        while self.lag.front().is_some_and(|&(t, _)| t < cut) {
-            self.lag.pop_front();
-        }
+        self.lag.prune(cut);
         while self.http.front().is_some_and(|r| r.received < cut) {
             self.http.pop_front();
         }
-        while self.requests.front().is_some_and(|&(t, _)| t < cut) {
-            self.requests.pop_front();
-        }
+        self.requests.prune(cut);
         while self.runtime.front().is_some_and(|r| r.at < cut) {
             self.runtime.pop_front();
         }
@@ -260,7 +258,7 @@ impl Model {
         from: Duration,
         to: Duration,
     ) -> impl Iterator<Item = (Duration, Duration)> + '_ {
-        window(&self.lag, from, to)
+        self.lag.window(from, to)
     }
 
     pub fn lag_summary(&self, from: Duration, to: Duration) -> Summary {
@@ -269,11 +267,11 @@ impl Model {
 
     /// The most recent lag sample.
     pub fn lag_now(&self) -> Option<Duration> {
-        self.lag.back().map(|&(_, lag)| lag)
+        self.lag.last().map(|(_, lag)| lag)
     }
 
     pub fn request_summary(&self, from: Duration, to: Duration) -> Summary {
-        Summary::of(window(&self.requests, from, to).map(|(_, l)| l))
+        Summary::of(self.requests.window(from, to).map(|(_, l)| l))
     }
 
     /// Requests from outside blocklab received in `[from, to)`: how many, and how long the
@@ -325,7 +323,7 @@ impl Model {
     /// one that held an event-loop thread with blocking work for the longest part of it.
     pub fn stall_job(&self, stall: &Stall) -> Option<JobId> {
         if let Some(task) = stall.task {
-            return self.timeline.by_task(task).map(|j| j.id());
+            return self.timeline.job_of_task(task);
         }
         self.timeline
             .all()
@@ -350,7 +348,7 @@ impl Model {
             .map(|p| Block {
                 start: p.start,
                 end: p.start + p.duration,
-                job: self.timeline.by_task(p.task).map(|j| j.id()),
+                job: self.timeline.job_of_task(p.task),
                 exact: true,
             })
             .collect();
@@ -422,23 +420,6 @@ impl Model {
     pub fn run_jobs(&self, run: u64) -> impl Iterator<Item = &JobRecord> {
         self.timeline.all().filter(move |j| j.spec.run == run)
     }
-}
-
-/// Samples sent in `[from, to)`. They arrive in answer order, which is nearly send order (a
-/// request answered late lands after later ones), so the binary search starts a margin early
-/// and the filter keeps the result exact for any answer delay under the margin.
-fn window(
-    samples: &VecDeque<(Duration, Duration)>,
-    from: Duration,
-    to: Duration,
-) -> impl Iterator<Item = (Duration, Duration)> + '_ {
-    const MARGIN: Duration = Duration::from_secs(10);
-    let start = samples.partition_point(|&(t, _)| t + MARGIN < from);
-    samples
-        .range(start..)
-        .copied()
-        .take_while(move |&(t, _)| t < to + MARGIN)
-        .filter(move |&(t, _)| t >= from && t < to)
 }
 
 #[cfg(test)]

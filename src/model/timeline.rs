@@ -219,6 +219,12 @@ impl Timeline {
         self.jobs.get(self.by_task.get(&task)?)
     }
 
+    /// The job a task runs, without reading its record: the lag chart asks it for every long
+    /// poll in view, every frame.
+    pub fn job_of_task(&self, task: u64) -> Option<JobId> {
+        self.by_task.get(&task).copied()
+    }
+
     pub fn len(&self) -> usize {
         self.jobs.len()
     }
