@@ -339,7 +339,7 @@ impl Report {
                         thread: p.thread.clone(),
                         start_ms: rel(p.start),
                         duration_ms: ms(p.duration),
-                        job: model.timeline.by_task(p.task).map(|j| j.id()),
+                        job: model.timeline.job_of_task(p.task),
                     })
                     .collect()
             }),
