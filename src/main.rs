@@ -256,6 +256,7 @@ fn tui(
     let mut app = App::new(lessons, start, cli.lab.clone());
     app.log = log;
     app.ambiguous_wide = cli.ambiguous_wide;
+    app.no_color = blocklab::ui::view::mono::wanted();
     app.skipped = skipped.iter().map(ToString::to_string).collect();
     if let Some(first) = skipped.first() {
         let more = match skipped.len() {

@@ -39,6 +39,26 @@ fn opens_on_lesson_one_runs_an_action_and_quits_cleanly() {
 }
 
 #[test]
+fn no_color_means_no_colour_on_screen_through_a_stall() {
+    for (env, coloured) in [(&[("NO_COLOR", "1")][..], false), (&[][..], true)] {
+        let mut tui = Tui::start_with_env(&["--lesson", "2"], env, 120, 40);
+        tui.wait_for("Event-loop lag", Duration::from_secs(10));
+        // A stall: its bar and label are red when colour is on.
+        tui.press("1");
+        tui.wait_for("expectations", Duration::from_secs(10));
+        assert_eq!(
+            tui.coloured_cells() > 0,
+            coloured,
+            "{env:?}:\n{}",
+            tui.text()
+        );
+        tui.press("q");
+        assert!(tui.wait_exit(Duration::from_secs(5)).success());
+        tui.assert_restored();
+    }
+}
+
+#[test]
 fn starts_in_the_locales_language_and_the_key_switches_it_live() {
     let mut tui = Tui::start_with_env(&[], &[("LANG", "zh_TW.UTF-8")], 120, 40);
     let screen = tui.wait_for("事件迴圈延遲", Duration::from_secs(10));

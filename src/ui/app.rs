@@ -150,6 +150,8 @@ pub struct App {
     pub lang: Lang,
     /// Draw ambiguous-width symbols as ASCII (`--ambiguous-wide`).
     pub ambiguous_wide: bool,
+    /// No colour in any frame (`NO_COLOR` set and not empty).
+    pub no_color: bool,
     /// Where the lab's HTTP front door listens (shown in the header).
     pub address: Option<std::net::SocketAddr>,
     /// The rate the background traffic rests at, while it rests (see [`QUIET_SPELL`]).
@@ -185,6 +187,7 @@ impl App {
             skipped: Vec::new(),
             lang: Lang::current(),
             ambiguous_wide: false,
+            no_color: false,
             address: None,
             resting: None,
             active_at: Duration::ZERO,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 
 use super::app::{App, Command, QUIET_SPELL, REST_RATE, Section};
 use super::view;
@@ -462,6 +462,29 @@ fn ambiguous_wide_terminals_get_one_column_symbols_everywhere() {
     app.lang = Lang::ZhTw;
     let t = render(&app, 11_500, (120, 40));
     insta::assert_snapshot!("ambiguous_wide_zh-TW_120x40", t.backend());
+}
+
+/// With `NO_COLOR`, no cell carries a colour; the keys and the stall's label stand out in
+/// reverse video instead.
+#[test]
+fn no_color_takes_every_colour_out_and_keeps_the_highlights() {
+    let mut app = frozen_by_an_inline_job();
+    app.no_color = true;
+    for size in SIZES {
+        let t = render(&app, 11_500, size);
+        for cell in t.backend().buffer().content() {
+            assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{size:?}");
+        }
+    }
+    let t = render(&app, 11_500, (120, 40));
+    let buf = t.backend().buffer();
+    let reversed = |text: &str| {
+        let (x, y) = find(&t, text).unwrap_or_else(|| panic!("{text} on screen"));
+        buf[(x, y)].modifier.contains(Modifier::REVERSED)
+    };
+    // The section tabs' current one, and the action keys of the Idea section.
+    assert!(reversed("Idea"), "the current section's tab");
+    assert!(!reversed("Python"), "another section's tab");
 }
 
 #[test]

@@ -39,6 +39,7 @@ impl Tui {
         cmd.env_remove("LC_ALL");
         cmd.env_remove("LC_MESSAGES");
         cmd.env("LANG", "C.UTF-8");
+        cmd.env_remove("NO_COLOR");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -63,6 +64,20 @@ impl Tui {
             child,
             master: pair.master,
         }
+    }
+
+    /// How many cells of the screen have a colour (foreground or background).
+    pub fn coloured_cells(&self) -> usize {
+        let parser = self.screen.lock().unwrap();
+        let screen = parser.screen();
+        let (rows, cols) = screen.size();
+        (0..rows.get())
+            .flat_map(|r| (0..cols.get()).map(move |c| (r, c)))
+            .filter_map(|(r, c)| screen.cell(r, c))
+            .filter(|cell| {
+                cell.fgcolor() != vt100::Color::Default || cell.bgcolor() != vt100::Color::Default
+            })
+            .count()
     }
 
     pub fn text(&self) -> String {

@@ -10,6 +10,7 @@ mod jobs;
 mod lag;
 mod lesson;
 mod load_chart;
+pub mod mono;
 mod pools;
 mod sizing_chart;
 mod theme;
@@ -31,6 +32,9 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
     app.lang.scoped(|| draw_in_lang(frame, app, now));
     if app.ambiguous_wide {
         ascii::replace_ambiguous(frame.buffer_mut());
+    }
+    if app.no_color {
+        mono::strip(frame.buffer_mut());
     }
 }
 
