@@ -19,6 +19,7 @@ pub mod lesson;
 pub mod load;
 pub mod model;
 pub mod observe;
+pub mod paths;
 pub mod queue;
 pub mod report;
 pub mod runner;

@@ -490,7 +490,7 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
 
 /// `blocklab.log` in the state folder, beside the durable queue.
 fn default_log_path() -> PathBuf {
-    blocklab::queue::state_dir().join("blocklab.log")
+    blocklab::paths::state_dir().join("blocklab.log")
 }
 
 /// Appends blocklab's log to `path` from a background writer: a frozen lab never waits on the
