@@ -8,7 +8,9 @@ use clap::Parser;
 use blocklab::cli::{Cli, Command, LabArgs, Rates, RunArgs};
 use blocklab::data::{LabConfig, Work};
 use blocklab::lesson::{Catalog, Lesson};
-use blocklab::load::{LoadPlan, Progress};
+use blocklab::load::LoadPlan;
+use blocklab::progress::Progress;
+use blocklab::progress::file::ProgressFile;
 use blocklab::runner::Plan;
 use blocklab::text::{Lang, T};
 use blocklab::ui::app::App;
@@ -232,9 +234,9 @@ fn tui(
 ) -> ExitCode {
     let Catalog { lessons, skipped } = catalog;
     let start = match &cli.lesson {
-        None => 0,
+        None => None,
         Some(want) => match find_lesson(&lessons, want) {
-            Some(i) => i,
+            Some(i) => Some(i),
             None => {
                 let known: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
                 let text = T::MainUnknownLesson.fill(&[
@@ -253,7 +255,13 @@ fn tui(
         eprintln!("blocklab: {}", T::MainNeedsTerminal);
         return ExitCode::FAILURE;
     }
-    let mut app = App::new(lessons, start, cli.lab.clone());
+    // The progress of earlier sessions (none with --fresh): it says where to reopen, unless
+    // --lesson does.
+    let progress = ProgressFile::in_state_dir().start(cli.fresh);
+    let start = start
+        .or_else(|| progress.progress.last_index(&lessons))
+        .unwrap_or(0);
+    let mut app = App::new(lessons, start, cli.lab.clone()).with_progress(progress.progress);
     app.log = log;
     app.ambiguous_wide = cli.ambiguous_wide;
     app.skipped = skipped.iter().map(ToString::to_string).collect();
@@ -265,7 +273,11 @@ fn tui(
         let text = T::NoticeSkipped.fill(&[("first", first), ("more", &more)]);
         app.notice = Some((text, Duration::ZERO));
     }
-    match ui::run(app, front_door) {
+    // What went wrong with the progress file matters more now: the header counts skipped files.
+    if let Some(text) = progress.notice {
+        app.notice = Some((text, Duration::ZERO));
+    }
+    match ui::run(app, front_door, progress.save_to) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             eprintln!("blocklab: {e}");
@@ -398,7 +410,7 @@ fn load(cli: &Cli) -> ExitCode {
     };
     use std::io::{IsTerminal, Write};
     let live = std::io::stderr().is_terminal();
-    let progress = |p: &Progress| {
+    let progress = |p: &load::Progress| {
         if live {
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K{}", p.line());
