@@ -130,9 +130,7 @@ fn main() -> ExitCode {
         }
         Some(Command::List) => {
             warn_skipped(&catalog);
-            for l in &catalog.lessons {
-                println!("{:<18}  {}", l.id, l.title.get());
-            }
+            list(&catalog.lessons);
             ExitCode::SUCCESS
         }
         Some(Command::Check { ref ids }) => {
@@ -223,6 +221,47 @@ fn validate(catalog: &Catalog) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `blocklab list`: a line naming the columns with the totals, then one line per lesson with
+/// its progress, columns aligned by display width.
+fn list(lessons: &[Lesson]) {
+    use blocklab::text::width::{pad, width};
+    let file = ProgressFile::in_state_dir();
+    let progress = file.read().unwrap_or_else(|why| {
+        let path = file.path().display();
+        let values: [(&str, &dyn std::fmt::Display); 2] = [("path", &path), ("why", &why)];
+        eprintln!("blocklab: {}", T::ListUnreadable.fill(&values));
+        Progress::default()
+    });
+    let total = progress.summary(lessons);
+    let count = |t: T, c: blocklab::progress::Count| t.fill(&[("n", &c.done), ("of", &c.of)]);
+    let mut rows = vec![[
+        T::ListColLesson.to_string(),
+        count(T::ListColVisited, total.visited),
+        count(T::ListColRan, total.ran),
+        count(T::ListColPassed, total.passed),
+        T::ListColTitle.to_string(),
+    ]];
+    for l in lessons {
+        let one = progress.of_lesson(l);
+        let of = |c: blocklab::progress::Count| format!("{}/{}", c.done, c.of);
+        let seen = if one.visited { "✓" } else { "-" };
+        rows.push([
+            l.id.clone(),
+            seen.to_string(),
+            of(one.ran),
+            of(one.passed),
+            l.title.get().to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|i| rows.iter().map(|r| width(&r[i])).max().unwrap_or(0))
+        .collect();
+    for row in rows {
+        let cells: Vec<String> = (0..4).map(|i| pad(&row[i], widths[i])).collect();
+        println!("{}  {}", cells.join("  "), row[4]);
     }
 }
 
