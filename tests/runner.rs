@@ -352,13 +352,20 @@ fn a_finished_run_is_recorded_in_the_progress_and_saved_once() {
     let (app, _, saves) = tui_saving("event-loop", &[('2', 1_000), ('2', 4_000)], 7_000);
     assert_eq!(app.runs.iter().filter(|r| r.verdicts.is_some()).count(), 2);
     let when: Vec<_> = saves.iter().map(|(at, _)| *at).collect();
-    assert_eq!(saves.len(), 2, "the lesson seen, then the first run's end: {when:?}");
+    assert_eq!(
+        saves.len(),
+        2,
+        "the lesson seen, then the first run's end: {when:?}"
+    );
     let seen = &saves[0].1.lessons["event-loop"];
     assert!(seen.visited && seen.ran.is_empty());
     // Saved as the first run ended: after its press and its jobs, before the second press.
     let pressed = app.runs[0].at;
     let block = ms(app.lessons[0].action('2').unwrap().work.ms);
-    assert!(saves[1].0 > pressed + block && saves[1].0 < ms(4_000), "{when:?}");
+    assert!(
+        saves[1].0 > pressed + block && saves[1].0 < ms(4_000),
+        "{when:?}"
+    );
     let after = &saves[1].1.lessons["event-loop"];
     assert_eq!(after.ran, BTreeSet::from(['2']));
     assert!(shown(&app, '2').iter().all(|v| v.pass));

@@ -141,10 +141,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> ProgressFile {
-        let dir = std::env::temp_dir().join(format!(
-            "blocklab-progress-{}-{name}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("blocklab-progress-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         ProgressFile::at(dir.join("state").join(FILE_NAME))
     }
@@ -180,7 +178,10 @@ mod tests {
         let start = file.clone().start(false);
         assert_eq!(start.progress, Progress::default());
         let notice = start.notice.expect("a notice");
-        assert!(notice.contains(&file.path().display().to_string()), "{notice}");
+        assert!(
+            notice.contains(&file.path().display().to_string()),
+            "{notice}"
+        );
         assert!(notice.contains("progress.json.corrupt"), "{notice}");
         assert!(!file.path().exists());
         let aside = std::fs::read_to_string(file.aside(CORRUPT)).unwrap();

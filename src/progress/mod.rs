@@ -217,9 +217,15 @@ mod tests {
     fn a_visit_changes_progress_once_and_moves_the_last_lesson() {
         let mut p = Progress::default();
         assert!(p.visit("event-loop"));
-        assert!(!p.visit("event-loop"), "the same lesson again changes nothing");
+        assert!(
+            !p.visit("event-loop"),
+            "the same lesson again changes nothing"
+        );
         assert!(p.visit("cpu-inline"));
-        assert!(p.visit("event-loop"), "visited already, but now the last one");
+        assert!(
+            p.visit("event-loop"),
+            "visited already, but now the last one"
+        );
         assert_eq!(p.last_lesson.as_deref(), Some("event-loop"));
         assert!(p.lessons["cpu-inline"].visited);
     }
@@ -231,7 +237,10 @@ mod tests {
         assert!(!p.finished("event-loop", '2', false));
         assert!(p.finished("event-loop", '2', true), "now it passed");
         assert!(!p.finished("event-loop", '2', true));
-        assert!(p.finished("event-loop", '2', false), "the latest run failed");
+        assert!(
+            p.finished("event-loop", '2', false),
+            "the latest run failed"
+        );
         let lesson = &p.lessons["event-loop"];
         assert_eq!(lesson.ran, BTreeSet::from(['2']));
         assert!(lesson.passed.is_empty());
@@ -259,15 +268,31 @@ mod tests {
                 of: lessons.len()
             }
         );
-        assert_eq!(s.ran, Count { done: 2, of: actions });
-        assert_eq!(s.passed, Count { done: 1, of: actions });
+        assert_eq!(
+            s.ran,
+            Count {
+                done: 2,
+                of: actions
+            }
+        );
+        assert_eq!(
+            s.passed,
+            Count {
+                done: 1,
+                of: actions
+            }
+        );
         let one = p.of_lesson(&lessons[0]);
         assert!(one.visited);
         let n = lessons[0].actions.len();
         assert_eq!(one.ran, Count { done: 2, of: n });
         assert_eq!(one.passed, Count { done: 1, of: n });
         assert!(p.lessons.contains_key("not-loaded"));
-        assert_eq!(p.last_index(&lessons), None, "the last lesson is not loaded");
+        assert_eq!(
+            p.last_index(&lessons),
+            None,
+            "the last lesson is not loaded"
+        );
         p.visit("cpu-inline");
         assert_eq!(p.last_index(&lessons), Some(2));
     }
@@ -304,7 +329,10 @@ mod tests {
     #[test]
     fn a_file_this_version_cannot_use_says_why() {
         let parse = |text: &str| Progress::parse(text.as_bytes());
-        assert_eq!(parse(r#"{"version": 2, "x": 1}"#), Err(Unreadable::Newer(2)));
+        assert_eq!(
+            parse(r#"{"version": 2, "x": 1}"#),
+            Err(Unreadable::Newer(2))
+        );
         assert_eq!(
             parse(r#"{"version": 0}"#),
             Err(Unreadable::UnknownVersion("0".into()))
@@ -315,7 +343,13 @@ mod tests {
         );
         assert_eq!(parse(r#"{"lessons": {}}"#), Err(Unreadable::NoVersion));
         assert_eq!(parse("[1, 2]"), Err(Unreadable::NoVersion));
-        for bad in ["", "{", "{\"version\": 1,", "\u{0}\u{1}", r#"{"version": 1, "lessons": 3}"#] {
+        for bad in [
+            "",
+            "{",
+            "{\"version\": 1,",
+            "\u{0}\u{1}",
+            r#"{"version": 1, "lessons": 3}"#,
+        ] {
             assert!(
                 matches!(parse(bad), Err(Unreadable::Corrupt(_))),
                 "{bad:?}: {:?}",

@@ -788,12 +788,19 @@ mod tests {
         let t = Duration::from_secs(1);
         app.progress_saved(file, Err("disk full".into()), t);
         let (text, at) = app.notice.clone().expect("a notice");
-        assert_eq!(text, "progress not saved to /state/progress.json: disk full");
+        assert_eq!(
+            text,
+            "progress not saved to /state/progress.json: disk full"
+        );
         assert_eq!(at, t);
         app.progress_saved(file, Err("disk full".into()), t * 2);
         assert_eq!(app.notice.as_ref().unwrap().1, t, "not said again");
         app.progress_saved(file, Ok(()), t * 3);
         app.progress_saved(file, Err("disk full".into()), t * 4);
-        assert_eq!(app.notice.as_ref().unwrap().1, t * 4, "failing again is news");
+        assert_eq!(
+            app.notice.as_ref().unwrap().1,
+            t * 4,
+            "failing again is news"
+        );
     }
 }

@@ -247,7 +247,12 @@ fn carry_out(
 }
 
 /// Writes the progress down, if there is a file to write to; a failure is the app's to say.
-fn save(file: Option<&ProgressFile>, state: &crate::progress::Progress, app: &mut App, now: Duration) {
+fn save(
+    file: Option<&ProgressFile>,
+    state: &crate::progress::Progress,
+    app: &mut App,
+    now: Duration,
+) {
     if let Some(file) = file {
         let result = file.save(state).map_err(|e| e.to_string());
         app.progress_saved(file.path(), result, now);
