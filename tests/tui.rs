@@ -151,8 +151,10 @@ fn a_closed_terminal_ends_blocklab() {
             libc::FD_CLOEXEC,
         )
     };
+    let state = scratch_state();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_blocklab"));
     cmd.env("TERM", "xterm-256color")
+        .env("XDG_STATE_HOME", &state)
         .stdin(Stdio::from(slave.try_clone().unwrap()))
         .stdout(Stdio::from(slave.try_clone().unwrap()))
         .stderr(Stdio::from(slave));
@@ -219,6 +221,7 @@ fn a_closed_terminal_ends_blocklab() {
         }
         std::thread::sleep(Duration::from_millis(25));
     }
+    let _ = std::fs::remove_dir_all(&state);
 }
 
 #[test]
