@@ -171,6 +171,10 @@ impl Tui {
 
     /// Resizes the pty (blocklab gets SIGWINCH) and the emulated screen with it.
     pub fn resize(&self, cols: u16, rows: u16) {
+        // The emulator first: a frame blocklab draws for the new size as soon as SIGWINCH
+        // arrives must not land in a screen of the old size (it would be wrapped and cut there,
+        // and never redrawn).
+        self.screen.lock().unwrap().set_size(nz(rows), nz(cols));
         self.master
             .resize(PtySize {
                 rows,
@@ -179,7 +183,6 @@ impl Tui {
                 pixel_height: 0,
             })
             .unwrap();
-        self.screen.lock().unwrap().set_size(nz(rows), nz(cols));
     }
 }
 
