@@ -33,6 +33,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE", help = T::CliLog.text())]
     pub log: Option<PathBuf>,
 
+    #[arg(long, help = T::CliFresh.text())]
+    pub fresh: bool,
+
     #[arg(long, global = true, value_name = "LANG", value_parser = clap::value_parser!(Lang), help = T::CliLang.text())]
     pub lang: Option<Lang>,
 

@@ -7,7 +7,7 @@
 //! * `ui`      — model + views + input on the main thread.
 //!
 //! Beside them, `queue` is the durable job queue's SQLite file, which outlives labs and
-//! processes.
+//! processes, and `progress` the learner's progress, kept between sessions.
 //!
 //! Plain data flows lab → observer → model → screen (or the headless report); intents flow back.
 pub mod cli;
@@ -19,6 +19,8 @@ pub mod lesson;
 pub mod load;
 pub mod model;
 pub mod observe;
+pub mod paths;
+pub mod progress;
 pub mod queue;
 pub mod report;
 pub mod runner;

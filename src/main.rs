@@ -8,7 +8,9 @@ use clap::Parser;
 use blocklab::cli::{Cli, Command, LabArgs, Rates, RunArgs};
 use blocklab::data::{LabConfig, Work};
 use blocklab::lesson::{Catalog, Lesson};
-use blocklab::load::{LoadPlan, Progress};
+use blocklab::load::LoadPlan;
+use blocklab::progress::Progress;
+use blocklab::progress::file::ProgressFile;
 use blocklab::runner::Plan;
 use blocklab::text::{Lang, T};
 use blocklab::ui::app::App;
@@ -128,9 +130,7 @@ fn main() -> ExitCode {
         }
         Some(Command::List) => {
             warn_skipped(&catalog);
-            for l in &catalog.lessons {
-                println!("{:<18}  {}", l.id, l.title.get());
-            }
+            list(&catalog.lessons);
             ExitCode::SUCCESS
         }
         Some(Command::Check { ref ids }) => {
@@ -224,6 +224,47 @@ fn validate(catalog: &Catalog) -> ExitCode {
     }
 }
 
+/// `blocklab list`: a line naming the columns with the totals, then one line per lesson with
+/// its progress, columns aligned by display width.
+fn list(lessons: &[Lesson]) {
+    use blocklab::text::width::{pad, width};
+    let file = ProgressFile::in_state_dir();
+    let progress = file.read().unwrap_or_else(|why| {
+        let path = file.path().display();
+        let values: [(&str, &dyn std::fmt::Display); 2] = [("path", &path), ("why", &why)];
+        eprintln!("blocklab: {}", T::ListUnreadable.fill(&values));
+        Progress::default()
+    });
+    let total = progress.summary(lessons);
+    let count = |t: T, c: blocklab::progress::Count| t.fill(&[("n", &c.done), ("of", &c.of)]);
+    let mut rows = vec![[
+        T::ListColLesson.to_string(),
+        count(T::ListColVisited, total.visited),
+        count(T::ListColRan, total.ran),
+        count(T::ListColPassed, total.passed),
+        T::ListColTitle.to_string(),
+    ]];
+    for l in lessons {
+        let one = progress.of_lesson(l);
+        let of = |c: blocklab::progress::Count| format!("{}/{}", c.done, c.of);
+        let seen = if one.visited { "✓" } else { "-" };
+        rows.push([
+            l.id.clone(),
+            seen.to_string(),
+            of(one.ran),
+            of(one.passed),
+            l.title.get().to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|i| rows.iter().map(|r| width(&r[i])).max().unwrap_or(0))
+        .collect();
+    for row in rows {
+        let cells: Vec<String> = (0..4).map(|i| pad(&row[i], widths[i])).collect();
+        println!("{}  {}", cells.join("  "), row[4]);
+    }
+}
+
 fn tui(
     cli: &Cli,
     catalog: Catalog,
@@ -232,9 +273,9 @@ fn tui(
 ) -> ExitCode {
     let Catalog { lessons, skipped } = catalog;
     let start = match &cli.lesson {
-        None => 0,
+        None => None,
         Some(want) => match find_lesson(&lessons, want) {
-            Some(i) => i,
+            Some(i) => Some(i),
             None => {
                 let known: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
                 let text = T::MainUnknownLesson.fill(&[
@@ -253,7 +294,13 @@ fn tui(
         eprintln!("blocklab: {}", T::MainNeedsTerminal);
         return ExitCode::FAILURE;
     }
-    let mut app = App::new(lessons, start, cli.lab.clone());
+    // The progress of earlier sessions (none with --fresh): it says where to reopen, unless
+    // --lesson does.
+    let progress = ProgressFile::in_state_dir().start(cli.fresh);
+    let start = start
+        .or_else(|| progress.progress.last_index(&lessons))
+        .unwrap_or(0);
+    let mut app = App::new(lessons, start, cli.lab.clone()).with_progress(progress.progress);
     app.log = log;
     app.ambiguous_wide = cli.ambiguous_wide;
     app.no_color = blocklab::ui::view::mono::wanted();
@@ -266,7 +313,11 @@ fn tui(
         let text = T::NoticeSkipped.fill(&[("first", first), ("more", &more)]);
         app.notice = Some((text, Duration::ZERO));
     }
-    match ui::run(app, front_door) {
+    // What went wrong with the progress file matters more now: the header counts skipped files.
+    if let Some(text) = progress.notice {
+        app.notice = Some((text, Duration::ZERO));
+    }
+    match ui::run(app, front_door, progress.save_to) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             eprintln!("blocklab: {e}");
@@ -399,7 +450,7 @@ fn load(cli: &Cli) -> ExitCode {
     };
     use std::io::{IsTerminal, Write};
     let live = std::io::stderr().is_terminal();
-    let progress = |p: &Progress| {
+    let progress = |p: &load::Progress| {
         if live {
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K{}", p.line());
@@ -491,7 +542,7 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
 
 /// `blocklab.log` in the state folder, beside the durable queue.
 fn default_log_path() -> PathBuf {
-    blocklab::queue::state_dir().join("blocklab.log")
+    blocklab::paths::state_dir().join("blocklab.log")
 }
 
 /// Appends blocklab's log to `path` from a background writer: a frozen lab never waits on the

@@ -1,6 +1,7 @@
 //! Any input, any size: random sequences of keys, mouse events, pastes and resizes go through
 //! the app's update and a render on a TestBackend. Nothing may panic, and the state keeps its
-//! invariants (the lesson index in range, pause and help toggling as the keys say).
+//! invariants (the lesson index in range, pause and help toggling as the keys say, the lesson
+//! shown recorded in the progress). The app does no I/O: its saves are only checked here.
 use std::time::Duration;
 
 use crossterm::event::{
@@ -169,11 +170,20 @@ proptest! {
             let mut commands: Vec<Command> = command;
             commands.extend(app.step(now));
             for command in commands {
-                if let Command::Lab(Order::StartLab(config)) = command {
-                    next_lab += 1;
-                    app.lab_started(next_lab, now, config);
+                match command {
+                    Command::Lab(Order::StartLab(config)) => {
+                        next_lab += 1;
+                        app.lab_started(next_lab, now, config);
+                    }
+                    // What is saved is the progress as it stands, on the lesson shown.
+                    Command::SaveProgress(saved) => {
+                        prop_assert_eq!(saved.last_lesson.as_deref(), Some(app.lesson().id.as_str()));
+                        prop_assert_eq!(&saved, &app.progress);
+                    }
+                    _ => {}
                 }
             }
+            prop_assert!(app.progress.lessons[&app.lesson().id].visited);
             prop_assert!(app.runs.iter().filter(|r| !r.is_over()).count() <= 1, "one experiment at a time");
             prop_assert!(app.current < app.lessons.len());
             prop_assert!(app.window < WINDOWS.len());

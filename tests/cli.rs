@@ -2,8 +2,19 @@
 use std::process::{Command, Output};
 
 fn blocklab(args: &[&str]) -> Output {
+    // A state folder of nobody's: no progress of the machine's user shows up in `list`.
+    let state = std::env::temp_dir().join(format!("blocklab-cli-no-state-{}", std::process::id()));
+    blocklab_in(&state, args)
+}
+
+/// blocklab with `state` as its `XDG_STATE_HOME`.
+fn blocklab_in(state: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_blocklab"))
         .args(args)
+        .env("XDG_STATE_HOME", state)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
         .output()
         .unwrap()
 }
@@ -23,22 +34,108 @@ fn refused(args: &[&str], hint: &str) {
 }
 
 #[test]
-fn list_prints_one_line_per_lesson() {
+fn list_prints_the_totals_then_one_line_per_lesson() {
     let out = blocklab(&["list"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines.len() >= 3);
+    assert_eq!(lines.len(), 19, "{text}");
+    assert!(lines[0].starts_with("LESSON "), "{text}");
+    assert!(lines[0].contains("SEEN 0/18"), "no progress yet: {text}");
     assert!(
-        lines[0].starts_with("event-loop ") && lines[0].contains("The event loop and its lag"),
+        lines[1].starts_with("event-loop ") && lines[1].ends_with("The event loop and its lag"),
         "{text}"
     );
     assert!(
         lines
             .iter()
-            .all(|l| l.split("  ").filter(|p| !p.trim().is_empty()).count() == 2),
+            .all(|l| l.split("  ").filter(|p| !p.trim().is_empty()).count() == 5),
+        "five columns: {text}"
+    );
+}
+
+/// Where each line's title starts, in display columns: after the last gap of two spaces.
+fn title_column(line: &str) -> usize {
+    let at = line.rfind("  ").expect("columns") + 2;
+    blocklab::text::width::width(&line[..at])
+}
+
+/// `list` reads the progress the TUI keeps: per lesson seen, actions run and passed, and the
+/// totals over the lessons loaded; a lesson of another folder is not counted.
+#[test]
+fn list_shows_the_progress_file_aligned_in_every_language() {
+    let state = std::env::temp_dir().join(format!("blocklab-cli-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(state.join("blocklab")).unwrap();
+    let file = state.join("blocklab/progress.json");
+    let progress = r#"{
+        "version": 1,
+        "last_lesson": "cpu-inline",
+        "lessons": {
+            "event-loop": {"visited": true, "ran": ["1", "2"], "passed": ["1"]},
+            "cpu-inline": {"visited": true},
+            "someone-elses": {"visited": true, "ran": ["1"], "passed": ["1"]}
+        }
+    }"#;
+    std::fs::write(&file, progress).unwrap();
+    let out = blocklab_in(&state, &["list"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    for total in ["SEEN 2/18", "RUN 2/67", "PASSED 1/67"] {
+        assert!(lines[0].contains(total), "{total}: {text}");
+    }
+    let line = |id: &str| {
+        *lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap()
+    };
+    let cells = |l: &str| -> Vec<String> {
+        l.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        cells(line("event-loop"))[1..4],
+        ["✓", "2/3", "1/3"],
         "{text}"
     );
+    assert_eq!(
+        cells(line("cpu-inline"))[1..4],
+        ["✓", "0/3", "0/3"],
+        "{text}"
+    );
+    assert_eq!(cells(line("load"))[1..4], ["-", "0/3", "0/3"], "{text}");
+    for lang in ["en", "zh-TW", "zh-CN"] {
+        let out = blocklab_in(&state, &["--lang", lang, "list"]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        let columns: Vec<usize> = text.lines().map(title_column).collect();
+        assert!(
+            columns.iter().all(|&c| c == columns[0]),
+            "{lang}: titles start at {columns:?}:\n{text}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        progress,
+        "list only reads"
+    );
+
+    // A broken file: said on stderr, listed as no progress, left where it is.
+    std::fs::write(&file, "{\"version\": 1, ").unwrap();
+    let out = blocklab_in(&state, &["list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("progress in {}", file.display())),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SEEN 0/18"));
+    assert!(file.exists());
+    std::fs::remove_dir_all(&state).unwrap();
 }
 
 #[test]
@@ -257,7 +354,11 @@ fn validate_lists_every_bad_file_with_its_line() {
     let out = blocklab(&["--lessons", dir.to_str().unwrap(), "list"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("event-loop "));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().nth(1).unwrap().starts_with("event-loop "),
+        "{stdout}"
+    );
     assert_eq!(stderr.matches("blocklab: skipped ").count(), 3, "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -5,7 +5,7 @@
 //! The lab here is a script (`Sim`): deterministic samples on a virtual clock, enough of a lab to
 //! make the verdicts mean something — a loop that a blocking job holds, pings and requests that
 //! wait for it, a blocking pool whose threads stay after their jobs, as tokio's do.
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -19,6 +19,7 @@ use blocklab::lesson::expect::{Verdict, verdicts};
 use blocklab::lesson::{Action, Lesson};
 use blocklab::load::StepReport;
 use blocklab::model::Model;
+use blocklab::progress::Progress;
 use blocklab::report::{Report, Scope};
 use blocklab::runner::{self, Bench, Order, Plan};
 use blocklab::ui::app::{App, Command};
@@ -274,6 +275,17 @@ fn headless(action: &Action) -> Vec<Verdict> {
 
 /// The app, with `presses` (key, at ms) on the simulated lab, until `until` ms.
 fn tui(lesson_id: &str, presses: &[(char, u64)], until: u64) -> (App, Sim) {
+    let (app, sim, _) = tui_saving(lesson_id, presses, until);
+    (app, sim)
+}
+
+/// [`tui`], and the progress the app handed out to be saved, with when.
+fn tui_saving(
+    lesson_id: &str,
+    presses: &[(char, u64)],
+    until: u64,
+) -> (App, Sim, Vec<(Duration, Progress)>) {
+    let mut saves = Vec::new();
     let (lessons, at) = lesson(lesson_id);
     let mut app = App::new(lessons, at, two_cores());
     let mut sim = Sim::new(Duration::ZERO);
@@ -298,6 +310,7 @@ fn tui(lesson_id: &str, presses: &[(char, u64)], until: u64) -> (App, Sim) {
                 Command::Lab(Order::StopLab) => sim.stop(),
                 // The simulated traffic keeps its rate; no run here is quiet for long.
                 Command::Traffic(_) => {}
+                Command::SaveProgress(progress) => saves.push((sim.now, progress)),
                 Command::Quit(_) => unreachable!("no quitting key was pressed"),
             }
         }
@@ -313,7 +326,7 @@ fn tui(lesson_id: &str, presses: &[(char, u64)], until: u64) -> (App, Sim) {
         sim.wait_into(&mut model, wake);
         app.model = model;
     }
-    (app, sim)
+    (app, sim, saves)
 }
 
 fn shown(app: &App, key: char) -> Vec<Verdict> {
@@ -330,6 +343,34 @@ fn a_key_press_and_check_give_the_identical_verdict_table() {
     let on_screen = shown(&app, '2');
     assert_eq!(on_screen, headless(action));
     assert!(on_screen.iter().all(|v| v.pass), "{on_screen:?}");
+}
+
+/// A run that ends goes into the learner's progress with its verdicts, saved once; the same
+/// verdicts again change nothing and save nothing.
+#[test]
+fn a_finished_run_is_recorded_in_the_progress_and_saved_once() {
+    let (app, _, saves) = tui_saving("event-loop", &[('2', 1_000), ('2', 4_000)], 7_000);
+    assert_eq!(app.runs.iter().filter(|r| r.verdicts.is_some()).count(), 2);
+    let when: Vec<_> = saves.iter().map(|(at, _)| *at).collect();
+    assert_eq!(
+        saves.len(),
+        2,
+        "the lesson seen, then the first run's end: {when:?}"
+    );
+    let seen = &saves[0].1.lessons["event-loop"];
+    assert!(seen.visited && seen.ran.is_empty());
+    // Saved as the first run ended: after its press and its jobs, before the second press.
+    let pressed = app.runs[0].at;
+    let block = ms(app.lessons[0].action('2').unwrap().work.ms);
+    assert!(
+        saves[1].0 > pressed + block && saves[1].0 < ms(4_000),
+        "{when:?}"
+    );
+    let after = &saves[1].1.lessons["event-loop"];
+    assert_eq!(after.ran, BTreeSet::from(['2']));
+    assert!(shown(&app, '2').iter().all(|v| v.pass));
+    assert_eq!(after.passed, BTreeSet::from(['2']));
+    assert_eq!(app.progress, saves[1].1);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pty::{Tui, stall_counter};
+use pty::{Tui, scratch_state, stall_counter};
 
 #[test]
 fn opens_on_lesson_one_runs_an_action_and_quits_cleanly() {
@@ -171,8 +171,10 @@ fn a_closed_terminal_ends_blocklab() {
             libc::FD_CLOEXEC,
         )
     };
+    let state = scratch_state();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_blocklab"));
     cmd.env("TERM", "xterm-256color")
+        .env("XDG_STATE_HOME", &state)
         .stdin(Stdio::from(slave.try_clone().unwrap()))
         .stdout(Stdio::from(slave.try_clone().unwrap()))
         .stderr(Stdio::from(slave));
@@ -239,6 +241,7 @@ fn a_closed_terminal_ends_blocklab() {
         }
         std::thread::sleep(Duration::from_millis(25));
     }
+    let _ = std::fs::remove_dir_all(&state);
 }
 
 #[test]
@@ -247,7 +250,8 @@ fn every_lesson_is_reachable_with_the_arrow_keys() {
         .arg("list")
         .output()
         .unwrap();
-    let count = String::from_utf8(list.stdout).unwrap().lines().count();
+    // The first line names the columns.
+    let count = String::from_utf8(list.stdout).unwrap().lines().count() - 1;
     assert_eq!(count, 18, "eighteen lessons");
     let mut tui = Tui::start(&[], 120, 40);
     tui.wait_for(&format!("lesson 1/{count}"), Duration::from_secs(10));
@@ -290,4 +294,102 @@ fn a_folder_with_a_broken_lesson_still_opens_and_names_the_skipped_file() {
     assert_eq!(tui.wait_exit(Duration::from_secs(5)).exit_code(), 0);
     tui.assert_restored();
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The learner's progress outlives the process: reopened, the TUI shows the lesson it was left
+/// on and the header counts what was seen and run; `--fresh` starts over on lesson 1 and keeps
+/// the old file as `progress.json.prev`.
+#[test]
+fn progress_survives_a_restart_and_fresh_starts_over() {
+    let state = scratch_state();
+    let env = [("XDG_STATE_HOME", state.to_str().unwrap())];
+    let file = state.join("blocklab/progress.json");
+    // Wide enough for the summary beside the longest of these titles and the HTTP address.
+    let (cols, rows) = (180, 40);
+
+    let mut tui = Tui::start_with_env(&[], &env, cols, rows);
+    let screen = tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    assert!(
+        screen.contains("lesson 1/18"),
+        "a first run opens lesson 1: {screen}"
+    );
+    tui.press("1");
+    tui.wait_for("expectations held", Duration::from_secs(10));
+    tui.wait_for("1/67 run", Duration::from_secs(2));
+    tui.press("\x1b[C");
+    tui.wait_for("lesson 2/18", Duration::from_secs(5));
+    tui.press("\x1b[C");
+    tui.wait_for("lesson 3/18", Duration::from_secs(5));
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    let saved = std::fs::read_to_string(&file).expect("progress saved");
+    assert!(saved.contains("\"last_lesson\": \"cpu-inline\""), "{saved}");
+
+    let mut tui = Tui::start_with_env(&[], &env, cols, rows);
+    let screen = tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    assert!(
+        screen.contains("lesson 3/18"),
+        "reopened where it stopped: {screen}"
+    );
+    assert!(
+        screen.contains("✓ 3/18 lessons · 1/67 run"),
+        "the header counts the progress: {screen}"
+    );
+    // --lesson wins over the last lesson.
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    let mut tui = Tui::start_with_env(&["--lesson", "5"], &env, cols, rows);
+    let screen = tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    assert!(screen.contains("lesson 5/18"), "{screen}");
+    assert!(screen.contains("✓ 4/18 lessons · 1/67 run"), "{screen}");
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+
+    let mut tui = Tui::start_with_env(&["--fresh"], &env, cols, rows);
+    let screen = tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    assert!(screen.contains("lesson 1/18"), "{screen}");
+    assert!(screen.contains("✓ 1/18 lessons · 0/67 run"), "{screen}");
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    tui.assert_restored();
+    let prev = std::fs::read_to_string(state.join("blocklab/progress.json.prev")).unwrap();
+    assert!(
+        prev.contains("\"last_lesson\": \"block-in-place\""),
+        "{prev}"
+    );
+    let now = std::fs::read_to_string(&file).unwrap();
+    assert!(now.contains("\"last_lesson\": \"event-loop\""), "{now}");
+    assert!(!now.contains("cpu-inline"), "started over: {now}");
+    drop(tui);
+    std::fs::remove_dir_all(&state).unwrap();
+}
+
+/// A progress file that is not one: a notice names it, the TUI works, and the file is moved to
+/// `progress.json.corrupt` (not overwritten) before the new progress is saved.
+#[test]
+fn a_corrupt_progress_file_is_set_aside_with_a_notice() {
+    let state = scratch_state();
+    let env = [("XDG_STATE_HOME", state.to_str().unwrap())];
+    let dir = state.join("blocklab");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("progress.json"), "{\"version\": 1, \"lessons\": [").unwrap();
+
+    let mut tui = Tui::start_with_env(&[], &env, 120, 40);
+    let screen = tui.wait_for("progress starts afresh", Duration::from_secs(10));
+    assert!(screen.contains("blocklab/progress.json"), "{screen}");
+    assert!(screen.contains("lesson 1/18"), "{screen}");
+    tui.press("\x1b[C");
+    tui.wait_for("lesson 2/18", Duration::from_secs(5));
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    tui.assert_restored();
+    let aside = std::fs::read_to_string(dir.join("progress.json.corrupt")).unwrap();
+    assert_eq!(aside, "{\"version\": 1, \"lessons\": [", "kept as it was");
+    let now = std::fs::read_to_string(dir.join("progress.json")).unwrap();
+    assert!(
+        now.contains("\"last_lesson\": \"blocking-inline\""),
+        "{now}"
+    );
+    drop(tui);
+    std::fs::remove_dir_all(&state).unwrap();
 }

@@ -353,24 +353,9 @@ impl Store {
     }
 }
 
-/// Where blocklab keeps what outlives a run (the queue, the log):
-/// `$XDG_STATE_HOME/blocklab`, else `~/.local/state/blocklab`, else the temporary folder.
-pub fn state_dir() -> PathBuf {
-    std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".local/state"))
-        })
-        .unwrap_or_else(std::env::temp_dir)
-        .join("blocklab")
-}
-
-/// Where the queue lives by default: `queue.sqlite3` in [`state_dir`].
+/// Where the queue lives by default: `queue.sqlite3` in the state folder.
 pub fn default_path() -> PathBuf {
-    state_dir().join("queue.sqlite3")
+    crate::paths::state_dir().join("queue.sqlite3")
 }
 
 #[cfg(test)]

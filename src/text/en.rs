@@ -51,6 +51,25 @@ table! {
     HeaderSkippedMany => "{n} lesson files skipped (?)",
     HeaderPaused => "PAUSED (space)",
 
+    // ── progress: the header's summary (longest first: the first that fits), its file's
+    // notices, `blocklab list` ──
+    HeaderProgressLong => "✓ {visited}/{lessons} lessons · {ran}/{actions} run · {passed}/{checks} checks",
+    HeaderProgress => "✓ {visited}/{lessons} · {passed}/{checks} checks",
+    HeaderProgressShort => "✓ {visited}/{lessons}",
+    ProgressSetAside => "progress starts afresh: {path} could not be read ({why}); it is kept as {aside}",
+    ProgressNotMoved => "progress is not saved this time: {path} could not be read ({why}) nor moved aside ({error})",
+    ProgressFreshNotMoved => "progress is not saved this time: --fresh could not move {path} aside ({error})",
+    ProgressSaveFailed => "progress not saved to {path}: {error}",
+    ProgressNoVersion => "not a blocklab progress file (no \"version\")",
+    ProgressUnknownVersion => "unknown format version {found}",
+    ProgressNewer => "written by a newer blocklab (format {found}; this one reads {known})",
+    ListUnreadable => "progress in {path} could not be read ({why}); listed as none",
+    ListColLesson => "LESSON",
+    ListColVisited => "SEEN {n}/{of}",
+    ListColRan => "RUN {n}/{of}",
+    ListColPassed => "PASSED {n}/{of}",
+    ListColTitle => "TITLE",
+
     // ── help overlay (the keys' own lines are above) ──
     HelpTitle => "Help — keys",
     HelpActions => "This lesson's actions:",
@@ -198,7 +217,8 @@ table! {
     CliLesson => "Open the TUI on this lesson (id or number)",
     CliLessons => "Read lessons from this directory instead of the built-in ones",
     CliLog => "Write blocklab's own log to this file (filter with RUST_LOG). The TUI logs to $XDG_STATE_HOME/blocklab/blocklab.log (or ~/.local/state/…) without it; the help shows where",
-    CliList => "One line per lesson: ID  TITLE",
+    CliFresh => "Open the TUI on the first lesson with no progress (--lesson still chooses); the old progress file is kept as progress.json.prev",
+    CliList => "One line per lesson: ID, progress (seen, actions run, checks passed), TITLE; the first line names the columns with the totals",
     CliRun => "Run one experiment headless and print a summary (or JSON)",
     CliValidate => "Check the lesson files (built-in, or `--lessons DIR`): one line per file, every error with its file and line; exit 1 if any file is bad",
     CliCheck => "Run every expectation of the named lessons (default: all); exit 1 if any fails",

@@ -2,6 +2,9 @@
 //! progress. Keys become intents (`keys`), intents become [`Command`]s for the UI loop to carry
 //! out; nothing here does I/O, and time is passed in.
 //!
+//! The learner's progress is recorded here as it happens (a lesson shown, an action run to
+//! its end and its verdicts); [`App::step`] hands it to the UI loop to save after a change.
+//!
 //! An action key starts an experiment through the same runner `blocklab check` uses (a fresh
 //! lab, a quiet baseline, the jobs, the same end), so the verdicts on screen are the ones
 //! `check` prints. One experiment runs at a time; another key pressed meanwhile waits its turn.
@@ -17,6 +20,7 @@ use crate::data::{LabConfig, RunId};
 use crate::lesson::expect::{Verdict, verdicts};
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
+use crate::progress::Progress;
 use crate::report::{LoadStepOut, Report, SizingOut};
 use crate::runner::{BASELINE, Order, Plan, Runner};
 use crate::text::{Lang, T};
@@ -86,6 +90,8 @@ pub enum Command {
     /// The current lab's background traffic at this many requests a second from now on: a
     /// resting rate after a quiet spell, the configured one back on a key.
     Traffic(u32),
+    /// The progress changed: write it down (answer with [`App::progress_saved`]).
+    SaveProgress(Progress),
     Quit(Exit),
 }
 
@@ -158,11 +164,20 @@ pub struct App {
     resting: Option<u32>,
     /// The last moment something went on (a key, a lab start, work or a stall in view).
     active_at: Duration,
+    /// Lessons seen, actions run and passed, the lesson shown last: kept between sessions.
+    pub progress: Progress,
+    /// The progress changed since it was last handed out to be saved.
+    unsaved: bool,
+    /// The last save failed (said once, until one succeeds again).
+    save_failing: bool,
 }
 
 impl App {
+    /// The app on lesson `current`, with no progress before this session.
     pub fn new(lessons: Vec<Lesson>, current: usize, overrides: LabArgs) -> App {
         let lab = overrides.apply(lessons[current].lab.clone());
+        let mut progress = Progress::default();
+        progress.visit(&lessons[current].id);
         App {
             lessons,
             current,
@@ -191,7 +206,43 @@ impl App {
             address: None,
             resting: None,
             active_at: Duration::ZERO,
+            progress,
+            unsaved: true,
+            save_failing: false,
         }
+    }
+
+    /// The progress of earlier sessions, the current lesson seen on top of it.
+    pub fn with_progress(mut self, progress: Progress) -> App {
+        self.progress = progress;
+        self.unsaved = self.progress.visit(&self.lessons[self.current].id);
+        self
+    }
+
+    /// The progress, when it changed since it was last handed out: to be saved.
+    pub fn unsaved_progress(&mut self) -> Option<Progress> {
+        std::mem::take(&mut self.unsaved).then(|| self.progress.clone())
+    }
+
+    /// The answer to [`Command::SaveProgress`]: a failure is said in the footer, once until a
+    /// save succeeds again.
+    pub fn progress_saved(
+        &mut self,
+        file: &std::path::Path,
+        result: Result<(), String>,
+        now: Duration,
+    ) {
+        let failed = result.is_err();
+        if let Err(error) = result
+            && !self.save_failing
+        {
+            let path = file.display();
+            let text = self
+                .lang
+                .scoped(|| T::ProgressSaveFailed.fill(&[("path", &path), ("error", &error)]));
+            self.say(text, now);
+        }
+        self.save_failing = failed;
     }
 
     /// The rate the background traffic rests at, while it rests (the lab's configured
@@ -378,6 +429,7 @@ impl App {
             return None;
         }
         self.current = lesson;
+        self.unsaved |= self.progress.visit(&self.lessons[lesson].id);
         self.section = Section::Idea;
         self.scroll = 0;
         self.relab = true;
@@ -484,7 +536,10 @@ impl App {
     /// the next queued action, or the lab the lesson wants. Returns what the UI loop must do.
     pub fn step(&mut self, now: Duration) -> Vec<Command> {
         let lang = self.lang;
-        lang.scoped(|| self.step_in_lang(now))
+        let mut out = lang.scoped(|| self.step_in_lang(now));
+        // Last: whatever this step and the events before it changed, saved once.
+        out.extend(self.unsaved_progress().map(Command::SaveProgress));
+        out
     }
 
     fn step_in_lang(&mut self, now: Duration) -> Vec<Command> {
@@ -553,6 +608,7 @@ impl App {
         };
         let found = verdicts(&action, &self.runs[i].lab, &report);
         let passed = found.iter().filter(|v| v.pass).count();
+        self.unsaved |= self.progress.finished(&lesson, key, passed == found.len());
         let text = T::NoticeChecked.fill(&[
             ("key", &key),
             ("label", &action.label),
@@ -653,5 +709,101 @@ impl App {
     pub fn render(&self, text: &str) -> String {
         let lab = self.lab_for(self.current);
         crate::lesson::text::render(text, self.lesson(), &lab, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    fn key(code: KeyCode) -> Event {
+        Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    /// The progress each step hands out to be saved.
+    fn saves(app: &mut App, now: Duration) -> Vec<Progress> {
+        app.step(now)
+            .into_iter()
+            .filter_map(|c| match c {
+                Command::SaveProgress(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn id(app: &App, i: usize) -> String {
+        app.lessons[i].id.clone()
+    }
+
+    #[test]
+    fn a_new_app_has_seen_its_first_lesson_and_saves_that_once() {
+        let mut app = App::new(crate::lesson::builtin().lessons, 0, LabArgs::default());
+        let first = saves(&mut app, Duration::ZERO);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].last_lesson, Some(id(&app, 0)));
+        assert!(saves(&mut app, Duration::from_secs(1)).is_empty());
+    }
+
+    #[test]
+    fn lessons_shown_are_recorded_and_each_change_is_saved_once() {
+        let lessons = crate::lesson::builtin().lessons;
+        let mut earlier = Progress::default();
+        earlier.visit(&lessons[0].id);
+        earlier.visit(&lessons[2].id);
+        let app = App::new(lessons, 2, LabArgs::default());
+        let mut app = app.with_progress(earlier.clone());
+        // Reopened where it stopped: nothing new to save.
+        assert!(saves(&mut app, Duration::ZERO).is_empty());
+        assert_eq!(app.progress, earlier);
+
+        let t = Duration::from_secs(1);
+        let out = app.on_event(&key(KeyCode::Right), t);
+        assert!(!out.iter().any(|c| matches!(c, Command::SaveProgress(_))));
+        let saved = saves(&mut app, t);
+        assert_eq!(saved.len(), 1);
+        assert_eq!(saved[0].last_lesson, Some(id(&app, 3)));
+        assert!(saved[0].lessons[&id(&app, 3)].visited);
+        assert!(saves(&mut app, t).is_empty(), "saved once");
+
+        // Keys between two steps: one save, of where they ended.
+        let t = Duration::from_secs(2);
+        app.on_event(&key(KeyCode::Right), t);
+        app.on_event(&key(KeyCode::Left), t);
+        let saved = saves(&mut app, t);
+        assert_eq!(saved.len(), 1);
+        assert_eq!(saved[0].last_lesson, Some(id(&app, 3)));
+        assert!(saved[0].lessons[&id(&app, 4)].visited);
+        let visited = saved[0].lessons.values().filter(|l| l.visited).count();
+        assert_eq!(visited, 4);
+
+        // Keys that change nothing save nothing.
+        app.on_event(&key(KeyCode::Tab), t);
+        app.on_event(&key(KeyCode::Char(' ')), t);
+        assert!(saves(&mut app, t).is_empty());
+    }
+
+    #[test]
+    fn a_failed_save_is_said_once_until_a_save_succeeds() {
+        let mut app = App::new(crate::lesson::builtin().lessons, 0, LabArgs::default());
+        app.lang = Lang::En;
+        let file = std::path::Path::new("/state/progress.json");
+        let t = Duration::from_secs(1);
+        app.progress_saved(file, Err("disk full".into()), t);
+        let (text, at) = app.notice.clone().expect("a notice");
+        assert_eq!(
+            text,
+            "progress not saved to /state/progress.json: disk full"
+        );
+        assert_eq!(at, t);
+        app.progress_saved(file, Err("disk full".into()), t * 2);
+        assert_eq!(app.notice.as_ref().unwrap().1, t, "not said again");
+        app.progress_saved(file, Ok(()), t * 3);
+        app.progress_saved(file, Err("disk full".into()), t * 4);
+        assert_eq!(
+            app.notice.as_ref().unwrap().1,
+            t * 4,
+            "failing again is news"
+        );
     }
 }

@@ -18,6 +18,7 @@ use std::sync::mpsc;
 use crossterm::event::{self, Event};
 
 use crate::clock::Clock;
+use crate::progress::file::ProgressFile;
 use crate::runner::{Bench, Order};
 use crate::session::Labs;
 use app::{App, Command};
@@ -56,8 +57,13 @@ impl Exit {
 
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on every
 /// way out (a panic on this thread included: see `terminal`).
-/// With `front_door`, every lab serves HTTP on it.
-pub fn run(mut app: App, front_door: Option<std::net::TcpListener>) -> std::io::Result<Exit> {
+/// With `front_door`, every lab serves HTTP on it; with `progress`, the learner's progress is
+/// saved there as it changes.
+pub fn run(
+    mut app: App,
+    front_door: Option<std::net::TcpListener>,
+    progress: Option<ProgressFile>,
+) -> std::io::Result<Exit> {
     let mut labs = match front_door {
         Some(listener) => Labs::with_front_door(Clock::start(), listener),
         None => Labs::new(Clock::start()),
@@ -96,6 +102,7 @@ pub fn run(mut app: App, front_door: Option<std::net::TcpListener>) -> std::io::
         &mut labs,
         &mut app,
         &input,
+        progress.as_ref(),
         &stop,
         &after_draw,
     )
@@ -104,12 +111,38 @@ pub fn run(mut app: App, front_door: Option<std::net::TcpListener>) -> std::io::
 /// The TUI's loop on any backend: input, the app's steps, the labs, and frames at the app's
 /// pace — up to 30 a second while things move; at rest, one each time the time axis moves by a
 /// column, since what is on screen changes no faster. Ends when `stop` says how, when the app
-/// quits, or when the input closes. `blocklab calibrate` runs it off-screen to measure the UI.
+/// quits, or when the input closes; progress not saved yet is saved then. `blocklab
+/// calibrate` runs it off-screen, saving nothing, to measure the UI.
 pub fn drive<B: ratatui::backend::Backend>(
     terminal: &mut ratatui::Terminal<B>,
     labs: &mut Labs,
     app: &mut App,
-    input: &mpsc::Receiver<std::io::Result<Event>>,
+    input: &Input,
+    progress: Option<&ProgressFile>,
+    stop: &dyn Fn() -> Option<Exit>,
+    after_draw: &dyn Fn(),
+) -> std::io::Result<Exit>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let exit = frames(terminal, labs, app, input, progress, stop, after_draw);
+    // A key that changed the lesson and quit in the same breath: its visit is kept too.
+    if let Some(unsaved) = app.unsaved_progress() {
+        save(progress, &unsaved, app, labs.now());
+    }
+    exit
+}
+
+/// Terminal events, as the input thread reads them.
+pub type Input = mpsc::Receiver<std::io::Result<Event>>;
+
+/// [`drive`]'s loop.
+fn frames<B: ratatui::backend::Backend>(
+    terminal: &mut ratatui::Terminal<B>,
+    labs: &mut Labs,
+    app: &mut App,
+    input: &Input,
+    progress: Option<&ProgressFile>,
     stop: &dyn Fn() -> Option<Exit>,
     after_draw: &dyn Fn(),
 ) -> std::io::Result<Exit>
@@ -147,7 +180,7 @@ where
             }
             // In order: resting traffic comes back before the key's own command.
             for command in app.on_event(&event, labs.now()) {
-                if let Some(exit) = carry_out(labs, command, app)? {
+                if let Some(exit) = carry_out(labs, command, app, progress)? {
                     return Ok(exit);
                 }
             }
@@ -162,7 +195,7 @@ where
         labs.drain_into(&mut app.model);
         for command in app.step(labs.now()) {
             dirty = true;
-            if let Some(exit) = carry_out(labs, command, app)? {
+            if let Some(exit) = carry_out(labs, command, app, progress)? {
                 return Ok(exit);
             }
         }
@@ -199,8 +232,14 @@ pub fn pace(app: &App, now: Duration, width: u16, height: u16) -> Duration {
 }
 
 /// Carries out one of the app's commands; returns how to exit when it ends the app.
-fn carry_out(labs: &mut Labs, command: Command, app: &mut App) -> std::io::Result<Option<Exit>> {
+fn carry_out(
+    labs: &mut Labs,
+    command: Command,
+    app: &mut App,
+    progress: Option<&ProgressFile>,
+) -> std::io::Result<Option<Exit>> {
     match command {
+        Command::SaveProgress(state) => save(progress, &state, app, labs.now()),
         Command::Quit(exit) => return Ok(Some(exit)),
         Command::Lab(Order::StartLab(config)) => {
             let (id, at) = labs.start(config.clone())?;
@@ -212,6 +251,19 @@ fn carry_out(labs: &mut Labs, command: Command, app: &mut App) -> std::io::Resul
         Command::Traffic(rate) => labs.set_traffic_rate(rate),
     }
     Ok(None)
+}
+
+/// Writes the progress down, if there is a file to write to; a failure is the app's to say.
+fn save(
+    file: Option<&ProgressFile>,
+    state: &crate::progress::Progress,
+    app: &mut App,
+    now: Duration,
+) {
+    if let Some(file) = file {
+        let result = file.save(state).map_err(|e| e.to_string());
+        app.progress_saved(file.path(), result, now);
+    }
 }
 
 /// Terminal input on its own thread: the draw loop never sits inside crossterm, so it can

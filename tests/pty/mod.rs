@@ -4,6 +4,8 @@
 #![allow(dead_code)] // each test binary uses a part
 
 use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,6 +16,19 @@ pub struct Tui {
     pub writer: Box<dyn Write + Send>,
     pub child: Box<dyn Child + Send + Sync>,
     pub master: Box<dyn MasterPty + Send>,
+    /// The state folder made for this run alone (removed on drop).
+    own_state: Option<PathBuf>,
+}
+
+/// A fresh, empty folder for `XDG_STATE_HOME`: tests never read or write the progress, log or
+/// queue of the machine's user, nor each other's.
+pub fn scratch_state() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("blocklab-pty-state-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch state folder");
+    dir
 }
 
 impl Tui {
@@ -21,7 +36,8 @@ impl Tui {
         Self::start_with_env(args, &[], cols, rows)
     }
 
-    /// blocklab ARGS in a pty of `cols`×`rows`, with extra environment variables.
+    /// blocklab ARGS in a pty of `cols`×`rows`, with extra environment variables; a state
+    /// folder of its own unless `env` names one (`XDG_STATE_HOME`).
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -40,6 +56,10 @@ impl Tui {
         cmd.env_remove("LC_MESSAGES");
         cmd.env("LANG", "C.UTF-8");
         cmd.env_remove("NO_COLOR");
+        let own_state = (!env.iter().any(|(k, _)| *k == "XDG_STATE_HOME")).then(scratch_state);
+        if let Some(dir) = &own_state {
+            cmd.env("XDG_STATE_HOME", dir);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -63,6 +83,7 @@ impl Tui {
             writer,
             child,
             master: pair.master,
+            own_state,
         }
     }
 
@@ -165,6 +186,10 @@ impl Tui {
 
     /// Resizes the pty (blocklab gets SIGWINCH) and the emulated screen with it.
     pub fn resize(&self, cols: u16, rows: u16) {
+        // The emulator first: a frame blocklab draws for the new size as soon as SIGWINCH
+        // arrives must not land in a screen of the old size (it would be wrapped and cut there,
+        // and never redrawn).
+        self.screen.lock().unwrap().set_size(nz(rows), nz(cols));
         self.master
             .resize(PtySize {
                 rows,
@@ -173,13 +198,16 @@ impl Tui {
                 pixel_height: 0,
             })
             .unwrap();
-        self.screen.lock().unwrap().set_size(nz(rows), nz(cols));
     }
 }
 
 impl Drop for Tui {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(dir) = &self.own_state {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

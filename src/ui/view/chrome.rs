@@ -79,7 +79,35 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
             right.insert(0, Span::styled(text, theme::LABEL));
         }
     }
+    // The learner's progress, where it fits beside the rest: the first to go when narrow.
+    let room = usize::from(area.width).saturating_sub(left_width + 2);
+    let taken: usize = right.iter().map(Span::width).sum();
+    if let Some(text) = progress_candidates(app)
+        .into_iter()
+        .map(|t| format!("{t}  "))
+        .find(|t| super::wrap::width(t) + taken <= room)
+    {
+        right.insert(0, Span::styled(text, theme::LABEL));
+    }
     frame.render_widget(Paragraph::new(Line::from(right).right_aligned()), area);
+}
+
+/// The progress summary, longest first.
+fn progress_candidates(app: &App) -> [String; 3] {
+    let s = app.progress.summary(&app.lessons);
+    let values: [(&str, &dyn std::fmt::Display); 6] = [
+        ("visited", &s.visited.done),
+        ("lessons", &s.visited.of),
+        ("ran", &s.ran.done),
+        ("actions", &s.ran.of),
+        ("passed", &s.passed.done),
+        ("checks", &s.passed.of),
+    ];
+    [
+        T::HeaderProgressLong.fill(&values),
+        T::HeaderProgress.fill(&values),
+        T::HeaderProgressShort.fill(&values),
+    ]
 }
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
