@@ -83,6 +83,9 @@ pub struct Timeline {
     /// reads them every frame; counting 10,000 jobs a frame would not do). They count every job
     /// the lab had, including those the timeline has since forgotten.
     counts: HashMap<u64, Vec<(Strategy, Counters)>>,
+    /// The latest end of any job: with the counters, tells whether a job is in view without
+    /// reading every record (the UI asks at each wake-up).
+    latest_end: Option<Duration>,
 }
 
 /// Moves one job from `gone` to `came` in its lab's counters.
@@ -154,6 +157,7 @@ impl Timeline {
                 // The first end wins: a strategy may report, then its handler's watcher too.
                 if record.finished.is_none() {
                     record.finished = Some(at);
+                    self.latest_end = self.latest_end.max(Some(at));
                     record.outcome = outcome;
                     record.cpu = cpu;
                     record.error = error;
@@ -173,6 +177,20 @@ impl Timeline {
         self.counts.get(&lab).map_or(&[], Vec::as_slice)
     }
 
+    /// Jobs of lab `lab` that wait or run.
+    pub fn in_flight(&self, lab: u64) -> usize {
+        self.lab_counts(lab)
+            .iter()
+            .map(|(_, c)| c.waiting + c.running)
+            .sum()
+    }
+
+    /// Whether any job, of any lab, has not ended or ended at `from` or later.
+    pub fn any_since(&self, from: Duration) -> bool {
+        self.latest_end.is_some_and(|end| end >= from)
+            || self.counts.keys().any(|&lab| self.in_flight(lab) > 0)
+    }
+
     /// A lab stopped: its jobs that never ended are cancelled if they had not started, lost if
     /// their task ran on the event loop (dropped with the runtime), and abandoned if they run
     /// on a thread of their own (it goes on, but nobody will hear from it again). A durable
@@ -190,6 +208,7 @@ impl Timeline {
             }
             let before = Counters::of_one(job);
             job.finished = Some(at);
+            self.latest_end = self.latest_end.max(Some(at));
             job.outcome = match (job.started, job.thread_kind) {
                 (None, _) => Outcome::Cancelled,
                 (Some(_), Some(ThreadKind::EventLoop) | None) => Outcome::Lost,
@@ -294,6 +313,42 @@ mod tests {
         assert_eq!(j.wait_time(), Some(ms(2)));
         assert_eq!(j.outcome, Outcome::Ok);
         assert!(!j.blocks_loop());
+    }
+
+    #[test]
+    fn in_flight_and_in_view_follow_the_events_as_a_scan_would() {
+        let mut t = Timeline::default();
+        let scan = |t: &Timeline, from| t.all().any(|j| j.finished.is_none_or(|f| f >= from));
+        assert!(!t.any_since(ms(0)));
+        for id in 1..=3 {
+            t.apply(JobEvent {
+                job: id,
+                at: ms(id * 10),
+                kind: JobEventKind::Submitted(spec(id)),
+            });
+        }
+        assert_eq!(t.in_flight(1), 3);
+        assert_eq!(t.in_flight(2), 0);
+        for (id, end) in [(1, 100), (2, 300)] {
+            t.apply(JobEvent {
+                job: id,
+                at: ms(end),
+                kind: JobEventKind::Finished {
+                    outcome: Outcome::Ok,
+                    cpu: None,
+                    error: None,
+                },
+            });
+        }
+        assert_eq!(t.in_flight(1), 1);
+        assert!(t.any_since(ms(1_000)) && scan(&t, ms(1_000)), "job 3 runs");
+        // The lab stops: job 3 is cancelled at 500 ms.
+        t.lab_stopped(1, ms(500));
+        assert_eq!(t.in_flight(1), 0);
+        for from in [0, 300, 499, 500, 501, 1_000] {
+            assert_eq!(t.any_since(ms(from)), scan(&t, ms(from)), "from {from} ms");
+        }
+        assert!(t.any_since(ms(500)) && !t.any_since(ms(501)));
     }
 
     #[test]

@@ -327,12 +327,9 @@ impl App {
 
     /// A job in flight, or one that ended inside the window on screen.
     fn jobs_in_view(&self, now: Duration) -> bool {
-        let from = now.saturating_sub(self.window());
         self.model
             .timeline
-            .all()
-            .rev()
-            .any(|j| j.finished.is_none_or(|f| f >= from))
+            .any_since(now.saturating_sub(self.window()))
     }
 
     /// Rests the traffic after a quiet spell; brings it back when work or a stall shows up
@@ -669,7 +666,7 @@ impl App {
             .is_some_and(|(_, at)| now.saturating_sub(*at) < super::view::NOTICE_FOR);
         let in_flight = self
             .lab_id
-            .is_some_and(|lab| self.model.lab_jobs(lab).any(|j| !j.is_done()));
+            .is_some_and(|lab| self.model.timeline.in_flight(lab) > 0);
         self.experiment.is_some()
             || !self.queue.is_empty()
             || notice
