@@ -299,6 +299,7 @@ fn tui(lesson_id: &str, presses: &[(char, u64)], until: u64) -> (App, Sim) {
                 // The simulated traffic keeps its rate; no run here is quiet for long.
                 Command::Traffic(_) => {}
                 Command::Quit(_) => unreachable!("no quitting key was pressed"),
+                Command::Export(_) => unreachable!("no export key was pressed"),
             }
         }
         // The same cadence as the headless runner: its next deadline, or 20 ms.

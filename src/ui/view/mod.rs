@@ -12,7 +12,7 @@ mod lesson;
 mod load_chart;
 mod pools;
 mod sizing_chart;
-mod theme;
+pub(crate) mod theme;
 mod timeline;
 pub mod wrap;
 
