@@ -436,4 +436,5 @@ table! {
     KeyExport => "save the screen as SVG and plain text",
     NoticeExported => "saved the screen: {stem}.svg and .txt in {dir}",
     NoticeExportFailed => "could not save the screen in {dir}: {error}",
+    CliCheckJson => "Print one JSON object instead of the table: every expectation's result, the load and sizing tables, totals and the lab's settings",
 }

@@ -435,4 +435,5 @@ translation! { zh_cn;
     KeyExport => "将屏幕保存为 SVG 和纯文本",
     NoticeExported => "已保存屏幕：{stem}.svg 和 .txt，位于 {dir}",
     NoticeExportFailed => "无法将屏幕保存到 {dir}：{error}",
+    CliCheckJson => "改为输出一个 JSON 对象，代替表格：每项预期的结果、负载表和线程池大小表、总计、实验室的设置",
 }

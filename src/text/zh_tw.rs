@@ -435,4 +435,5 @@ translation! { zh_tw;
     KeyExport => "將螢幕存成 SVG 與純文字",
     NoticeExported => "已儲存螢幕：{stem}.svg 與 .txt，在 {dir}",
     NoticeExportFailed => "無法將螢幕儲存到 {dir}：{error}",
+    CliCheckJson => "改為印出一個 JSON 物件，取代表格：每項預期的結果、負載表與池大小表、總計、實驗室的設定",
 }
