@@ -157,8 +157,13 @@ pub fn stamp(at: SystemTime) -> String {
 
 /// `path` for a notice: the home folder written `~`, so it fits a footer line more often.
 pub fn show(path: &Path) -> String {
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
-    match home.and_then(|h| path.strip_prefix(h).ok().map(Path::to_path_buf)) {
+    show_from(path, std::env::var_os("HOME").as_deref().map(Path::new))
+}
+
+fn show_from(path: &Path, home: Option<&Path>) -> String {
+    // A home of `/` (some service accounts) would make every path `~/…`.
+    let home = home.filter(|h| h.components().count() > 1);
+    match home.and_then(|h| path.strip_prefix(h).ok()) {
         Some(rest) if rest.as_os_str().is_empty() => "~".into(),
         Some(rest) => format!("~/{}", rest.display()),
         None => path.display().to_string(),
@@ -235,6 +240,20 @@ mod tests {
         assert!(s.starts_with("20"), "{s}");
         assert_eq!(s.as_bytes()[8], b'-');
         assert!(s.chars().filter(|c| *c != '-').all(|c| c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn a_path_under_home_is_shown_from_tilde() {
+        let dir = Path::new("/home/ann/.local/state/blocklab/screens");
+        let home = |h: &'static str| Some(Path::new(h));
+        assert_eq!(
+            show_from(dir, home("/home/ann")),
+            "~/.local/state/blocklab/screens"
+        );
+        assert_eq!(show_from(dir, home("/home/an")), dir.display().to_string());
+        assert_eq!(show_from(dir, home("/")), dir.display().to_string());
+        assert_eq!(show_from(dir, home("")), dir.display().to_string());
+        assert_eq!(show_from(dir, None), dir.display().to_string());
     }
 
     #[test]
