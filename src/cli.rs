@@ -86,6 +86,8 @@ pub enum Command {
     Check {
         #[arg(value_name = "LESSON", help = T::CliCheckIds.text())]
         ids: Vec<String>,
+        #[arg(long, help = T::CliCheckJson.text())]
+        json: bool,
     },
     #[command(about = T::CliCalibrate.text())]
     Calibrate {

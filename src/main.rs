@@ -133,7 +133,7 @@ fn main() -> ExitCode {
             list(&catalog.lessons);
             ExitCode::SUCCESS
         }
-        Some(Command::Check { ref ids }) => {
+        Some(Command::Check { ref ids, json }) => {
             let LabArgs {
                 runtime: None,
                 workers: None,
@@ -146,10 +146,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             };
             warn_skipped(&catalog);
-            match check(&catalog.lessons, ids, cpus) {
-                code if catalog.skipped.is_empty() => code,
-                _ => ExitCode::from(1),
-            }
+            check(&catalog, ids, cpus, json)
         }
         Some(
             Command::Run(_)
@@ -485,35 +482,50 @@ fn load(cli: &Cli) -> ExitCode {
     }
 }
 
-fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
+/// `blocklab check`: the table on stdout, or with `json` one JSON object (the table then goes
+/// to stderr, and only when someone watches it). Exit 1 if any expectation fails or any
+/// lesson file was skipped.
+fn check(catalog: &Catalog, ids: &[String], cpus: Option<usize>, json: bool) -> ExitCode {
     use headless::check;
-    let chosen = match check::select(lessons, ids) {
+    use std::io::IsTerminal;
+    let chosen = match check::select(&catalog.lessons, ids) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("blocklab: {e}");
             return ExitCode::from(2);
         }
     };
-    println!("{}", check::format_row(check::HEADER.map(T::text)));
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let watched = std::io::stderr().is_terminal();
+    let say = |text: String| {
+        if !json {
+            print!("{text}");
+        } else if watched {
+            eprint!("{text}");
+        }
+    };
+    let ids = chosen.iter().map(|l| l.id.clone()).collect();
+    let mut out = blocklab::report::check::CheckOut::new(ids, cpus);
+    out.skipped_files = catalog.skipped.iter().map(ToString::to_string).collect();
+    say(format!(
+        "{}\n",
+        check::format_row(check::HEADER.map(T::text))
+    ));
     for lesson in chosen {
         for action in &lesson.actions {
-            let mut print = |row: &check::Row| println!("{}", check::format(row));
             let lab = LabConfig {
                 cpus,
                 ..action.lab.clone()
             };
-            match check::check_action(lesson, action, &lab, &mut print) {
+            let mut row = |row: &check::Row| say(format!("{}\n", check::format(row)));
+            match check::check_action(lesson, action, &lab, &mut row) {
                 Ok((rows, report)) => {
                     if let Some(steps) = &report.load {
-                        print!("{}", check::format_load(steps));
+                        say(check::format_load(steps));
                     }
                     if let Some(sizing) = &report.sizing {
-                        print!("{}", check::format_sizing(&action.work, &lab, sizing));
+                        say(check::format_sizing(&action.work, &lab, sizing));
                     }
-                    passed += rows.iter().filter(|r| r.pass && !r.skipped).count();
-                    skipped += rows.iter().filter(|r| r.skipped).count();
-                    failed += rows.iter().filter(|r| !r.pass).count();
+                    out.add(&lesson.id, action, &rows, &report);
                 }
                 Err(e) => {
                     eprintln!("blocklab: {}", T::MainLabFailed.fill(&[("error", &e)]));
@@ -527,13 +539,19 @@ fn check(lessons: &[Lesson], ids: &[String], cpus: Option<usize>) -> ExitCode {
         ..LabConfig::default()
     };
     let total = T::CheckTotal.fill(&[
-        ("passed", &passed),
-        ("failed", &failed),
-        ("skipped", &skipped),
+        ("passed", &out.totals.passed),
+        ("failed", &out.totals.failed),
+        ("skipped", &out.totals.skipped),
         ("cores", &on.describe_cores()),
     ]);
-    println!("\n{total}");
-    if failed == 0 {
+    say(format!("\n{total}\n"));
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&out).expect("a check is plain data")
+        );
+    }
+    if out.totals.failed == 0 && catalog.skipped.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -1,7 +1,10 @@
 //! Any input, any size: random sequences of keys, mouse events, pastes and resizes go through
 //! the app's update and a render on a TestBackend. Nothing may panic, and the state keeps its
 //! invariants (the lesson index in range, pause and help toggling as the keys say, the lesson
-//! shown recorded in the progress). The app does no I/O: its saves are only checked here.
+//! shown recorded in the progress). The app does no I/O: its progress saves are only checked
+//! here. `e` saves the screen at whatever size it is, into a temporary state folder.
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crossterm::event::{
@@ -28,7 +31,7 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
     prop_oneof![
         // The keys the app knows, often…
         4 => prop::sample::select(
-            "0123456789qhljkt+-=r? xyzL".chars().collect::<Vec<_>>()
+            "0123456789qhljkt+-=r? xyzLe".chars().collect::<Vec<_>>()
         )
         .prop_map(KeyCode::Char),
         3 => prop::sample::select(vec![
@@ -116,6 +119,36 @@ fn is_press(key: &KeyEvent) -> bool {
     key.kind != KeyEventKind::Release
 }
 
+/// The temporary state folder `e` saves screens in here (never the user's), and its
+/// `screens` folder.
+fn state() -> &'static (PathBuf, PathBuf) {
+    static STATE: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    STATE.get_or_init(|| {
+        let state = std::env::temp_dir().join(format!("blocklab-any-input-{}", std::process::id()));
+        // SAFETY: set once, before any save reads it; this binary's one test runs the cases
+        // on its own thread, and nothing else here reads the environment meanwhile.
+        unsafe { std::env::set_var("XDG_STATE_HOME", &state) };
+        (state, blocklab::ui::export::folder())
+    })
+}
+
+/// A saved pair is the screen: the text has a line per row, the SVG parses as XML.
+fn check_saved(
+    dir: &Path,
+    stem: &str,
+    buffer: &ratatui::buffer::Buffer,
+) -> Result<(), TestCaseError> {
+    let text = std::fs::read_to_string(dir.join(format!("{stem}.txt")))
+        .map_err(|e| TestCaseError::fail(format!("{stem}.txt: {e}")))?;
+    prop_assert_eq!(text.lines().count(), usize::from(buffer.area.height));
+    let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg")))
+        .map_err(|e| TestCaseError::fail(format!("{stem}.svg: {e}")))?;
+    let doc = roxmltree::Document::parse(&svg)
+        .map_err(|e| TestCaseError::fail(format!("{stem}.svg is not XML: {e}")))?;
+    prop_assert!(doc.root_element().has_tag_name("svg"));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: SEQUENCES,
@@ -138,6 +171,7 @@ proptest! {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let mut now = Duration::ZERO;
         let mut next_lab = 0;
+        let (state, screens) = state();
         for (event, dt) in events {
             now += Duration::from_millis(dt);
             let (help, paused, lang) = (app.help, app.paused.is_some(), app.lang);
@@ -160,15 +194,21 @@ proptest! {
                     KeyCode::Char('?') => prop_assert!(app.help),
                     KeyCode::Char(' ') => prop_assert_ne!(app.paused.is_some(), paused),
                     KeyCode::Char('L') => prop_assert_eq!(app.lang, lang.next()),
+                    KeyCode::Char('e') => prop_assert!(
+                        matches!(command.last(), Some(Command::Export(_))),
+                        "e asks for the screen to be saved"
+                    ),
                     _ => {}
                 }
             } else {
                 prop_assert_eq!(app.help, help, "only a key opens or closes the help");
                 prop_assert_eq!(app.paused.is_some(), paused, "only a key pauses");
             }
-            // Play the labs: a fresh lab is up at once; jobs and stops need no answer.
+            // Play the labs: a fresh lab is up at once; jobs and stops need no answer. A screen
+            // to save is saved from the next frame, as the UI loop does.
             let mut commands: Vec<Command> = command;
             commands.extend(app.step(now));
+            let mut export = None;
             for command in commands {
                 match command {
                     Command::Lab(Order::StartLab(config)) => {
@@ -180,6 +220,7 @@ proptest! {
                         prop_assert_eq!(saved.last_lesson.as_deref(), Some(app.lesson().id.as_str()));
                         prop_assert_eq!(&saved, &app.progress);
                     }
+                    Command::Export(asked) => export = Some(asked),
                     _ => {}
                 }
             }
@@ -189,7 +230,19 @@ proptest! {
             prop_assert!(app.window < WINDOWS.len());
             prop_assert!(app.scroll <= 500);
             prop_assert!(app.runs.len() <= 100);
-            terminal.draw(|frame| view::draw(frame, &app, now)).unwrap();
+            let frame = terminal.draw(|frame| view::draw(frame, &app, now)).unwrap();
+            if let Some(asked) = export {
+                let (dir, saved) = blocklab::ui::export::save(frame.buffer, &asked);
+                prop_assert_eq!(&dir, screens);
+                match &saved {
+                    Ok(stem) => check_saved(&dir, stem, frame.buffer)?,
+                    Err(e) => prop_assert!(false, "saving in {}: {e}", dir.display()),
+                }
+                // Checked: nothing is left behind in the temporary folder.
+                std::fs::remove_dir_all(state).unwrap();
+                app.exported(&dir, &saved, now);
+                prop_assert!(app.notice.as_ref().is_some_and(|(n, _)| n.contains(saved.as_ref().unwrap())));
+            }
         }
     }
 }

@@ -362,3 +362,19 @@ fn validate_lists_every_bad_file_with_its_line() {
     assert_eq!(stderr.matches("blocklab: skipped ").count(), 3, "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `check --json` with a lesson that does not exist says so on stderr, as the table does, and
+/// prints no JSON.
+#[test]
+fn check_json_with_an_unknown_lesson_says_which_are_known() {
+    let out = blocklab(&["check", "--json", "nope"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no lesson `nope`"), "{stderr}");
+    assert!(stderr.contains("event-loop"), "the known ids: {stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -312,6 +312,7 @@ fn tui_saving(
                 Command::Traffic(_) => {}
                 Command::SaveProgress(progress) => saves.push((sim.now, progress)),
                 Command::Quit(_) => unreachable!("no quitting key was pressed"),
+                Command::Export(_) => unreachable!("no export key was pressed"),
             }
         }
         // The same cadence as the headless runner: its next deadline, or 20 ms.

@@ -165,3 +165,142 @@ fn a_load_tests_report_validates_too() {
     assert_eq!(report["load"].as_array().map(Vec::len), Some(2), "{report}");
     assert_valid(&report, "a load test");
 }
+
+fn check_schema() -> jsonschema::Validator {
+    let text = include_str!("../src/report/check.schema.json");
+    let schema: Value = serde_json::from_str(text).expect("the check schema is JSON");
+    jsonschema::validator_for(&schema).expect("the check schema is a valid JSON Schema")
+}
+
+fn assert_valid_check(out: &Value, what: &str) {
+    let errors: Vec<String> = check_schema()
+        .iter_errors(out)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}:\n{}\n{out}", errors.join("\n"));
+}
+
+/// `blocklab check --json` on a short lesson: one JSON object on stdout, valid against its
+/// schema, with a verdict per expectation that agrees with the totals and the exit code.
+#[test]
+fn check_json_validates_against_its_schema() {
+    let _turn = common::turn();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_blocklab"))
+        .args(["check", "--json", "--cpus", "1", "semaphore"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.trim().lines().count(),
+        1,
+        "exactly one JSON object on stdout:\n{stdout}"
+    );
+    let check: Value = serde_json::from_str(&stdout).unwrap();
+    assert_valid_check(&check, "check --json semaphore");
+    assert_eq!(check["lessons"], serde_json::json!(["semaphore"]));
+    assert_eq!(check["lab"]["cpus"], 1);
+    assert_eq!(check["lab"]["cores"], 1);
+    let verdicts = check["verdicts"].as_array().unwrap();
+    assert!(verdicts.len() >= 2, "{check}");
+    let count = |result: &str| verdicts.iter().filter(|v| v["result"] == result).count();
+    assert_eq!(check["totals"]["passed"], count("pass"));
+    assert_eq!(check["totals"]["failed"], count("fail"));
+    assert_eq!(check["totals"]["skipped"], count("skip"));
+    assert_eq!(out.status.success(), count("fail") == 0, "{check}");
+    // A number where the metric has one, as the text shows it.
+    let timed = verdicts
+        .iter()
+        .find(|v| v["unit"] == "ms" && v["result"] != "skip")
+        .expect("a verdict in milliseconds");
+    let value = timed["value"].as_f64().unwrap();
+    assert!(
+        timed["measured"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{value:.1} ms")),
+        "{timed}"
+    );
+}
+
+/// The load and sizing tables, made up here (the lessons that have them run for a minute),
+/// validate too; and they are the same objects as in `run --json`'s schema.
+#[test]
+fn check_json_tables_validate_and_match_the_run_schema() {
+    use blocklab::headless::check::Row;
+    use blocklab::report::check::CheckOut;
+    use blocklab::report::{LoadStepOut, Report, SizingOut, SizingStepOut};
+
+    let lesson = blocklab::lesson::builtin()
+        .lessons
+        .into_iter()
+        .find(|l| l.id == "thread-pool")
+        .unwrap();
+    let action = &lesson.actions[0];
+    let mut report = Report::empty();
+    report.load = Some(vec![LoadStepOut {
+        rate: 100,
+        sent: 100,
+        answered: 100,
+        errors: 0,
+        timeouts: 0,
+        throughput: 99.5,
+        p50_ms: 2.0,
+        p99_ms: 4.5,
+        held: true,
+    }]);
+    report.load_held_rate = Some(100);
+    report.sizing = Some(SizingOut {
+        cores: 2,
+        steps: vec![SizingStepOut {
+            multiple: 1,
+            threads: 2,
+            jobs: 8,
+            ok: 8,
+            span_ms: 100.0,
+            throughput: 80.0,
+            latency_p50_ms: 50.0,
+            latency_p99_ms: 99.0,
+            run_p50_ms: 25.0,
+            run_p99_ms: 26.0,
+        }],
+        best_multiple: 1,
+        best_throughput: 80.0,
+    });
+    let rows = [false, true].map(|skipped| Row {
+        lesson: lesson.id.clone(),
+        key: action.key,
+        label: action.label.to_string(),
+        expectation: "job.thread is blocking-pool".into(),
+        measured: "blocking-pool".into(),
+        value: None,
+        pass: true,
+        skipped,
+    });
+    let mut out = CheckOut::new(vec![lesson.id.clone()], None);
+    out.add(&lesson.id, action, &rows, &report);
+    let out = serde_json::to_value(&out).unwrap();
+    assert_valid_check(&out, "made-up tables");
+    assert_eq!(out["load"][0]["held_rate"], 100);
+    assert_eq!(out["sizing"][0]["x2_threads"], 4);
+    assert_eq!(out["totals"]["skipped"], 1);
+    assert_eq!(out["lab"]["cpus"], Value::Null);
+
+    // One description of a load step and of a sweep, in both schemas.
+    let run: Value = serde_json::from_str(include_str!("../src/report/schema.json")).unwrap();
+    let check: Value =
+        serde_json::from_str(include_str!("../src/report/check.schema.json")).unwrap();
+    assert_eq!(
+        check["$defs"]["load_step"],
+        run["properties"]["load"]["items"]
+    );
+    for part in ["properties", "required", "additionalProperties"] {
+        assert_eq!(
+            check["$defs"]["sizing"][part], run["properties"]["sizing"][part],
+            "sizing {part}"
+        );
+    }
+
+    let mut falsified = out.clone();
+    falsified["verdicts"][0]["result"] = Value::from("maybe");
+    assert!(check_schema().iter_errors(&falsified).next().is_some());
+}

@@ -393,3 +393,95 @@ fn a_corrupt_progress_file_is_set_aside_with_a_notice() {
     drop(tui);
     std::fs::remove_dir_all(&state).unwrap();
 }
+
+/// A fresh state folder for one test (`XDG_STATE_HOME`).
+fn state_home(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("blocklab-tui-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `e` saves the screen as SVG and text in the state folder's `screens`, and the notice names
+/// the folder and the files.
+#[test]
+fn the_export_key_saves_the_screen_and_the_notice_says_where() {
+    let state = state_home("export");
+    let env = [("XDG_STATE_HOME", state.to_str().unwrap())];
+    let mut tui = Tui::start_with_env(&[], &env, 200, 40);
+    tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    tui.press("e");
+    let screen = tui.wait_for(
+        "saved the screen: blocklab-event-loop-",
+        Duration::from_secs(5),
+    );
+    // The folder as the notice writes it (a path under $HOME would start with ~).
+    let folder = format!(
+        "{}/blocklab/screens",
+        state.file_name().unwrap().to_str().unwrap()
+    );
+    assert!(screen.contains(&folder), "{screen}");
+
+    let dir = state.join("blocklab/screens");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let stem = files[0].strip_suffix(".svg").expect("an .svg");
+    assert_eq!(files[1], format!("{stem}.txt"));
+    assert!(screen.contains(&format!("{stem}.svg and .txt")), "{screen}");
+
+    let text = std::fs::read_to_string(dir.join(&files[1])).unwrap();
+    assert_eq!(text.lines().count(), 40, "{text}");
+    assert!(text.lines().next().unwrap().contains("lesson 1/"), "{text}");
+    assert!(
+        text.contains("Event-loop lag") && text.contains("Pools"),
+        "{text}"
+    );
+    let svg = std::fs::read_to_string(dir.join(&files[0])).unwrap();
+    assert!(svg.starts_with("<svg "), "{svg}");
+    assert!(
+        svg.contains("<title>The event loop and its lag</title>"),
+        "{svg}"
+    );
+
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    tui.assert_restored();
+    std::fs::remove_dir_all(&state).unwrap();
+}
+
+/// A folder that cannot be made (a file in its place: refused even to root) is a notice with
+/// the system's reason, at 80×24; the TUI goes on as before.
+#[test]
+fn a_screen_that_cannot_be_saved_is_a_notice_and_the_tui_goes_on() {
+    let state = state_home("nosave");
+    std::fs::create_dir_all(state.join("blocklab")).unwrap();
+    std::fs::write(state.join("blocklab/screens"), "not a folder").unwrap();
+    let env = [("XDG_STATE_HOME", state.to_str().unwrap())];
+    let mut tui = Tui::start_with_env(&[], &env, 80, 24);
+    tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    tui.press("e");
+    let screen = tui.wait_for("could not save the screen in", Duration::from_secs(5));
+    // The notice may take both footer lines: read them as one.
+    let footer = screen
+        .lines()
+        .skip(22)
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(footer.contains("File exists (os error 17)"), "{screen}");
+
+    tui.press("?");
+    tui.wait_for("Help — keys", Duration::from_secs(3));
+    tui.press("x");
+    tui.wait_gone("Help — keys", Duration::from_secs(3));
+    tui.press("\x1b[C");
+    tui.wait_for("lesson 2/", Duration::from_secs(3));
+    tui.press("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(5)).exit_code(), 0);
+    tui.assert_restored();
+    std::fs::remove_dir_all(&state).unwrap();
+}

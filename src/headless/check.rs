@@ -10,9 +10,13 @@ use crate::text::T;
 #[derive(Clone, Debug)]
 pub struct Row {
     pub lesson: String,
-    pub action: String,
+    /// The action's key and label.
+    pub key: char,
+    pub label: String,
     pub expectation: String,
     pub measured: String,
+    /// The measured number and its unit, where the metric has one.
+    pub value: Option<(f64, &'static str)>,
     pub pass: bool,
     pub skipped: bool,
 }
@@ -32,9 +36,11 @@ pub fn check_action(
         .zip(verdicts(action, lab, &report))
         .map(|(e, v)| Row {
             lesson: lesson.id.clone(),
-            action: format!("[{}] {}", action.key, action.label),
+            key: action.key,
+            label: action.label.to_string(),
             expectation: e.text.clone(),
             measured: v.measured,
+            value: v.value,
             pass: v.pass,
             skipped: v.skipped,
         })
@@ -151,7 +157,7 @@ pub fn format_row(cells: [&str; 5]) -> String {
 pub fn format(row: &Row) -> String {
     format_row([
         &row.lesson,
-        &row.action,
+        &format!("[{}] {}", row.key, row.label),
         &row.expectation,
         &row.measured,
         if row.skipped {

@@ -328,6 +328,8 @@ pub struct Expect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
     pub measured: String,
+    /// The measured number, for a metric that has one, and its unit (`ms` or `count`).
+    pub value: Option<(f64, &'static str)>,
     pub pass: bool,
     /// Not checked: this build cannot measure it (no `tokio_unstable`).
     pub skipped: bool,
@@ -337,6 +339,7 @@ impl Verdict {
     fn of(measured: String, pass: bool) -> Verdict {
         Verdict {
             measured,
+            value: None,
             pass,
             skipped: false,
         }
@@ -345,6 +348,7 @@ impl Verdict {
     fn skipped() -> Verdict {
         Verdict {
             measured: T::NotUnstable.into(),
+            value: None,
             pass: true,
             skipped: true,
         }
@@ -485,7 +489,14 @@ impl Expect {
                         ("of", &names.join(" × ")),
                     ]);
                 }
-                Verdict::of(measured, pass)
+                let unit = match metric.unit() {
+                    Ms => "ms",
+                    Count => "count",
+                };
+                Verdict {
+                    value: Some((m, unit)),
+                    ..Verdict::of(measured, pass)
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The headless report: the same model the TUI draws, as a JSON object or a short summary.
 //! Field names here are a contract other tools read: `schema.json` beside this file describes
 //! them, and a test holds real output against it.
+pub mod check;
 pub mod sizing;
 mod summary;
 use std::collections::BTreeMap;

@@ -453,4 +453,8 @@ table! {
     LoadHeldRate => "highest rate held: {rate} req/s (held: every request answered 2xx with p99 ≤ {bound} ms, and every lower rate held too)",
     LoadHeldNone => "no rate held (held: every request answered 2xx with p99 ≤ {bound} ms)",
     LoadProgress => "step {step}/{steps}: {rate} req/s · {elapsed} s · sent {sent} · answered {answered}",
+    KeyExport => "save the screen as SVG and plain text",
+    NoticeExported => "saved the screen: {stem}.svg and .txt in {dir}",
+    NoticeExportFailed => "could not save the screen in {dir}: {error}",
+    CliCheckJson => "Print one JSON object instead of the table: every expectation's result, the load and sizing tables, totals and the lab's settings",
 }

@@ -157,7 +157,7 @@ mod tests {
     }
 
     /// English sentences that stay in the code on purpose: the workloads' own help (their
-    /// data, like the strategy registry's `help` lines) and a key table label.
+    /// data, like the strategy registry's `help` lines), a key table label, font names.
     const ALLOWED: &[&str] = &[
         "a blocking sleep (stands for synchronous I/O)",
         "CPU-bound work calibrated to about N ms",
@@ -166,6 +166,8 @@ mod tests {
         "a real SQLite query (a recursive CTE) sized to about N ms",
         "a blocking wait for half of N ms, then CPU work for the other half",
         "↑ ↓ / j k, PgUp PgDn",
+        // The fonts a saved screen asks for (src/ui/export/svg.rs).
+        "'DejaVu Sans Mono', Menlo, Consolas, 'Noto Sans Mono CJK TC', 'Noto Sans Mono CJK SC', 'Sarasa Mono TC', 'Sarasa Mono SC', 'MS Gothic', monospace",
     ];
 
     /// Calls whose strings nobody reads on screen: logs and messages of bugs.

@@ -451,4 +451,8 @@ translation! { zh_cn;
     LoadHeldRate => "扛住的最高速率：{rate} req/s（扛住：每个请求都得到 2xx 响应且 p99 ≤ {bound} ms，所有更低的速率也都扛住）",
     LoadHeldNone => "没有扛住任何速率（扛住：每个请求都得到 2xx 响应且 p99 ≤ {bound} ms）",
     LoadProgress => "第 {step}/{steps} 步：{rate} req/s · {elapsed} s · 已发送 {sent} · 已响应 {answered}",
+    KeyExport => "将屏幕保存为 SVG 和纯文本",
+    NoticeExported => "已保存屏幕：{stem}.svg 和 .txt，位于 {dir}",
+    NoticeExportFailed => "无法将屏幕保存到 {dir}：{error}",
+    CliCheckJson => "改为输出一个 JSON 对象，代替表格：每项预期的结果、负载表和线程池大小表、总计、实验室的设置",
 }

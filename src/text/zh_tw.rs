@@ -451,4 +451,8 @@ translation! { zh_tw;
     LoadHeldRate => "撐住的最高速率：{rate} req/s（撐住：每個請求都得到 2xx 回應且 p99 ≤ {bound} ms，較低的速率也都撐住）",
     LoadHeldNone => "沒有撐住任何速率（撐住：每個請求都得到 2xx 回應且 p99 ≤ {bound} ms）",
     LoadProgress => "第 {step}/{steps} 步：{rate} req/s · {elapsed} s · 已送出 {sent} · 已回應 {answered}",
+    KeyExport => "將螢幕存成 SVG 與純文字",
+    NoticeExported => "已儲存螢幕：{stem}.svg 與 .txt，在 {dir}",
+    NoticeExportFailed => "無法將螢幕儲存到 {dir}：{error}",
+    CliCheckJson => "改為印出一個 JSON 物件，取代表格：每項預期的結果、負載表與池大小表、總計、實驗室的設定",
 }

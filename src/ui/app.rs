@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEventKind};
 
+use super::export::Export;
 use super::keys::{self, Intent};
 use crate::cli::LabArgs;
 use crate::clock::human;
@@ -92,6 +93,8 @@ pub enum Command {
     Traffic(u32),
     /// The progress changed: write it down (answer with [`App::progress_saved`]).
     SaveProgress(Progress),
+    /// Save the screen as last drawn (answer with [`App::exported`]).
+    Export(Export),
     Quit(Exit),
 }
 
@@ -411,6 +414,10 @@ impl App {
                 self.press(key, now);
                 None
             }
+            Intent::Export => Some(Command::Export(Export {
+                lesson: self.lesson().id.clone(),
+                title: self.lesson().title.to_string(),
+            })),
             Intent::Lang => {
                 self.lang = self.lang.next();
                 let name = self.lang.name();
@@ -419,6 +426,21 @@ impl App {
                 None
             }
         }
+    }
+
+    /// The screen was saved in `dir` under a stem, or not (the answer to `Command::Export`).
+    pub fn exported(
+        &mut self,
+        dir: &std::path::Path,
+        saved: &std::io::Result<String>,
+        now: Duration,
+    ) {
+        let dir = super::export::show(dir);
+        let text = self.lang.scoped(|| match saved {
+            Ok(stem) => T::NoticeExported.fill(&[("stem", stem), ("dir", &dir)]),
+            Err(e) => T::NoticeExportFailed.fill(&[("dir", &dir), ("error", e)]),
+        });
+        self.say(text, now);
     }
 
     fn go(&mut self, lesson: usize) -> Option<Command> {

@@ -22,6 +22,8 @@ pub enum Intent {
     ZoomOut,
     Table,
     Restart,
+    /// Save the screen as SVG and text.
+    Export,
     /// Next language: English, zh-TW, zh-CN.
     Lang,
     Help,
@@ -119,6 +121,12 @@ pub const KEYS: &[Binding] = &[
         keys: &[(Key::Char('r'), Intent::Restart)],
     },
     Binding {
+        label: "e",
+        help: T::KeyExport,
+        footer: None,
+        keys: &[(Key::Char('e'), Intent::Export)],
+    },
+    Binding {
         label: "L",
         help: T::KeyLang,
         footer: Some(("L", T::KeyLangShort)),
@@ -195,6 +203,7 @@ mod tests {
             Some(Intent::Quit)
         );
         assert_eq!(press(KeyCode::Char('x'), none), None);
+        assert_eq!(press(KeyCode::Char('e'), none), Some(Intent::Export));
         assert_eq!(
             press(KeyCode::Char('L'), KeyModifiers::SHIFT),
             Some(Intent::Lang)

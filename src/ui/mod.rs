@@ -2,6 +2,7 @@
 //! out the app's commands on the session. It never waits on the lab, so it keeps drawing while
 //! the lab is frozen.
 pub mod app;
+pub mod export;
 pub mod keys;
 pub mod terminal;
 pub mod view;
@@ -160,6 +161,8 @@ where
     after_draw();
     let mut last_draw = Some(Instant::now());
     let mut dirty = true;
+    // A screen to save: done with the next frame's buffer, drawn at once (the one on screen).
+    let mut export: Option<export::Export> = None;
     loop {
         if let Some(exit) = stop() {
             return Ok(exit);
@@ -180,7 +183,7 @@ where
             }
             // In order: resting traffic comes back before the key's own command.
             for command in app.on_event(&event, labs.now()) {
-                if let Some(exit) = carry_out(labs, command, app, progress)? {
+                if let Some(exit) = carry_out(labs, command, app, progress, &mut export)? {
                     return Ok(exit);
                 }
             }
@@ -195,7 +198,7 @@ where
         labs.drain_into(&mut app.model);
         for command in app.step(labs.now()) {
             dirty = true;
-            if let Some(exit) = carry_out(labs, command, app, progress)? {
+            if let Some(exit) = carry_out(labs, command, app, progress, &mut export)? {
                 return Ok(exit);
             }
         }
@@ -203,12 +206,23 @@ where
         // A live stall counter changes with time alone; so does the time axis.
         dirty |= app.paused.is_none() && app.model.live_stall(now).is_some();
         dirty |= app.paused.is_none() && last_draw.is_none_or(|t| t.elapsed() >= gap);
-        if dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
-            terminal
+        if export.is_some() || (dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME)) {
+            let frame = terminal
                 .draw(|frame| view::draw(frame, app, now))
                 .map_err(io)?;
+            // Only a frame that was asked for is saved: no copy of the buffer is kept.
+            let saved = export
+                .take()
+                .map(|asked| export::save(frame.buffer, &asked));
             last_draw = Some(Instant::now());
-            dirty = false;
+            // The notice saying where it went (or why not) needs a frame of its own.
+            dirty = saved.is_some();
+            if let Some((dir, saved)) = saved {
+                if let Err(e) = &saved {
+                    tracing::warn!("saving the screen in {}: {e}", dir.display());
+                }
+                app.exported(&dir, &saved, now);
+            }
             after_draw();
         }
     }
@@ -237,10 +251,12 @@ fn carry_out(
     command: Command,
     app: &mut App,
     progress: Option<&ProgressFile>,
+    export: &mut Option<export::Export>,
 ) -> std::io::Result<Option<Exit>> {
     match command {
         Command::SaveProgress(state) => save(progress, &state, app, labs.now()),
         Command::Quit(exit) => return Ok(Some(exit)),
+        Command::Export(asked) => *export = Some(asked),
         Command::Lab(Order::StartLab(config)) => {
             let (id, at) = labs.start(config.clone())?;
             app.lab_started(id, at, config);

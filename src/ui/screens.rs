@@ -1154,3 +1154,163 @@ fn the_sizing_sweeps_are_drawn_per_multiple_with_the_rule_and_the_best_marked() 
         }
     }
 }
+
+/// The text of each row of a saved SVG, put back on the grid by each character's x: what a
+/// viewer of the picture reads where.
+fn svg_rows(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+    let root = doc.root_element();
+    let number = |name: &str| -> f64 { root.attribute(name).unwrap().parse().unwrap() };
+    let (columns, rows) = (
+        number("data-columns") as usize,
+        number("data-rows") as usize,
+    );
+    let (cell_w, cell_h) = (number("data-cell-width"), number("data-cell-height"));
+    let mut grid = vec![vec![String::new(); columns]; rows];
+    for text in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let y: f64 = text.attribute("y").unwrap().parse().unwrap();
+        let row = &mut grid[(y / cell_h).floor() as usize];
+        for tspan in text.children().filter(|n| n.has_tag_name("tspan")) {
+            let xs: Vec<usize> = tspan
+                .attribute("x")
+                .unwrap()
+                .split(' ')
+                .map(|x| (x.parse::<f64>().unwrap() / cell_w).round() as usize)
+                .collect();
+            let content = tspan.text().unwrap_or("");
+            let chars: Vec<char> = content.chars().collect();
+            if xs.len() == chars.len() {
+                for (x, c) in xs.into_iter().zip(chars) {
+                    row[x] = c.to_string();
+                }
+            } else {
+                assert_eq!(xs.len(), 1, "one x for a symbol of its own: {content:?}");
+                row[xs[0]] = content.to_string();
+            }
+        }
+    }
+    grid.into_iter()
+        .map(|cells| {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < cells.len() {
+                let symbol = if cells[x].is_empty() { " " } else { &cells[x] };
+                line.push_str(symbol);
+                x += crate::text::width::width(symbol).max(1);
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// `e` saves the screen as drawn: the SVG is valid XML the size of the terminal, titled with
+/// the lesson, and holds the text export's every row at its columns — the pane titles and the
+/// lag figures on screen among them.
+#[test]
+fn a_saved_screen_is_valid_svg_with_the_pane_titles_and_the_lag_figures_on_screen() {
+    let app = frozen_by_an_inline_job();
+    for (w, h) in SIZES {
+        let t = render(&app, 11_500, (w, h));
+        let buf = t.backend().buffer();
+        let text = super::export::text(buf);
+        let svg = super::export::svg(buf, &app.lesson().title.to_string());
+
+        let doc = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2000/svg")
+        );
+        assert_eq!(
+            root.attribute("width"),
+            Some(&*(u32::from(w) * 9).to_string())
+        );
+        assert_eq!(
+            root.attribute("height"),
+            Some(&*(u32::from(h) * 18).to_string())
+        );
+        let title = doc.descendants().find(|n| n.has_tag_name("title"));
+        assert_eq!(
+            title.and_then(|n| n.text()),
+            Some("The event loop and its lag")
+        );
+
+        // Row for row, column for column, the picture says what the text export says.
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), usize::from(h));
+        assert_eq!(svg_rows(&svg), lines, "{svg}");
+
+        // The lag pane's figures, as the buffer shows them, are in the picture's text too.
+        let lag_title = lines.iter().find(|l| l.contains("Event-loop lag")).unwrap();
+        let at = lag_title.find("p99 ").expect("the lag pane's figures");
+        let figures = lag_title[at..]
+            .trim_end_matches('┐')
+            .trim_end_matches('─')
+            .trim();
+        assert!(figures.contains(" · max "), "{figures}");
+        let texts: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.descendants().filter_map(|d| d.text()).collect())
+            .collect();
+        for wanted in [
+            "Event-loop lag",
+            "Pools",
+            "Timeline",
+            figures,
+            "STALLED 1.50 s",
+            "STUCK 1.50 s in job #1",
+        ] {
+            assert!(text.contains(wanted), "`{wanted}` on screen:\n{text}");
+            assert!(
+                texts.iter().any(|t| t.contains(wanted)),
+                "`{wanted}` in the SVG's text:\n{svg}"
+            );
+        }
+        // The stall counter keeps its colour.
+        assert!(
+            svg.contains(r##"fill="#ff0000" font-weight="bold">STALLED 1.50 s"##),
+            "{svg}"
+        );
+    }
+}
+
+/// A notice too long for the footer's line (a folder's path) takes the actions' line too, so
+/// the folder and the file names show whole at 80×24; a failure says why.
+#[test]
+fn the_export_notice_names_the_folder_and_the_files_at_80x24() {
+    let mut app = frozen_by_an_inline_job();
+    let dir = std::path::Path::new("/srv/talks/state/blocklab/screens");
+    let stem = "blocklab-event-loop-20250102-030405".to_string();
+    app.exported(dir, &Ok(stem), ms(11_500));
+    let t = render(&app, 11_500, (80, 24));
+    insta::assert_snapshot!("exported_80x24", t.backend());
+    let text = super::export::text(t.backend().buffer());
+    let footer = text
+        .lines()
+        .skip(22)
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        footer.contains("blocklab-event-loop-20250102-030405.svg and .txt")
+            && footer.contains("/srv/talks/state/blocklab/screens"),
+        "{footer}"
+    );
+
+    let denied = std::io::Error::from_raw_os_error(libc::EACCES);
+    app.exported(dir, &Err(denied), ms(11_600));
+    let t = render(&app, 11_600, (80, 24));
+    let text = super::export::text(t.backend().buffer());
+    let footer = text
+        .lines()
+        .skip(22)
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(footer.contains("could not save the screen in"), "{text}");
+    assert!(footer.contains("Permission denied (os error 13)"), "{text}");
+    // Gone after its time, like any notice; the keys are back.
+    let t = render(&app, 11_600 + view::NOTICE_FOR.as_millis() as u64, (80, 24));
+    assert!(find(&t, "? help").is_some());
+}

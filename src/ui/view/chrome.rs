@@ -121,6 +121,18 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
         .as_ref()
         .filter(|(_, at)| now.saturating_sub(*at) < NOTICE_FOR)
         .map(|(t, _)| t.clone());
+    let room = usize::from(area.width.saturating_sub(1));
+    if let Some(text) = notice.as_ref().filter(|t| super::wrap::width(t) > room) {
+        // A notice too long for its line (a folder's path) takes the actions' line too.
+        let pieces = super::wrap::wrap_line(&Line::from(text.as_str()), room);
+        let lines: Vec<Line> = pieces
+            .into_iter()
+            .take(2)
+            .map(|l| Line::from(format!(" {l}")).style(theme::WAITING))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
     let keys = match notice {
         Some(text) => Line::from(Span::styled(format!(" {text}"), theme::WAITING)),
         None => {

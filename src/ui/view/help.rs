@@ -25,30 +25,30 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::from(spans));
         }
     };
-    let mut lines = vec![Line::default()];
+    let mut keys = vec![Line::default()];
     for b in KEYS {
-        row(b.label, b.help.text().to_string(), &mut lines);
+        row(b.label, b.help.text().to_string(), &mut keys);
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
+    let mut actions = vec![Line::default()];
+    actions.push(Line::from(Span::styled(
         format!("  {}", T::HelpActions),
         theme::LABEL,
     )));
     for a in &app.lesson().actions {
         let what = format!("{} ({})", a.label, a.describe());
-        row(&a.key.to_string(), what, &mut lines);
+        row(&a.key.to_string(), what, &mut actions);
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
+    let mut tail = vec![Line::default()];
+    tail.push(Line::from(Span::styled(
         format!("  {}", T::HelpLagStall),
         theme::DIM,
     )));
-    lines.push(Line::from(vec![
+    tail.push(Line::from(vec![
         Span::styled(format!("  {}", T::HelpLog), theme::LABEL),
         Span::raw(app.log.clone()),
     ]));
     if !app.skipped.is_empty() {
-        lines.push(Line::from(Span::styled(
+        tail.push(Line::from(Span::styled(
             format!("  {}", T::HelpSkipped.fill(&[("n", &app.skipped.len())])),
             theme::STALL,
         )));
@@ -57,15 +57,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         for piece in wrap::wrap_line(&Line::from(why.as_str()), inner.saturating_sub(4)) {
             let mut spans = vec![Span::raw("    ")];
             spans.extend(piece.spans);
-            lines.push(Line::from(spans));
+            tail.push(Line::from(spans));
         }
     }
     // The other lines (a long sentence in Chinese, say) wrap at the popup's edge.
-    let mut lines = wrap::wrap(&lines, inner);
-    // On a short screen the blank lines go first, so the log and skipped files stay in view.
-    if lines.len() + 2 > usize::from(area.height) {
-        lines.retain(|l| l.width() > 0);
+    let mut parts = [&keys, &actions, &tail].map(|part| wrap::wrap(part, inner));
+    let room = usize::from(area.height).saturating_sub(2);
+    let total = |parts: &[Vec<Line>; 3]| parts.iter().map(Vec::len).sum::<usize>();
+    // On a short screen the blank lines go first, then the lesson's last actions (the footer
+    // lists them too), so the log and the skipped files stay in view.
+    if total(&parts) > room {
+        parts.iter_mut().for_each(|p| p.retain(|l| l.width() > 0));
     }
+    if total(&parts) > room {
+        // A heading with no action under it says nothing.
+        let left = room.saturating_sub(parts[0].len() + parts[2].len());
+        parts[1].truncate(if left < 2 { 0 } else { left });
+    }
+    let lines = parts.concat();
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);

@@ -13,7 +13,7 @@ mod load_chart;
 pub mod mono;
 mod pools;
 mod sizing_chart;
-mod theme;
+pub(crate) mod theme;
 mod timeline;
 pub mod wrap;
 

@@ -28,6 +28,11 @@ pub const HEADING: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::B
 pub const RESTING: Style = Style::new().fg(Color::Yellow);
 pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
 
+/// What the terminal's own colours (`Color::Reset`) stand for in a saved screen (`e`): a dark
+/// terminal, which the colours above are chosen for.
+pub const SCREEN_FG: Color = Color::Rgb(0xe5, 0xe5, 0xe5);
+pub const SCREEN_BG: Color = Color::Rgb(0x12, 0x12, 0x12);
+
 /// A bordered pane `width` wide with `title` on the left (a space either side) and, on the
 /// right, the first of `candidates` that fits beside it (or nothing: titles must never
 /// overwrite each other).
