@@ -357,3 +357,260 @@ pub fn run(mut player: Player) -> std::io::Result<Exit> {
     let input = super::read_input()?;
     drive(&mut terminal, &mut player, &input, &stop)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::sync::mpsc;
+
+    use crossterm::event::{KeyCode, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+
+    use super::*;
+    use crate::cli::LabArgs;
+    use crate::clock::Clock;
+    use crate::record::{Writer, format, read};
+    use crate::session::Labs;
+
+    const SIZE: [u16; 2] = [120, 40];
+
+    fn key(c: char) -> Event {
+        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn text(buffer: &Buffer) -> String {
+        let area = buffer.area;
+        let mut out = String::new();
+        for y in 0..area.height {
+            for x in 0..area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The column of the first stall label ("200ms #3") on the screen, and its text.
+    fn stall_label(buffer: &Buffer) -> Option<(u16, u16, String)> {
+        let screen = text(buffer);
+        for (y, row) in screen.lines().enumerate() {
+            if let Some(i) = row.find("ms #") {
+                let start = row[..i].rfind(' ').map_or(0, |s| s + 1);
+                let label: String = row[start..].split_whitespace().take(2).collect();
+                let x = row[..start].chars().count();
+                return Some((x as u16, y as u16, label));
+            }
+        }
+        None
+    }
+
+    /// A real session on lesson 1 (its 200 ms block, key 2, to its verdicts), recorded; every
+    /// frame drawn live, in order.
+    fn live_session(path: &std::path::Path) -> Vec<Buffer> {
+        let clock = Clock::start();
+        let mut labs = Labs::new(clock);
+        let lessons = crate::lesson::builtin().lessons;
+        let mut app = App::new(lessons.clone(), 0, LabArgs::default());
+        app.lang = Lang::En;
+        app.address = labs.address();
+        let start = Start {
+            lessons: lessons.iter().map(|l| l.id.clone()).collect(),
+            lesson: 0,
+            overrides: LabArgs::default(),
+            progress: Default::default(),
+            log: app.log.clone(),
+            skipped: Vec::new(),
+            ambiguous_wide: false,
+            no_color: false,
+            address: app.address,
+            notice: None,
+        };
+        let mut writer = Writer::create(path, &format::header(Lang::En, SIZE, start)).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(SIZE[0], SIZE[1])).unwrap();
+        let (keys, input) = mpsc::channel();
+        let frames = RefCell::new(Vec::new());
+        let keep = |b: &Buffer| frames.borrow_mut().push(b.clone());
+        keys.send(Ok(key('2'))).unwrap();
+        let give_up = clock.now() + Duration::from_secs(60);
+        while app.last_verdicts('2').is_none() && clock.now() < give_up {
+            let at = clock.now() + Duration::from_millis(500);
+            let stop = move || (clock.now() >= at).then_some(Exit::Quit);
+            let w = Some(&mut writer);
+            crate::ui::drive(
+                &mut terminal,
+                &mut labs,
+                &mut app,
+                &input,
+                None,
+                w,
+                &stop,
+                &keep,
+            )
+            .unwrap();
+        }
+        assert!(app.last_verdicts('2').is_some(), "the action ended");
+        // A second and a half more, so seeking has room either side of the block.
+        let at = clock.now() + Duration::from_millis(1500);
+        let stop = move || (clock.now() >= at).then_some(Exit::Quit);
+        let w = Some(&mut writer);
+        crate::ui::drive(
+            &mut terminal,
+            &mut labs,
+            &mut app,
+            &input,
+            None,
+            w,
+            &stop,
+            &keep,
+        )
+        .unwrap();
+        drop(writer);
+        frames.into_inner()
+    }
+
+    fn replayed(replay: &Replay, at: Duration) -> Buffer {
+        let mut terminal = Terminal::new(TestBackend::new(SIZE[0], SIZE[1])).unwrap();
+        let frame = terminal.draw(|f| view::draw(f, replay.app(), at)).unwrap();
+        frame.buffer.clone()
+    }
+
+    /// The one live session the tests below share (it takes seconds of real time).
+    fn session() -> &'static (Vec<Buffer>, Recording) {
+        static SESSION: std::sync::OnceLock<(Vec<Buffer>, Recording)> = std::sync::OnceLock::new();
+        SESSION.get_or_init(|| {
+            let path =
+                std::env::temp_dir().join(format!("blocklab-replay-{}.jsonl", std::process::id()));
+            let frames = live_session(&path);
+            let recording = read(&path).unwrap();
+            let _ = std::fs::remove_file(&path);
+            (frames, recording)
+        })
+    }
+
+    fn replay() -> Replay {
+        Replay::new(session().1.clone(), crate::lesson::builtin().lessons).unwrap()
+    }
+
+    #[test]
+    fn every_replayed_frame_is_the_live_one_cell_for_cell() {
+        let (live, _) = session();
+        let mut replay = replay();
+        assert_eq!(
+            replay.frames().len(),
+            live.len(),
+            "one mark per frame drawn"
+        );
+        let mut stalls = 0;
+        for (n, screen) in live.iter().enumerate() {
+            let at = replay.through_frame(n).unwrap();
+            let again = replayed(&replay, at);
+            assert_eq!(&again, screen, "frame {n} at {at:?}:\n{}", text(screen));
+            stalls += usize::from(stall_label(screen).is_some());
+        }
+        assert!(
+            stalls > 0,
+            "the block's stall was on screen, labelled with its job"
+        );
+    }
+
+    #[test]
+    fn the_stall_label_is_where_it_was_live_and_seeking_lands_on_the_same_screen() {
+        let (live, _) = session();
+        let mut replay = replay();
+        let frames = replay.frames();
+        let n = live.iter().position(|b| stall_label(b).is_some()).unwrap();
+        let (x, y, label) = stall_label(&live[n]).unwrap();
+        assert!(
+            label.starts_with("200ms#") || label.contains('#'),
+            "{label}"
+        );
+        // Played through to that frame.
+        replay.advance_to(frames[n]);
+        let played = replayed(&replay, frames[n]);
+        assert_eq!(stall_label(&played), Some((x, y, label)));
+        // Seek forward past it, then back onto it: the same screen.
+        replay.seek(replay.end());
+        replay.seek(frames[n]);
+        assert_eq!(replayed(&replay, frames[n]), played, "seek back");
+        // From the start, a seek forward straight to it.
+        let mut fresh = super::tests::replay();
+        fresh.seek(frames[n]);
+        assert_eq!(replayed(&fresh, frames[n]), played, "seek forward");
+    }
+
+    #[test]
+    fn at_a_tenth_of_the_speed_the_session_moves_a_tenth_as_far_per_frame() {
+        let frame = Duration::from_millis(33);
+        let mut slow = Player::new(replay(), 0);
+        let mut normal = Player::new(replay(), NORMAL);
+        for _ in 0..30 {
+            slow.tick(frame);
+            normal.tick(frame);
+        }
+        assert_eq!(slow.speed(), 0.1);
+        assert_eq!(normal.replay.at(), frame * 30);
+        assert_eq!(slow.replay.at(), (frame * 30).mul_f64(0.1));
+        // A 200 ms block takes 2 s of frames at ×0.1: 61 frames of 33 ms.
+        let mut slow = Player::new(replay(), 0);
+        let mut ticks = 0;
+        while slow.replay.at() < Duration::from_millis(200) {
+            slow.tick(frame);
+            ticks += 1;
+        }
+        assert_eq!(ticks, 61);
+    }
+
+    #[test]
+    fn the_learners_keys_drive_the_playback() {
+        let press =
+            |p: &mut Player, code: KeyCode| p.on_key(&KeyEvent::new(code, KeyModifiers::NONE));
+        let mut p = Player::new(replay(), NORMAL);
+        press(&mut p, KeyCode::Char(']'));
+        assert_eq!(p.speed(), 2.0);
+        for _ in 0..10 {
+            press(&mut p, KeyCode::Char('['));
+        }
+        assert_eq!(p.speed(), 0.1);
+        press(&mut p, KeyCode::Char(' '));
+        assert!(p.paused());
+        p.tick(Duration::from_secs(1));
+        assert_eq!(p.replay.at(), Duration::ZERO, "paused: no time goes by");
+        let first = p.replay.frames()[0];
+        press(&mut p, KeyCode::Char('.'));
+        assert_eq!(p.replay.at(), first, "one frame forward");
+        let end = p.replay.end();
+        press(&mut p, KeyCode::Right);
+        let forward = (first + SEEK).min(end);
+        assert_eq!(p.replay.at(), forward, "5 s on, or the end");
+        press(&mut p, KeyCode::Left);
+        assert_eq!(p.replay.at(), forward.saturating_sub(SEEK));
+        press(&mut p, KeyCode::Home);
+        assert_eq!(p.replay.at(), Duration::ZERO);
+        assert!(p.mark(SIZE).contains("×0.1 · 0.0 s /"), "{}", p.mark(SIZE));
+        assert!(p.mark(SIZE).ends_with("paused"), "{}", p.mark(SIZE));
+        assert!(
+            p.mark([100, 30])
+                .contains("recorded at 120×40, drawn at 100×30")
+        );
+        assert_eq!(press(&mut p, KeyCode::Char('q')), Some(Exit::Quit));
+    }
+
+    #[test]
+    fn the_replays_footer_covers_only_the_last_row() {
+        let (live, _) = session();
+        let mut replay = replay();
+        let n = live.len() / 2;
+        let at = replay.through_frame(n).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(SIZE[0], SIZE[1])).unwrap();
+        let frame = terminal
+            .draw(|f| view::draw_replay(f, replay.app(), at, "replay ×1", false))
+            .unwrap();
+        let (a, b) = (text(frame.buffer), text(&live[n]));
+        let rows = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
+        let (a, b) = (rows(&a), rows(&b));
+        assert_eq!(a[..a.len() - 1], b[..b.len() - 1]);
+        assert!(a[a.len() - 1].contains("replay ×1"));
+    }
+}
