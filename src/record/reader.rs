@@ -100,3 +100,131 @@ pub fn parse(bytes: &[u8]) -> Result<Recording, ReadError> {
     }
     Ok(recording)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::data::Sample;
+    use crate::record::format::{Entry, Input, Start, header};
+    use crate::text::Lang;
+
+    fn file() -> String {
+        let start = Start {
+            lessons: vec!["01-event-loop".into()],
+            lesson: 0,
+            overrides: Default::default(),
+            progress: Default::default(),
+            log: "off".into(),
+            skipped: Vec::new(),
+            ambiguous_wide: false,
+            no_color: false,
+            address: Some("127.0.0.1:8080".parse().unwrap()),
+            notice: None,
+        };
+        let lines = [
+            Line {
+                t: 5,
+                entry: Entry::Event {
+                    event: Input::Key {
+                        code: "2".into(),
+                        modifiers: vec!["ctrl".into()],
+                        repeat: false,
+                    },
+                },
+            },
+            Line {
+                t: 7,
+                entry: Entry::Samples {
+                    samples: vec![Sample::Lag {
+                        sent: Duration::from_millis(3),
+                        lag: Duration::from_micros(40),
+                    }],
+                },
+            },
+            Line {
+                t: 9,
+                entry: Entry::LabStarted {
+                    lab: 1,
+                    at: Duration::from_millis(9),
+                },
+            },
+            Line {
+                t: 10,
+                entry: Entry::Step,
+            },
+        ];
+        let mut out = serde_json::to_string(&header(Lang::En, [80, 24], start)).unwrap();
+        for line in lines {
+            out.push('\n');
+            out.push_str(&serde_json::to_string(&line).unwrap());
+        }
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn a_recording_reads_back_as_written() {
+        let text = file();
+        let r = parse(text.as_bytes()).unwrap();
+        assert_eq!(r.header.size, [80, 24]);
+        assert_eq!(r.lines.len(), 4);
+        assert_eq!(r.lines[3].entry, Entry::Step);
+        // The names are the format.
+        let second = text.lines().nth(2).unwrap();
+        assert!(second.starts_with(r#"{"t":7,"kind":"samples","samples":[{"type":"lag","#));
+        let key = r.lines[0].entry.clone();
+        let Entry::Event { event } = key else {
+            panic!("{key:?}")
+        };
+        assert_eq!(Input::of(&event.event().unwrap()), Some(event));
+    }
+
+    #[test]
+    fn a_foreign_file_is_refused_plainly() {
+        for text in ["", "hello\n", "{\"format\":\"other\"}\n", "\u{0}\u{1}"] {
+            let e = parse(text.as_bytes()).unwrap_err();
+            assert!(matches!(e, ReadError::Foreign), "{text:?}: {e:?}");
+        }
+        let e = Lang::En.scoped(|| ReadError::Foreign.to_string());
+        assert!(e.starts_with("not a blocklab session recording"), "{e}");
+    }
+
+    #[test]
+    fn a_newer_version_is_refused_naming_it() {
+        let text = file().replacen("\"version\":1", "\"version\":7", 1);
+        let e = parse(text.as_bytes()).unwrap_err();
+        let said = Lang::En.scoped(|| e.to_string());
+        assert!(matches!(e, ReadError::Newer { version: 7, .. }), "{e:?}");
+        assert!(said.contains("format version 7") && said.contains("up to version 1"));
+    }
+
+    #[test]
+    fn a_file_cut_mid_line_keeps_its_whole_lines_and_says_where() {
+        let text = file();
+        let cut = &text[..text.len() - 8];
+        let e = parse(cut.as_bytes()).unwrap_err();
+        let ReadError::Truncated { line, whole } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(*line, 5);
+        assert_eq!(whole.lines.len(), 3);
+        let said = Lang::En.scoped(|| e.to_string());
+        assert!(said.starts_with("the file was cut at line 5"), "{said}");
+    }
+
+    #[test]
+    fn a_bad_line_is_named_by_its_number() {
+        let mut lines: Vec<&str> = file().leak().lines().collect();
+        lines[2] = r#"{"t":7,"kind":"nonsense"}"#;
+        let text = lines.join("\n") + "\n";
+        let e = parse(text.as_bytes()).unwrap_err();
+        assert!(matches!(e, ReadError::BadLine { line: 3, .. }), "{e:?}");
+        let said = Lang::En.scoped(|| e.to_string());
+        assert!(
+            said.starts_with("line 3 is not a line of a session recording"),
+            "{said}"
+        );
+    }
+}
