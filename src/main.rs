@@ -360,7 +360,7 @@ fn replay(file: &std::path::Path, speed: usize, partial: bool, catalog: Catalog)
     use blocklab::ui::replay::{Player, Replay};
     let recording = match blocklab::record::read(file) {
         Ok(r) => r,
-        Err(ReadError::Truncated { whole, .. }) if partial => whole,
+        Err(ReadError::Truncated { whole, .. }) if partial => *whole,
         Err(e) => {
             eprintln!("blocklab: {}: {e}", file.display());
             return ExitCode::from(2);

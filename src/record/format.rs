@@ -116,6 +116,14 @@ const NAMED: &[(&str, KeyCode)] = &[
     ("Backspace", KeyCode::Backspace),
     ("Delete", KeyCode::Delete),
     ("Insert", KeyCode::Insert),
+    ("Null", KeyCode::Null),
+    ("CapsLock", KeyCode::CapsLock),
+    ("ScrollLock", KeyCode::ScrollLock),
+    ("NumLock", KeyCode::NumLock),
+    ("PrintScreen", KeyCode::PrintScreen),
+    ("Pause", KeyCode::Pause),
+    ("Menu", KeyCode::Menu),
+    ("KeypadBegin", KeyCode::KeypadBegin),
 ];
 
 const MODIFIERS: &[(&str, KeyModifiers)] = &[
@@ -125,14 +133,21 @@ const MODIFIERS: &[(&str, KeyModifiers)] = &[
 ];
 
 impl Input {
-    /// The event as recorded; `None` for one the app ignores (a release, a click, focus).
+    /// The event as recorded; `None` for one the app ignores (a release, a click, focus, a
+    /// paste).
     pub fn of(event: &Event) -> Option<Input> {
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 let code = match key.code {
                     KeyCode::Char(c) => c.to_string(),
                     KeyCode::F(n) => format!("F{n}"),
-                    other => NAMED.iter().find(|(_, k)| *k == other)?.0.to_string(),
+                    // Every press counts (any key ends the traffic's rest): a media or
+                    // modifier key, which no binding uses, is written as one without a name.
+                    other => NAMED
+                        .iter()
+                        .find(|(_, k)| *k == other)
+                        .map_or("Null", |(name, _)| name)
+                        .to_string(),
                 };
                 let modifiers = MODIFIERS
                     .iter()

@@ -24,7 +24,7 @@ pub enum ReadError {
     /// Line `line` (1-based) is not a line of the format.
     BadLine { line: usize, why: String },
     /// The last line, `line`, is cut short; what came before is whole.
-    Truncated { line: usize, whole: Recording },
+    Truncated { line: usize, whole: Box<Recording> },
 }
 
 impl std::fmt::Display for ReadError {
@@ -87,7 +87,7 @@ pub fn parse(bytes: &[u8]) -> Result<Recording, ReadError> {
             Err(_) if last && !complete => {
                 return Err(ReadError::Truncated {
                     line: i + 1,
-                    whole: recording,
+                    whole: Box::new(recording),
                 });
             }
             Err(e) => {

@@ -141,7 +141,7 @@ pub fn drive<B: ratatui::backend::Backend>(
     app: &mut App,
     input: &Input,
     progress: Option<&ProgressFile>,
-    mut record: Option<&mut Writer>,
+    record: Option<&mut Writer>,
     stop: &dyn Fn() -> Option<Exit>,
     after_draw: &dyn Fn(&ratatui::buffer::Buffer),
 ) -> std::io::Result<Exit>
@@ -151,7 +151,7 @@ where
     let mut doors = Doors {
         labs,
         progress,
-        record: record.as_deref_mut(),
+        record,
     };
     let exit = frames(terminal, &mut doors, app, input, stop, after_draw);
     // A key that changed the lesson and quit in the same breath: its visit is kept too.

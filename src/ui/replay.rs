@@ -31,8 +31,8 @@ pub struct Replay {
     next: usize,
     /// The session time reached.
     at: Duration,
-    /// The lab the app asked for last: what its recorded start answers.
-    asked: Option<LabConfig>,
+    /// The labs the app asked for, oldest first: what the recorded starts answer, in turn.
+    asked: std::collections::VecDeque<LabConfig>,
 }
 
 impl Replay {
@@ -52,7 +52,7 @@ impl Replay {
             app,
             next: 0,
             at: Duration::ZERO,
-            asked: None,
+            asked: Default::default(),
         })
     }
 
@@ -124,7 +124,7 @@ impl Replay {
             self.app = fresh(start, self.app_lang(), self.lessons.clone());
             self.next = 0;
             self.at = Duration::ZERO;
-            self.asked = None;
+            self.asked.clear();
         }
         self.advance_to(t);
     }
@@ -155,7 +155,10 @@ impl Replay {
                 Vec::new()
             }
             Entry::LabStarted { lab, at } => {
-                let config = self.asked.take().unwrap_or_else(|| self.app.lab.clone());
+                let config = self
+                    .asked
+                    .pop_front()
+                    .unwrap_or_else(|| self.app.lab.clone());
                 self.app.lab_started(*lab, *at, config);
                 Vec::new()
             }
@@ -171,7 +174,7 @@ impl Replay {
         // Nothing is carried out; a lab asked for is answered by the recorded start.
         for command in commands {
             if let Command::Lab(Order::StartLab(config)) = command {
-                self.asked = Some(config);
+                self.asked.push_back(config);
             }
         }
     }
