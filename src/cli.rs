@@ -36,6 +36,9 @@ pub struct Cli {
     #[arg(long, help = T::CliFresh.text())]
     pub fresh: bool,
 
+    #[arg(long, value_name = "FILE", help = T::CliRecord.text())]
+    pub record: Option<PathBuf>,
+
     #[arg(long, global = true, value_name = "LANG", value_parser = clap::value_parser!(Lang), help = T::CliLang.text())]
     pub lang: Option<Lang>,
 
@@ -100,6 +103,16 @@ pub enum Command {
     },
     #[command(about = T::CliServe.text())]
     Serve,
+    #[command(about = T::CliReplay.text())]
+    Replay {
+        #[arg(value_name = "FILE", help = T::CliReplayFile.text())]
+        file: PathBuf,
+        /// The index of the speed in `ui::replay::SPEEDS`.
+        #[arg(long, value_name = "X", default_value = "1", value_parser = replay_speed, help = T::CliReplaySpeed.text())]
+        speed: usize,
+        #[arg(long, help = T::CliReplayPartial.text())]
+        partial: bool,
+    },
     #[command(about = T::CliLoad.text())]
     Load {
         #[arg(value_name = "URL", value_parser = load::Target::parse, help = T::CliLoadUrl.text())]
@@ -168,7 +181,7 @@ pub struct RunArgs {
 }
 
 /// Settings of the runtime under study (the TUI and `run`).
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LabArgs {
     #[arg(long, global = true, value_parser = words::<Flavor>(&Flavor::ALL, Flavor::as_str), help = T::CliRuntime.text())]
     pub runtime: Option<Flavor>,
@@ -230,6 +243,15 @@ where
 {
     let names: Vec<_> = all.iter().cloned().map(name).collect();
     PossibleValuesParser::new(names).map(|n| n.parse::<T>().expect("listed"))
+}
+
+/// `replay --speed`: one of the replay's speeds, as its index.
+fn replay_speed(s: &str) -> Result<usize, String> {
+    let speeds = crate::ui::replay::SPEEDS;
+    s.parse::<f64>()
+        .ok()
+        .and_then(|x| speeds.iter().position(|&v| (v - x).abs() < 1e-9))
+        .ok_or_else(|| T::CliReplaySpeedBad.fill(&[("value", &s)]))
 }
 
 fn cpus(s: &str) -> Result<usize, String> {

@@ -22,6 +22,7 @@ pub mod observe;
 pub mod paths;
 pub mod progress;
 pub mod queue;
+pub mod record;
 pub mod report;
 pub mod runner;
 pub mod session;

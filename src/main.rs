@@ -119,6 +119,14 @@ fn main() -> ExitCode {
         eprintln!("blocklab: {}", T::MainNoLessonLoaded);
         return ExitCode::from(2);
     }
+    if let Some(Command::Replay {
+        ref file,
+        speed,
+        partial,
+    }) = cli.command
+    {
+        return replay(file, speed, partial, catalog);
+    }
     match cli.command {
         None => {
             let log = match log {
@@ -154,6 +162,7 @@ fn main() -> ExitCode {
             | Command::Worker
             | Command::Calibrate { .. }
             | Command::Load { .. }
+            | Command::Replay { .. }
             | Command::Serve,
         ) => {
             unreachable!("handled above")
@@ -297,6 +306,7 @@ fn tui(
     let start = start
         .or_else(|| progress.progress.last_index(&lessons))
         .unwrap_or(0);
+    let earlier = progress.progress.clone();
     let mut app = App::new(lessons, start, cli.lab.clone()).with_progress(progress.progress);
     app.log = log;
     app.ambiguous_wide = cli.ambiguous_wide;
@@ -314,7 +324,58 @@ fn tui(
     if let Some(text) = progress.notice {
         app.notice = Some((text, Duration::ZERO));
     }
-    match ui::run(app, front_door, progress.save_to) {
+    // What a replay needs to set the app up the same way (the front door's address is added
+    // once it is known).
+    let record = cli.record.clone().map(|path| {
+        let start = blocklab::record::Start {
+            lessons: app.lessons.iter().map(|l| l.id.clone()).collect(),
+            lesson: start,
+            overrides: cli.lab.clone(),
+            progress: earlier,
+            log: app.log.clone(),
+            skipped: app.skipped.clone(),
+            ambiguous_wide: app.ambiguous_wide,
+            no_color: app.no_color,
+            address: None,
+            notice: app.notice.as_ref().map(|(text, _)| text.clone()),
+        };
+        (path, start)
+    });
+    match ui::run(app, front_door, progress.save_to, record) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => {
+            eprintln!("blocklab: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `blocklab replay`: a recorded session through the same screens; exit 2 for a file it
+/// cannot play.
+fn replay(file: &std::path::Path, speed: usize, partial: bool, catalog: Catalog) -> ExitCode {
+    use blocklab::record::ReadError;
+    use blocklab::ui::replay::{Player, Replay};
+    let recording = match blocklab::record::read(file) {
+        Ok(r) => r,
+        Err(ReadError::Truncated { whole, .. }) if partial => *whole,
+        Err(e) => {
+            eprintln!("blocklab: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let replay = match Replay::new(recording, catalog.lessons) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("blocklab: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        eprintln!("blocklab: {}", T::MainNeedsTerminal);
+        return ExitCode::FAILURE;
+    }
+    match blocklab::ui::replay::run(Player::new(replay, speed)) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             eprintln!("blocklab: {e}");

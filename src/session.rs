@@ -62,9 +62,15 @@ impl Session {
 
     /// Moves every batch that has arrived into the model; returns how many samples came.
     pub fn drain_into(&self, model: &mut Model) -> usize {
+        self.drain_tapped(model, &mut |_| ())
+    }
+
+    /// [`Session::drain_into`], each batch shown to `tap` first (a recording keeps them).
+    pub fn drain_tapped(&self, model: &mut Model, tap: &mut dyn FnMut(&[Sample])) -> usize {
         let mut n = 0;
         while let Ok(batch) = self.batches.try_recv() {
             n += batch.len();
+            tap(&batch);
             model.ingest_all(batch);
         }
         n
@@ -163,13 +169,22 @@ impl Labs {
 
     /// Moves every batch that has arrived into the model; returns how many samples came.
     pub fn drain_into(&mut self, model: &mut Model) -> usize {
-        let mut n = self.current.as_ref().map_or(0, |s| s.drain_into(model));
+        self.drain_tapped(model, &mut |_| ())
+    }
+
+    /// [`Labs::drain_into`], each batch shown to `tap` before the model takes it.
+    pub fn drain_tapped(&mut self, model: &mut Model, tap: &mut dyn FnMut(&[Sample])) -> usize {
+        let mut n = self
+            .current
+            .as_ref()
+            .map_or(0, |s| s.drain_tapped(model, tap));
         while let Ok(load) = self.loads.1.try_recv() {
+            tap(std::slice::from_ref(&load));
             model.ingest(load);
             n += 1;
         }
         for (old, _) in &self.stopping {
-            n += old.drain_into(model);
+            n += old.drain_tapped(model, tap);
         }
         // Forget a stopped lab once it said so (or after a generous wait).
         self.stopping.retain(|(old, since)| {

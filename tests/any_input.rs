@@ -17,10 +17,12 @@ use ratatui::backend::TestBackend;
 
 use blocklab::cli::LabArgs;
 use blocklab::lesson::Lesson;
+use blocklab::record::{Entry, Input, Line, Recording, Start, format};
 use blocklab::runner::Order;
 use blocklab::text::Lang;
 use blocklab::ui::Exit;
 use blocklab::ui::app::{App, Command, WINDOWS};
+use blocklab::ui::replay::{NORMAL, Player, Replay};
 use blocklab::ui::view;
 
 /// Random sequences the test runs (each up to `MAX_EVENTS` events, drawn after every event).
@@ -243,6 +245,94 @@ proptest! {
                 app.exported(&dir, &saved, now);
                 prop_assert!(app.notice.as_ref().is_some_and(|(n, _)| n.contains(saved.as_ref().unwrap())));
             }
+        }
+    }
+
+    /// The same random input, recorded as the TUI records it, then replayed: the replayed
+    /// app draws the screen the live one drew, and any key of the learner's moves the
+    /// playback without breaking it.
+    #[test]
+    fn any_recorded_session_replays_to_the_same_screen_under_any_keys(
+        start in 0usize..17,
+        events in prop::collection::vec((event(), 0u64..400), 1..MAX_EVENTS),
+        keys in prop::collection::vec((event(), 0u64..400), 0..30),
+    ) {
+        let lessons = lessons();
+        let start = start % lessons.len();
+        let mut app = App::new(lessons.clone(), start, LabArgs::default());
+        app.lang = Lang::En;
+        let mut lines = Vec::new();
+        let mut note = |t: Duration, entry: Entry| lines.push(Line { t: t.as_nanos() as u64, entry });
+        let mut now = Duration::ZERO;
+        let mut next_lab = 0;
+        'session: for (event, dt) in events {
+            now += Duration::from_millis(dt);
+            if let Some(input) = Input::of(&event) {
+                note(now, Entry::Event { event: input });
+            }
+            // As the UI loop does: the event's commands carried out, then a step and its own.
+            for door in 0..2 {
+                let commands = if door == 0 {
+                    app.on_event(&event, now)
+                } else {
+                    note(now, Entry::Step);
+                    app.step(now)
+                };
+                for command in commands {
+                    match command {
+                        Command::Lab(Order::StartLab(config)) => {
+                            next_lab += 1;
+                            note(now, Entry::LabStarted { lab: next_lab, at: now });
+                            app.lab_started(next_lab, now, config);
+                        }
+                        Command::Quit(_) => break 'session,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        note(now, Entry::Frame);
+        let start = Start {
+            lessons: lessons.iter().map(|l| l.id.clone()).collect(),
+            lesson: start,
+            overrides: LabArgs::default(),
+            progress: Default::default(),
+            log: app.log.clone(),
+            skipped: Vec::new(),
+            ambiguous_wide: false,
+            no_color: false,
+            address: None,
+            notice: None,
+        };
+        // Through the file's text, as a replay reads it.
+        let recording = Recording { header: format::header(Lang::En, [80, 24], start), lines };
+        let mut text = serde_json::to_string(&recording.header).unwrap();
+        for line in &recording.lines {
+            text.push('\n');
+            text.push_str(&serde_json::to_string(line).unwrap());
+        }
+        text.push('\n');
+        let recording = blocklab::record::reader::parse(text.as_bytes()).unwrap();
+        let mut replay = Replay::new(recording, lessons).unwrap();
+        replay.advance_to(now);
+        let draw = |app: &App| {
+            let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+            terminal.draw(|frame| view::draw(frame, app, now)).unwrap().buffer.clone()
+        };
+        prop_assert_eq!(draw(replay.app()), draw(&app));
+
+        let mut player = Player::new(replay, NORMAL);
+        player.replay.seek(Duration::ZERO);
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        for (event, dt) in keys {
+            match &event {
+                Event::Key(key) if player.on_key(key).is_some() => break,
+                Event::Resize(w, h) => terminal = Terminal::new(TestBackend::new(*w, *h)).unwrap(),
+                _ => {}
+            }
+            player.tick(Duration::from_millis(dt));
+            prop_assert!(player.replay.at() <= player.replay.end());
+            terminal.draw(|frame| player.draw(frame)).unwrap();
         }
     }
 }

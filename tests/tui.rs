@@ -485,3 +485,49 @@ fn a_screen_that_cannot_be_saved_is_a_notice_and_the_tui_goes_on() {
     tui.assert_restored();
     std::fs::remove_dir_all(&state).unwrap();
 }
+
+#[test]
+fn a_recorded_session_replays_with_its_stall_and_a_cut_copy_is_refused() {
+    let dir = scratch_state();
+    let file = dir.join("lesson1.jsonl");
+    let path = file.to_str().unwrap();
+    let mut tui = Tui::start(&["--lesson", "1", "--record", path], 120, 40);
+    tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    tui.press("2");
+    tui.wait_for("expectations", Duration::from_secs(15));
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+
+    let mut replay = Tui::start(&["replay", path, "--speed", "4"], 120, 40);
+    let screen = replay.wait_for("replay ×4", Duration::from_secs(10));
+    assert!(screen.contains("lesson 1/"), "{screen}");
+    // The block's stall, labelled with its job, as it was live.
+    replay.wait_for("ms #", Duration::from_secs(15));
+    replay.press("q");
+    assert!(replay.wait_exit(Duration::from_secs(5)).success());
+    replay.assert_restored();
+
+    // Cut mid-line: refused, saying where, exit 2 (before any terminal is touched).
+    let bytes = std::fs::read(&file).unwrap();
+    let cut = dir.join("cut.jsonl");
+    std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_blocklab"))
+        .args(["--lang", "en", "replay", cut.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&format!("the file was cut at line {lines}")),
+        "{said}"
+    );
+    // Not a recording at all.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_blocklab"))
+        .args(["--lang", "en", "replay", "Cargo.toml"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("not a blocklab session recording"), "{said}");
+}

@@ -2,7 +2,7 @@
 //! every offload path reports itself (tokio's hooks cannot see inside a plain thread or a child).
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::strategy::Strategy;
 use super::thread::ThreadKind;
@@ -24,7 +24,7 @@ pub struct Work {
     pub size: u32,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobSpec {
     pub id: JobId,
     pub run: RunId,
@@ -51,14 +51,15 @@ impl JobSpec {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobEvent {
     pub job: JobId,
     pub at: Duration,
     pub kind: JobEventKind,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum JobEventKind {
     Submitted(JobSpec),
     /// Handed to a pool (or waiting for a permit) and waiting for a thread.
@@ -81,7 +82,7 @@ pub enum JobEventKind {
 
 /// How a job ended — the one vocabulary the timeline, the panes, the report and the
 /// expectations share.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Ok,

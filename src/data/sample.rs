@@ -1,14 +1,16 @@
 //! Samples: the plain data the observer hands to the model.
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::job::{JobEvent, RunId};
 
 /// A single poll (or an unanswered ping) at least this long is a stall.
 pub const STALL_THRESHOLD: Duration = Duration::from_millis(10);
 
-#[derive(Clone, Debug, PartialEq)]
+/// Serialized for session recordings (`record`): the names are part of that file format.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Sample {
     /// A ping sent at `sent` waited `lag` for the event loop.
     Lag {
@@ -42,7 +44,7 @@ pub enum Sample {
 }
 
 /// A load test's figures, as `blocklab load` measured them over HTTP, for run `run`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoadResult {
     pub run: RunId,
     /// When the generator ended.
@@ -55,14 +57,14 @@ pub struct LoadResult {
 
 /// A request the HTTP front door served: when it read it, how long it took inside the server
 /// (the client's own wait, network included, is the client's to measure).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HttpRequest {
     pub status: u16,
     pub received: Duration,
     pub took: Duration,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Watch {
     pub at: Duration,
     /// Send time of the oldest ping the lab has not answered yet.
@@ -72,7 +74,7 @@ pub struct Watch {
 }
 
 /// What one worker is doing right now, read from another thread.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorkerPoll {
     pub worker: usize,
     pub thread: String,
@@ -82,7 +84,7 @@ pub struct WorkerPoll {
 }
 
 /// A poll that held its worker at least the long-poll threshold.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LongPoll {
     pub worker: usize,
     pub thread: String,
@@ -91,7 +93,7 @@ pub struct LongPoll {
     pub duration: Duration,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuntimeSample {
     pub at: Duration,
     pub workers: usize,
@@ -107,7 +109,7 @@ pub struct RuntimeSample {
     pub gauges: GaugeSample,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockingPool {
     pub threads: usize,
     pub idle: usize,
@@ -121,7 +123,7 @@ impl BlockingPool {
 }
 
 /// A copy of the lab's own gauges at one moment.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GaugeSample {
     pub pool_threads: usize,
     pub pool_threads_peak: usize,

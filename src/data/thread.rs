@@ -1,11 +1,11 @@
 //! Where code runs. The lab names every thread it makes; the name alone says what kind of
 //! thread it is, so a job's "started on" report, the poll hooks and the views agree on it.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::config::Flavor;
 
 /// Where a job's code ran, read from the thread's name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ThreadKind {
     /// The thread that drives the event loop (current-thread) or one of its workers.

@@ -1,8 +1,8 @@
 //! Workloads: the kinds of "work" a job does. What each does when run is the lab's business
 //! (`lab::workload`); here is only what it is.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Workload {
     /// A blocking sleep (stands for synchronous I/O).

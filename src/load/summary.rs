@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock::ms;
 use crate::report::LOAD_BOUND;
@@ -115,7 +115,7 @@ impl StepTally {
 
 /// One step's figures. Latencies are of the 2xx replies, from their scheduled times (`None`
 /// when none came).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StepReport {
     /// Offered: requests per second.
     pub rate: u32,

@@ -43,13 +43,14 @@ pub enum Key {
 }
 
 /// One line of the help: keys that belong together, what they do, and the footer's words.
-pub struct Binding {
+/// `I` is what the keys ask for: the app's [`Intent`], or the replay's [`ReplayIntent`].
+pub struct Binding<I: 'static = Intent> {
     /// The keys as the help writes them.
     pub label: &'static str,
     pub help: T,
     /// How the footer writes them, and its word for them (only the most used are there).
     pub footer: Option<(&'static str, T)>,
-    pub keys: &'static [(Key, Intent)],
+    pub keys: &'static [(Key, I)],
 }
 
 pub const KEYS: &[Binding] = &[
@@ -149,6 +150,89 @@ pub const KEYS: &[Binding] = &[
         ],
     },
 ];
+
+/// What a key asks of a replay (`blocklab replay`): the recorded keys drive the app, the
+/// learner's drive the playback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayIntent {
+    Pause,
+    /// One frame forward, while paused.
+    Frame,
+    Slower,
+    Faster,
+    Back,
+    Forward,
+    Start,
+    Help,
+    Quit,
+    Interrupt,
+}
+
+/// The replay's keys (its footer and help are read off this table).
+pub const REPLAY_KEYS: &[Binding<ReplayIntent>] = &[
+    Binding {
+        label: "space",
+        help: T::KeyReplayPause,
+        footer: Some(("space", T::KeyPauseShort)),
+        keys: &[(Key::Char(' '), ReplayIntent::Pause)],
+    },
+    Binding {
+        label: ".",
+        help: T::KeyReplayFrame,
+        footer: Some((".", T::KeyReplayFrameShort)),
+        keys: &[(Key::Char('.'), ReplayIntent::Frame)],
+    },
+    Binding {
+        label: "[ / ]",
+        help: T::KeyReplaySpeed,
+        footer: Some(("[/]", T::KeyReplaySpeedShort)),
+        keys: &[
+            (Key::Char('['), ReplayIntent::Slower),
+            (Key::Char(']'), ReplayIntent::Faster),
+        ],
+    },
+    Binding {
+        label: "← →",
+        help: T::KeyReplaySeek,
+        footer: Some(("←/→", T::KeyReplaySeekShort)),
+        keys: &[
+            (Key::Code(KeyCode::Left), ReplayIntent::Back),
+            (Key::Code(KeyCode::Right), ReplayIntent::Forward),
+        ],
+    },
+    Binding {
+        label: "Home",
+        help: T::KeyReplayStart,
+        footer: None,
+        keys: &[(Key::Code(KeyCode::Home), ReplayIntent::Start)],
+    },
+    Binding {
+        label: "?",
+        help: T::KeyHelp,
+        footer: Some(("?", T::KeyHelpShort)),
+        keys: &[(Key::Char('?'), ReplayIntent::Help)],
+    },
+    Binding {
+        label: "q / Esc / Ctrl-C",
+        help: T::KeyQuit,
+        footer: Some(("q", T::KeyQuitShort)),
+        keys: &[
+            (Key::Char('q'), ReplayIntent::Quit),
+            (Key::Code(KeyCode::Esc), ReplayIntent::Quit),
+            (Key::Ctrl('c'), ReplayIntent::Interrupt),
+        ],
+    },
+];
+
+/// What a key press asks of a replay, if anything.
+pub fn replay_intent(key: &KeyEvent) -> Option<ReplayIntent> {
+    let all = || REPLAY_KEYS.iter().flat_map(|b| b.keys.iter());
+    let chords = all().filter(|(k, _)| matches!(k, Key::Ctrl(_)));
+    chords
+        .chain(all())
+        .find(|(k, _)| k.matches(key))
+        .map(|&(_, intent)| intent)
+}
 
 impl Key {
     fn matches(self, key: &KeyEvent) -> bool {

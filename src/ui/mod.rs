@@ -4,6 +4,7 @@
 pub mod app;
 pub mod export;
 pub mod keys;
+pub mod replay;
 pub mod terminal;
 pub mod view;
 
@@ -20,8 +21,10 @@ use crossterm::event::{self, Event};
 
 use crate::clock::Clock;
 use crate::progress::file::ProgressFile;
+use crate::record::{Entry, Input as Recorded, Start, Writer};
 use crate::runner::{Bench, Order};
 use crate::session::Labs;
+use crate::text::T;
 use app::{App, Command};
 
 /// At most ~30 frames a second while things move.
@@ -59,19 +62,52 @@ impl Exit {
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on every
 /// way out (a panic on this thread included: see `terminal`).
 /// With `front_door`, every lab serves HTTP on it; with `progress`, the learner's progress is
-/// saved there as it changes.
+/// saved there as it changes; with `record`, the session is recorded to that file (`Start`
+/// says how the app was set up).
 pub fn run(
     mut app: App,
     front_door: Option<std::net::TcpListener>,
     progress: Option<ProgressFile>,
+    record: Option<(std::path::PathBuf, Start)>,
 ) -> std::io::Result<Exit> {
     let mut labs = match front_door {
         Some(listener) => Labs::with_front_door(Clock::start(), listener),
         None => Labs::new(Clock::start()),
     };
     app.address = labs.address();
+    let mut writer = match record {
+        Some((path, mut start)) => {
+            start.address = app.address;
+            let size = crossterm::terminal::size()?;
+            let header = crate::record::format::header(app.lang, [size.0, size.1], start);
+            Some(Writer::create(&path, &header)?)
+        }
+        None => None,
+    };
 
-    // Signals only set a flag; the loop below restores the terminal.
+    let stop = signals()?;
+    let fault = std::env::var(FAULT_VAR).ok();
+    let mut terminal = terminal::Guard::enter()?;
+    let input = read_input()?;
+    let after_draw = |_: &ratatui::buffer::Buffer| {
+        if fault.as_deref() == Some("ui-panic") {
+            panic!("{FAULT_VAR}=ui-panic: a panic on the UI thread, injected for testing");
+        }
+    };
+    drive(
+        &mut terminal,
+        &mut labs,
+        &mut app,
+        &input,
+        progress.as_ref(),
+        writer.as_mut(),
+        &stop,
+        &after_draw,
+    )
+}
+
+/// Signals only set a flag; the loop that asks the returned function restores the terminal.
+fn signals() -> std::io::Result<impl Fn() -> Option<Exit>> {
     let signals = [
         (signal_hook::consts::SIGINT, Exit::Interrupted),
         (signal_hook::consts::SIGTERM, Exit::Terminated),
@@ -83,69 +119,124 @@ pub fn run(
         signal_hook::flag::register(signal, flag.clone())?;
         flags.push((flag, exit));
     }
-    let fault = std::env::var(FAULT_VAR).ok();
-    let mut terminal = terminal::Guard::enter()?;
-    let input = read_input()?;
-    let stop = || {
+    Ok(move || {
         if let Some((_, exit)) = flags.iter().find(|(f, _)| f.load(Ordering::Relaxed)) {
             return Some(*exit);
         }
         // The terminal went away (window closed, ssh dropped) without a signal reaching us.
         terminal::hung_up().then_some(Exit::HungUp)
-    };
-    let after_draw = || {
-        if fault.as_deref() == Some("ui-panic") {
-            panic!("{FAULT_VAR}=ui-panic: a panic on the UI thread, injected for testing");
-        }
-    };
-    drive(
-        &mut terminal,
-        &mut labs,
-        &mut app,
-        &input,
-        progress.as_ref(),
-        &stop,
-        &after_draw,
-    )
+    })
 }
 
 /// The TUI's loop on any backend: input, the app's steps, the labs, and frames at the app's
 /// pace — up to 30 a second while things move; at rest, one each time the time axis moves by a
 /// column, since what is on screen changes no faster. Ends when `stop` says how, when the app
-/// quits, or when the input closes; progress not saved yet is saved then. `blocklab
-/// calibrate` runs it off-screen, saving nothing, to measure the UI.
+/// quits, or when the input closes; progress not saved yet is saved then. With `record`,
+/// every input of the app goes to it with its time, and each frame drawn is marked.
+/// `after_draw` sees each frame's buffer. `blocklab calibrate` runs it off-screen, saving
+/// nothing, to measure the UI.
+#[allow(clippy::too_many_arguments)]
 pub fn drive<B: ratatui::backend::Backend>(
     terminal: &mut ratatui::Terminal<B>,
     labs: &mut Labs,
     app: &mut App,
     input: &Input,
     progress: Option<&ProgressFile>,
+    record: Option<&mut Writer>,
     stop: &dyn Fn() -> Option<Exit>,
-    after_draw: &dyn Fn(),
+    after_draw: &dyn Fn(&ratatui::buffer::Buffer),
 ) -> std::io::Result<Exit>
 where
     B::Error: Send + Sync + 'static,
 {
-    let exit = frames(terminal, labs, app, input, progress, stop, after_draw);
+    let mut doors = Doors {
+        labs,
+        progress,
+        record,
+    };
+    let exit = frames(terminal, &mut doors, app, input, stop, after_draw);
     // A key that changed the lesson and quit in the same breath: its visit is kept too.
     if let Some(unsaved) = app.unsaved_progress() {
-        save(progress, &unsaved, app, labs.now());
+        let now = doors.labs.now();
+        doors.save(&unsaved, app, now);
+    }
+    if let Some(writer) = doors.record {
+        writer.flush();
     }
     exit
+}
+
+/// What the loop works with besides the app: the labs, where progress is saved, and the
+/// recording every input of the app is written to.
+struct Doors<'a> {
+    labs: &'a mut Labs,
+    progress: Option<&'a ProgressFile>,
+    record: Option<&'a mut Writer>,
+}
+
+impl Doors<'_> {
+    /// Writes one input to the recording, if there is one; a failed write stops it, said once.
+    fn note(&mut self, at: Duration, entry: impl FnOnce() -> Entry, app: &mut App) {
+        let Some(writer) = self.record.as_deref_mut() else {
+            return;
+        };
+        if writer.is_recording() {
+            writer.write(at, entry());
+        }
+        self.say_failure(at, app);
+    }
+
+    /// A failed write, said in the footer (once).
+    fn say_failure(&mut self, at: Duration, app: &mut App) {
+        let Some(writer) = self.record.as_deref_mut() else {
+            return;
+        };
+        if let Some(error) = writer.take_failure() {
+            let path = writer.path().display();
+            let values: [(&str, &dyn std::fmt::Display); 2] = [("path", &path), ("error", &error)];
+            app.notice = Some((app.lang.scoped(|| T::RecordFailed.fill(&values)), at));
+        }
+    }
+
+    /// The app's samples, recorded on the way.
+    fn drain(&mut self, app: &mut App) {
+        let Some(writer) = self.record.as_deref_mut().filter(|w| w.is_recording()) else {
+            self.labs.drain_into(&mut app.model);
+            return;
+        };
+        let now = self.labs.now();
+        let mut batches = Vec::new();
+        self.labs
+            .drain_tapped(&mut app.model, &mut |b| batches.push(b.to_vec()));
+        for samples in batches {
+            writer.write(now, Entry::Samples { samples });
+        }
+        self.say_failure(now, app);
+    }
+
+    /// Writes the progress down, if there is a file to write to; a failure is the app's to say.
+    fn save(&mut self, state: &crate::progress::Progress, app: &mut App, now: Duration) {
+        if let Some(file) = self.progress {
+            let result = file.save(state).map_err(|e| e.to_string());
+            let path = file.path().display().to_string();
+            let error = result.clone().err();
+            self.note(now, || Entry::ProgressSaved { path, error }, app);
+            app.progress_saved(file.path(), result, now);
+        }
+    }
 }
 
 /// Terminal events, as the input thread reads them.
 pub type Input = mpsc::Receiver<std::io::Result<Event>>;
 
-/// [`drive`]'s loop.
+/// [`drive`]'s loop. Each input of the app is written down with the time it is given.
 fn frames<B: ratatui::backend::Backend>(
     terminal: &mut ratatui::Terminal<B>,
-    labs: &mut Labs,
+    doors: &mut Doors,
     app: &mut App,
     input: &Input,
-    progress: Option<&ProgressFile>,
     stop: &dyn Fn() -> Option<Exit>,
-    after_draw: &dyn Fn(),
+    after_draw: &dyn Fn(&ratatui::buffer::Buffer),
 ) -> std::io::Result<Exit>
 where
     B::Error: Send + Sync + 'static,
@@ -154,11 +245,12 @@ where
     let io = |e: B::Error| std::io::Error::other(e);
     // The first frame before anything else: the first lab's start calibrates the CPU workload
     // (tens of milliseconds, more on a busy machine), and the lesson should be on screen at once.
-    let now = labs.now();
-    terminal
+    let now = doors.labs.now();
+    doors.note(now, || Entry::Frame, app);
+    let frame = terminal
         .draw(|frame| view::draw(frame, app, now))
         .map_err(io)?;
-    after_draw();
+    after_draw(frame.buffer);
     let mut last_draw = Some(Instant::now());
     let mut dirty = true;
     // A screen to save: done with the next frame's buffer, drawn at once (the one on screen).
@@ -168,11 +260,11 @@ where
             return Ok(exit);
         }
         let size = terminal.size().map_err(io)?;
-        let gap = pace(app, labs.now(), size.width, size.height);
+        let gap = pace(app, doors.labs.now(), size.width, size.height);
         let mut timeout = last_draw.map_or(Duration::ZERO, |t| gap.saturating_sub(t.elapsed()));
         // A running experiment may need us sooner (a load test submits every few ms).
         if let Some(wake) = app.next_wake() {
-            timeout = timeout.min(wake.saturating_sub(labs.now()));
+            timeout = timeout.min(wake.saturating_sub(doors.labs.now()));
         }
         // Take every pending event before drawing: keys never wait behind frames.
         let mut next = input.recv_timeout(timeout);
@@ -181,9 +273,13 @@ where
             if let Event::Resize(..) = event {
                 terminal.autoresize().map_err(io)?;
             }
+            let now = doors.labs.now();
+            if let Some(recorded) = Recorded::of(&event) {
+                doors.note(now, || Entry::Event { event: recorded }, app);
+            }
             // In order: resting traffic comes back before the key's own command.
-            for command in app.on_event(&event, labs.now()) {
-                if let Some(exit) = carry_out(labs, command, app, progress, &mut export)? {
+            for command in app.on_event(&event, now) {
+                if let Some(exit) = carry_out(doors, command, app, &mut export)? {
                     return Ok(exit);
                 }
             }
@@ -195,18 +291,21 @@ where
         if matches!(next, Err(mpsc::RecvTimeoutError::Disconnected)) {
             return Ok(Exit::HungUp);
         }
-        labs.drain_into(&mut app.model);
-        for command in app.step(labs.now()) {
+        doors.drain(app);
+        let now = doors.labs.now();
+        doors.note(now, || Entry::Step, app);
+        for command in app.step(now) {
             dirty = true;
-            if let Some(exit) = carry_out(labs, command, app, progress, &mut export)? {
+            if let Some(exit) = carry_out(doors, command, app, &mut export)? {
                 return Ok(exit);
             }
         }
-        let now = labs.now();
+        let now = doors.labs.now();
         // A live stall counter changes with time alone; so does the time axis.
         dirty |= app.paused.is_none() && app.model.live_stall(now).is_some();
         dirty |= app.paused.is_none() && last_draw.is_none_or(|t| t.elapsed() >= gap);
         if export.is_some() || (dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME)) {
+            doors.note(now, || Entry::Frame, app);
             let frame = terminal
                 .draw(|frame| view::draw(frame, app, now))
                 .map_err(io)?;
@@ -214,6 +313,7 @@ where
             let saved = export
                 .take()
                 .map(|asked| export::save(frame.buffer, &asked));
+            after_draw(frame.buffer);
             last_draw = Some(Instant::now());
             // The notice saying where it went (or why not) needs a frame of its own.
             dirty = saved.is_some();
@@ -221,9 +321,22 @@ where
                 if let Err(e) = &saved {
                     tracing::warn!("saving the screen in {}: {e}", dir.display());
                 }
+                let (stem, error) = match &saved {
+                    Ok(stem) => (Some(stem.clone()), None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                let path = dir.display().to_string();
+                doors.note(
+                    now,
+                    || Entry::Exported {
+                        dir: path,
+                        stem,
+                        error,
+                    },
+                    app,
+                );
                 app.exported(&dir, &saved, now);
             }
-            after_draw();
         }
     }
 }
@@ -247,19 +360,24 @@ pub fn pace(app: &App, now: Duration, width: u16, height: u16) -> Duration {
 
 /// Carries out one of the app's commands; returns how to exit when it ends the app.
 fn carry_out(
-    labs: &mut Labs,
+    doors: &mut Doors,
     command: Command,
     app: &mut App,
-    progress: Option<&ProgressFile>,
     export: &mut Option<export::Export>,
 ) -> std::io::Result<Option<Exit>> {
+    let labs = &mut *doors.labs;
     match command {
-        Command::SaveProgress(state) => save(progress, &state, app, labs.now()),
+        Command::SaveProgress(state) => {
+            let now = labs.now();
+            doors.save(&state, app, now);
+        }
         Command::Quit(exit) => return Ok(Some(exit)),
         Command::Export(asked) => *export = Some(asked),
         Command::Lab(Order::StartLab(config)) => {
-            let (id, at) = labs.start(config.clone())?;
-            app.lab_started(id, at, config);
+            let (lab, at) = labs.start(config.clone())?;
+            let now = labs.now();
+            doors.note(now, || Entry::LabStarted { lab, at }, app);
+            app.lab_started(lab, at, config);
         }
         Command::Lab(Order::Submit { run, work, jobs }) => labs.submit(run, work, jobs),
         Command::Lab(Order::Load { run, work, load }) => labs.load(run, work, load),
@@ -267,19 +385,6 @@ fn carry_out(
         Command::Traffic(rate) => labs.set_traffic_rate(rate),
     }
     Ok(None)
-}
-
-/// Writes the progress down, if there is a file to write to; a failure is the app's to say.
-fn save(
-    file: Option<&ProgressFile>,
-    state: &crate::progress::Progress,
-    app: &mut App,
-    now: Duration,
-) {
-    if let Some(file) = file {
-        let result = file.save(state).map_err(|e| e.to_string());
-        app.progress_saved(file.path(), result, now);
-    }
 }
 
 /// Terminal input on its own thread: the draw loop never sits inside crossterm, so it can

@@ -106,6 +106,15 @@ pub fn run(job: JobCtx) -> Running {
     (entry.run)(job)
 }
 
+/// Strategies are written by name (see `Serialize` in `data::strategy`); read back through the
+/// registry, so a recording naming a strategy this build lacks is refused, not guessed.
+impl<'de> serde::Deserialize<'de> for Strategy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        find(&name).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

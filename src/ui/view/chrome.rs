@@ -147,3 +147,33 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
     };
     frame.render_widget(Paragraph::new(vec![Line::from(actions), keys]), area);
 }
+
+/// A replay's footer line, drawn over the app's last row: the replay's own keys (unless a
+/// recorded notice holds that row) and `mark` (speed, position, paused) at its right end.
+pub fn replay_footer(frame: &mut Frame, area: Rect, app: &App, now: Duration, mark: &str) {
+    let row = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1.min(area.height),
+        ..area
+    };
+    let notice = app
+        .notice
+        .as_ref()
+        .is_some_and(|(_, at)| now.saturating_sub(*at) < NOTICE_FOR);
+    if !notice {
+        let mut spans = Vec::new();
+        for (keys, word) in crate::ui::keys::REPLAY_KEYS.iter().filter_map(|b| b.footer) {
+            spans.push(Span::styled(format!(" {keys}"), theme::LABEL));
+            spans.push(Span::styled(format!(" {word} "), theme::DIM));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), row);
+    }
+    let text = format!(" {mark} ");
+    let width = (super::wrap::width(&text) as u16).min(row.width);
+    let at = Rect {
+        x: row.right() - width,
+        width,
+        ..row
+    };
+    frame.render_widget(Paragraph::new(Span::styled(text, theme::PAUSED)), at);
+}

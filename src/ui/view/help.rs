@@ -5,12 +5,17 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::{theme, wrap};
 use crate::text::T;
 use crate::ui::app::App;
-use crate::ui::keys::KEYS;
+use crate::ui::keys::{Binding, KEYS};
 
 /// The keys' column, then what they do (wrapped under itself).
 const KEY_COLUMN: usize = 23;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    draw_with(frame, area, app, KEYS);
+}
+
+/// The help for a table of keys: the app's, or the replay's.
+pub fn draw_with<I>(frame: &mut Frame, area: Rect, app: &App, table: &[Binding<I>]) {
     let width = area.width.min(90);
     let inner = usize::from(width.saturating_sub(2));
     let row = |keys: &str, what: String, lines: &mut Vec<Line<'static>>| {
@@ -26,7 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }
     };
     let mut keys = vec![Line::default()];
-    for b in KEYS {
+    for b in table {
         row(b.label, b.help.text().to_string(), &mut keys);
     }
     let mut actions = vec![Line::default()];

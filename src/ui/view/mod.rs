@@ -87,6 +87,28 @@ fn draw_in_lang(frame: &mut Frame, app: &App, now: Duration) {
     }
 }
 
+/// A replay's frame: the app's screen as it was at `now`, the replay's footer line (`mark`)
+/// over its last row, and the replay's help over all when asked for.
+pub fn draw_replay(frame: &mut Frame, app: &App, now: Duration, mark: &str, help: bool) {
+    draw(frame, app, now);
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return;
+    }
+    app.lang.scoped(|| {
+        chrome::replay_footer(frame, area, app, app.view_time(now), mark);
+        if help {
+            help::draw_with(frame, area, app, super::keys::REPLAY_KEYS);
+        }
+    });
+    if app.ambiguous_wide {
+        ascii::replace_ambiguous(frame.buffer_mut());
+    }
+    if app.no_color {
+        mono::strip(frame.buffer_mut());
+    }
+}
+
 /// At rest, how often the screen needs a new frame: each time the lag chart's time axis moves
 /// by one column.
 pub fn rest_frame(width: u16, height: u16, app: &App) -> Duration {
