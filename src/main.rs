@@ -327,18 +327,7 @@ fn tui(
     // What a replay needs to set the app up the same way (the front door's address is added
     // once it is known).
     let record = cli.record.clone().map(|path| {
-        let start = blocklab::record::Start {
-            lessons: app.lessons.iter().map(|l| l.id.clone()).collect(),
-            lesson: start,
-            overrides: cli.lab.clone(),
-            progress: earlier,
-            log: app.log.clone(),
-            skipped: app.skipped.clone(),
-            ambiguous_wide: app.ambiguous_wide,
-            no_color: app.no_color,
-            address: None,
-            notice: app.notice.as_ref().map(|(text, _)| text.clone()),
-        };
+        let start = ui::replay::start_of(&app, start, cli.lab.clone(), earlier);
         (path, start)
     });
     match ui::run(app, front_door, progress.save_to, record) {

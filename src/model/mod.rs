@@ -411,11 +411,6 @@ impl Model {
             .filter(move |p| p.start + p.duration > from)
     }
 
-    /// Jobs submitted to lab `lab`.
-    pub fn lab_jobs(&self, lab: u64) -> impl Iterator<Item = &JobRecord> {
-        self.timeline.all().filter(move |j| j.spec.lab == lab)
-    }
-
     /// Jobs of one run.
     pub fn run_jobs(&self, run: u64) -> impl Iterator<Item = &JobRecord> {
         self.timeline.all().filter(move |j| j.spec.run == run)

@@ -23,6 +23,28 @@ pub const NORMAL: usize = 3;
 pub const SEEK: Duration = Duration::from_secs(5);
 
 /// A recording and the app it rebuilds, at some point of the session.
+/// The header's `start` for a session that begins now, on `app` as it stands before its first
+/// frame (the front door's address is added once it is known, if it is not yet).
+pub fn start_of(
+    app: &App,
+    lesson: usize,
+    overrides: crate::cli::LabArgs,
+    progress: crate::progress::Progress,
+) -> Start {
+    Start {
+        lessons: app.lessons.iter().map(|l| l.id.clone()).collect(),
+        lesson,
+        overrides,
+        progress,
+        log: app.log.clone(),
+        skipped: app.skipped.clone(),
+        ambiguous_wide: app.ambiguous_wide,
+        no_color: app.no_color,
+        address: app.address,
+        notice: app.notice.as_ref().map(|(text, _)| text.clone()),
+    }
+}
+
 pub struct Replay {
     recording: Recording,
     lessons: Vec<Lesson>,
@@ -426,18 +448,7 @@ mod tests {
         let mut app = App::new(lessons.clone(), 0, LabArgs::default());
         app.lang = Lang::En;
         app.address = labs.address();
-        let start = Start {
-            lessons: lessons.iter().map(|l| l.id.clone()).collect(),
-            lesson: 0,
-            overrides: LabArgs::default(),
-            progress: Default::default(),
-            log: app.log.clone(),
-            skipped: Vec::new(),
-            ambiguous_wide: false,
-            no_color: false,
-            address: app.address,
-            notice: None,
-        };
+        let start = start_of(&app, 0, LabArgs::default(), Default::default());
         let mut writer = Writer::create(path, &format::header(Lang::En, SIZE, start)).unwrap();
         let mut terminal = Terminal::new(TestBackend::new(SIZE[0], SIZE[1])).unwrap();
         let (keys, input) = mpsc::channel();
@@ -445,38 +456,19 @@ mod tests {
         let keep = |b: &Buffer| frames.borrow_mut().push(b.clone());
         keys.send(Ok(key('2'))).unwrap();
         let give_up = clock.now() + Duration::from_secs(60);
-        while app.last_verdicts('2').is_none() && clock.now() < give_up {
-            let at = clock.now() + Duration::from_millis(500);
+        // The live loop, recorded, for `ms` more of session time.
+        let mut live_for = |app: &mut App, ms: u64| {
+            let at = clock.now() + Duration::from_millis(ms);
             let stop = move || (clock.now() >= at).then_some(Exit::Quit);
             let w = Some(&mut writer);
-            crate::ui::drive(
-                &mut terminal,
-                &mut labs,
-                &mut app,
-                &input,
-                None,
-                w,
-                &stop,
-                &keep,
-            )
-            .unwrap();
+            crate::ui::drive(&mut terminal, &mut labs, app, &input, None, w, &stop, &keep).unwrap();
+        };
+        while app.last_verdicts('2').is_none() && clock.now() < give_up {
+            live_for(&mut app, 500);
         }
         assert!(app.last_verdicts('2').is_some(), "the action ended");
         // A second and a half more, so seeking has room either side of the block.
-        let at = clock.now() + Duration::from_millis(1500);
-        let stop = move || (clock.now() >= at).then_some(Exit::Quit);
-        let w = Some(&mut writer);
-        crate::ui::drive(
-            &mut terminal,
-            &mut labs,
-            &mut app,
-            &input,
-            None,
-            w,
-            &stop,
-            &keep,
-        )
-        .unwrap();
+        live_for(&mut app, 1500);
         drop(writer);
         frames.into_inner()
     }

@@ -1285,13 +1285,15 @@ fn the_export_notice_names_the_folder_and_the_files_at_80x24() {
     app.exported(dir, &Ok(stem), ms(11_500));
     let t = render(&app, 11_500, (80, 24));
     insta::assert_snapshot!("exported_80x24", t.backend());
-    let text = super::export::text(t.backend().buffer());
-    let footer = text
-        .lines()
-        .skip(22)
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
+    // The footer's two rows as one line.
+    let footer_of = |text: &str| {
+        text.lines()
+            .skip(22)
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let footer = footer_of(&super::export::text(t.backend().buffer()));
     assert!(
         footer.contains("blocklab-event-loop-20250102-030405.svg and .txt")
             && footer.contains("/srv/talks/state/blocklab/screens"),
@@ -1302,12 +1304,7 @@ fn the_export_notice_names_the_folder_and_the_files_at_80x24() {
     app.exported(dir, &Err(denied), ms(11_600));
     let t = render(&app, 11_600, (80, 24));
     let text = super::export::text(t.backend().buffer());
-    let footer = text
-        .lines()
-        .skip(22)
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let footer = footer_of(&text);
     assert!(footer.contains("could not save the screen in"), "{text}");
     assert!(footer.contains("Permission denied (os error 13)"), "{text}");
     // Gone after its time, like any notice; the keys are back.
