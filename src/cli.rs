@@ -36,6 +36,9 @@ pub struct Cli {
     #[arg(long, help = T::CliFresh.text())]
     pub fresh: bool,
 
+    #[arg(long, help = T::CliPresent.text())]
+    pub present: bool,
+
     #[arg(long, global = true, value_name = "LANG", value_parser = clap::value_parser!(Lang), help = T::CliLang.text())]
     pub lang: Option<Lang>,
 

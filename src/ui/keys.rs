@@ -22,6 +22,12 @@ pub enum Intent {
     ZoomOut,
     Table,
     Restart,
+    /// Presenter mode on / off.
+    Present,
+    /// Zoom the next pane to the whole body (lesson, lag, pools, timeline, none).
+    ZoomPane,
+    /// Back to the normal layout.
+    Unzoom,
     /// Next language: English, zh-TW, zh-CN.
     Lang,
     Help,
@@ -47,6 +53,8 @@ pub struct Binding {
     pub help: T,
     /// How the footer writes them, and its word for them (only the most used are there).
     pub footer: Option<(&'static str, T)>,
+    /// In presenter mode these keys mean something else: its help line and footer word.
+    pub present: Option<(T, T)>,
     pub keys: &'static [(Key, Intent)],
 }
 
@@ -55,12 +63,14 @@ pub const KEYS: &[Binding] = &[
         label: "1-9",
         help: T::KeyActions,
         footer: None,
+        present: None,
         keys: &[(Key::Digit, Intent::Action('1'))],
     },
     Binding {
         label: "← → / h l",
         help: T::KeyLessons,
         footer: Some(("←/→", T::KeyLessonsShort)),
+        present: Some((T::KeyStep, T::KeyStepShort)),
         keys: &[
             (Key::Code(KeyCode::Left), Intent::PrevLesson),
             (Key::Char('h'), Intent::PrevLesson),
@@ -72,15 +82,18 @@ pub const KEYS: &[Binding] = &[
         label: "tab / shift-tab",
         help: T::KeySections,
         footer: Some(("tab", T::KeySectionsShort)),
+        present: None,
         keys: &[
             (Key::Code(KeyCode::Tab), Intent::NextSection),
             (Key::Code(KeyCode::BackTab), Intent::PrevSection),
         ],
     },
+    // A presentation clicker sends Page Down / Page Up (or → / ←): the steps in presenter mode.
     Binding {
         label: "↑ ↓ / j k, PgUp PgDn",
         help: T::KeyScroll,
         footer: None,
+        present: Some((T::KeyScrollPresent, T::KeyStepShort)),
         keys: &[
             (Key::Code(KeyCode::Down), Intent::ScrollDown),
             (Key::Char('j'), Intent::ScrollDown),
@@ -94,12 +107,14 @@ pub const KEYS: &[Binding] = &[
         label: "space",
         help: T::KeyPause,
         footer: Some(("space", T::KeyPauseShort)),
+        present: None,
         keys: &[(Key::Char(' '), Intent::Pause)],
     },
     Binding {
         label: "+ / -",
         help: T::KeyZoom,
         footer: Some(("+/-", T::KeyZoomShort)),
+        present: None,
         keys: &[
             (Key::Char('+'), Intent::ZoomIn),
             (Key::Char('='), Intent::ZoomIn),
@@ -110,30 +125,47 @@ pub const KEYS: &[Binding] = &[
         label: "t",
         help: T::KeyTable,
         footer: None,
+        present: None,
         keys: &[(Key::Char('t'), Intent::Table)],
     },
     Binding {
         label: "r",
         help: T::KeyRestart,
         footer: None,
+        present: None,
         keys: &[(Key::Char('r'), Intent::Restart)],
+    },
+    // Esc also leaves a zoom (the app reads it so while zoomed, instead of quitting).
+    Binding {
+        label: "p · z · Z/Esc",
+        help: T::KeyPresent,
+        footer: None,
+        present: None,
+        keys: &[
+            (Key::Char('p'), Intent::Present),
+            (Key::Char('z'), Intent::ZoomPane),
+            (Key::Char('Z'), Intent::Unzoom),
+        ],
     },
     Binding {
         label: "L",
         help: T::KeyLang,
         footer: Some(("L", T::KeyLangShort)),
+        present: None,
         keys: &[(Key::Char('L'), Intent::Lang)],
     },
     Binding {
         label: "?",
         help: T::KeyHelp,
         footer: Some(("?", T::KeyHelpShort)),
+        present: None,
         keys: &[(Key::Char('?'), Intent::Help)],
     },
     Binding {
         label: "q / Esc / Ctrl-C",
         help: T::KeyQuit,
         footer: Some(("q", T::KeyQuitShort)),
+        present: None,
         keys: &[
             (Key::Char('q'), Intent::Quit),
             (Key::Code(KeyCode::Esc), Intent::Quit),
@@ -195,6 +227,12 @@ mod tests {
             Some(Intent::Quit)
         );
         assert_eq!(press(KeyCode::Char('x'), none), None);
+        assert_eq!(press(KeyCode::Char('z'), none), Some(Intent::ZoomPane));
+        assert_eq!(
+            press(KeyCode::Char('Z'), KeyModifiers::SHIFT),
+            Some(Intent::Unzoom)
+        );
+        assert_eq!(press(KeyCode::PageDown, none), Some(Intent::PageDown));
         assert_eq!(
             press(KeyCode::Char('L'), KeyModifiers::SHIFT),
             Some(Intent::Lang)

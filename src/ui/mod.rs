@@ -3,6 +3,7 @@
 //! the lab is frozen.
 pub mod app;
 pub mod keys;
+pub mod present;
 pub mod terminal;
 pub mod view;
 

@@ -27,7 +27,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let mut lines = vec![Line::default()];
     for b in KEYS {
-        row(b.label, b.help.text().to_string(), &mut lines);
+        let help = match b.present {
+            Some((help, _)) if app.present.is_some() => help,
+            _ => b.help,
+        };
+        row(b.label, help.text().to_string(), &mut lines);
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
