@@ -38,6 +38,8 @@ pub struct Cli {
 
     #[arg(long, value_name = "FILE", help = T::CliRecord.text())]
     pub record: Option<PathBuf>,
+    #[arg(long, help = T::CliPresent.text())]
+    pub present: bool,
 
     #[arg(long, global = true, value_name = "LANG", value_parser = clap::value_parser!(Lang), help = T::CliLang.text())]
     pub lang: Option<Lang>,

@@ -310,6 +310,7 @@ fn tui(
     let mut app = App::new(lessons, start, cli.lab.clone()).with_progress(progress.progress);
     app.log = log;
     app.ambiguous_wide = cli.ambiguous_wide;
+    app.present = cli.present.then(Default::default);
     app.no_color = blocklab::ui::view::mono::wanted();
     app.skipped = skipped.iter().map(ToString::to_string).collect();
     if let Some(first) = skipped.first() {

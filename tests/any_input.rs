@@ -33,7 +33,7 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
     prop_oneof![
         // The keys the app knows, often…
         4 => prop::sample::select(
-            "0123456789qhljkt+-=r? xyzLe".chars().collect::<Vec<_>>()
+            "0123456789qhljkt+-=r? xyzLepZ".chars().collect::<Vec<_>>()
         )
         .prop_map(KeyCode::Char),
         3 => prop::sample::select(vec![
@@ -163,6 +163,7 @@ proptest! {
         start in 0usize..17,
         lang in 0usize..3,
         ambiguous_wide in any::<bool>(),
+        present in any::<bool>(),
         events in prop::collection::vec((event(), 0u64..400), 1..MAX_EVENTS),
     ) {
         let lessons = lessons();
@@ -170,6 +171,8 @@ proptest! {
         let mut app = App::new(lessons, start, LabArgs::default());
         app.lang = Lang::ALL[lang];
         app.ambiguous_wide = ambiguous_wide;
+        // As `--present` starts it.
+        app.present = present.then(Default::default);
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let mut now = Duration::ZERO;
         let mut next_lab = 0;
@@ -177,6 +180,7 @@ proptest! {
         for (event, dt) in events {
             now += Duration::from_millis(dt);
             let (help, paused, lang) = (app.help, app.paused.is_some(), app.lang);
+            let (presenting, zoom, current) = (app.present.is_some(), app.zoom, app.current);
             if let Event::Resize(w, h) = event {
                 terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
             }
@@ -187,6 +191,11 @@ proptest! {
                 match key.code {
                     _ if ctrl_c => prop_assert_eq!(command.last(), Some(&Command::Quit(Exit::Interrupted))),
                     KeyCode::Char('q') => prop_assert_eq!(command.last(), Some(&Command::Quit(Exit::Quit))),
+                    // Zoomed, Esc leaves the zoom instead of quitting.
+                    KeyCode::Esc if !help && zoom.is_some() => {
+                        prop_assert!(command.is_empty());
+                        prop_assert_eq!(app.zoom, None);
+                    }
                     KeyCode::Esc if !help => prop_assert_eq!(command.last(), Some(&Command::Quit(Exit::Quit))),
                     // With the help open, any key only closes it.
                     _ if help => {
@@ -200,6 +209,14 @@ proptest! {
                         matches!(command.last(), Some(Command::Export(_))),
                         "e asks for the screen to be saved"
                     ),
+                    KeyCode::Char('p') => prop_assert_ne!(app.present.is_some(), presenting),
+                    KeyCode::Char('z') => prop_assert_ne!(app.zoom, zoom),
+                    KeyCode::Char('Z') => prop_assert_eq!(app.zoom, None),
+                    // A clicker's keys step through the lesson: at most one lesson away.
+                    KeyCode::PageDown | KeyCode::PageUp if presenting => {
+                        prop_assert!(app.current.abs_diff(current) <= 1);
+                        prop_assert!(app.step_shown().is_some());
+                    }
                     _ => {}
                 }
             } else {
@@ -231,6 +248,8 @@ proptest! {
             prop_assert!(app.current < app.lessons.len());
             prop_assert!(app.window < WINDOWS.len());
             prop_assert!(app.scroll <= 500);
+            // In presenter mode the step is always one of the lesson's.
+            prop_assert_eq!(app.present.is_some(), app.step_shown().is_some());
             prop_assert!(app.runs.len() <= 100);
             let frame = terminal.draw(|frame| view::draw(frame, &app, now)).unwrap();
             if let Some(asked) = export {
@@ -254,6 +273,7 @@ proptest! {
     #[test]
     fn any_recorded_session_replays_to_the_same_screen_under_any_keys(
         start in 0usize..17,
+        present in any::<bool>(),
         events in prop::collection::vec((event(), 0u64..400), 1..MAX_EVENTS),
         keys in prop::collection::vec((event(), 0u64..400), 0..30),
     ) {
@@ -261,6 +281,7 @@ proptest! {
         let start = start % lessons.len();
         let mut app = App::new(lessons.clone(), start, LabArgs::default());
         app.lang = Lang::En;
+        app.present = present.then(Default::default);
         let mut lines = Vec::new();
         let mut note = |t: Duration, entry: Entry| lines.push(Line { t: t.as_nanos() as u64, entry });
         let mut now = Duration::ZERO;
@@ -301,6 +322,7 @@ proptest! {
             skipped: Vec::new(),
             ambiguous_wide: false,
             no_color: false,
+            present,
             address: None,
             notice: None,
         };

@@ -531,3 +531,55 @@ fn a_recorded_session_replays_with_its_stall_and_a_cut_copy_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("not a blocklab session recording"), "{said}");
 }
+
+#[test]
+fn presenter_mode_steps_through_lesson_one_with_a_clickers_keys_and_zooms() {
+    let mut tui = Tui::start(&["--present", "--lesson", "1"], 80, 24);
+    tui.wait_for("step 1/6 · Idea", Duration::from_secs(10));
+    assert!(tui.text().contains("lag now"), "{}", tui.text());
+    tui.press("\x1b[6~"); // Page Down
+    tui.wait_for("step 2/6 · Predict", Duration::from_secs(2));
+    tui.press("\x1b[C"); // →
+    tui.wait_for("step 3/6 · Run 1", Duration::from_secs(2));
+    // Next on a Run step runs its action, as its digit would; the step stays to watch it.
+    tui.press("\x1b[6~");
+    tui.wait_for("expectations held", Duration::from_secs(10));
+    assert!(tui.text().contains("step 3/6 · Run 1"), "{}", tui.text());
+    tui.press("\x1b[C");
+    tui.wait_for("step 4/6 · Run 2", Duration::from_secs(2));
+    tui.press("\x1b[5~"); // Page Up
+    tui.wait_for("step 3/6 · Run 1", Duration::from_secs(2));
+
+    // z zooms the lesson pane, then the lag pane (its title spans the screen); Z returns.
+    tui.press("z");
+    tui.press("z");
+    tui.wait_gone("Pools", Duration::from_secs(2));
+    assert!(tui.text().contains("Event-loop lag"), "{}", tui.text());
+    tui.press("Z");
+    tui.wait_for("Pools", Duration::from_secs(2));
+    // Esc leaves a zoom and does not quit.
+    tui.press("z");
+    tui.wait_gone("Pools", Duration::from_secs(2));
+    tui.press("\x1b");
+    tui.wait_for("Pools", Duration::from_secs(2));
+
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    tui.assert_restored();
+}
+
+#[test]
+fn no_color_presenter_mode_has_no_colour_on_screen() {
+    let args = ["--present", "--lesson", "2"];
+    let mut tui = Tui::start_with_env(&args, &[("NO_COLOR", "1")], 120, 40);
+    tui.wait_for("step 1/", Duration::from_secs(10));
+    tui.press("\x1b[6~\x1b[6~\x1b[6~"); // to the first Run step, and run it
+    tui.wait_for("expectations", Duration::from_secs(10));
+    tui.press("z");
+    tui.press("z");
+    tui.wait_gone("Pools", Duration::from_secs(2));
+    assert_eq!(tui.coloured_cells(), 0, "{}", tui.text());
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    tui.assert_restored();
+}

@@ -40,6 +40,18 @@ pub struct Lesson {
     pub takeaway: Localized,
     pub lab: LabConfig,
     pub actions: Vec<Action>,
+    /// What the presenter says at each step (`[notes]`, optional): for a second screen.
+    pub notes: Notes,
+}
+
+/// Speaker notes, one per kind of presenter step; each optional, in any language.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Notes {
+    pub idea: Localized,
+    pub predict: Localized,
+    /// For every Run step.
+    pub run: Localized,
+    pub reveal: Localized,
 }
 
 #[derive(Clone, Debug)]
@@ -155,6 +167,7 @@ struct RawLesson {
     #[serde(default)]
     lab: RawLab,
     action: Vec<Spanned<RawAction>>,
+    notes: Option<RawNotes>,
     en: Option<Spanned<RawTexts>>,
     #[serde(rename = "zh-TW")]
     zh_tw: Option<Spanned<RawTexts>>,
@@ -175,6 +188,17 @@ struct RawTexts {
     /// Action labels by key.
     #[serde(default)]
     labels: BTreeMap<String, Spanned<String>>,
+    notes: Option<RawNotes>,
+}
+
+/// `[notes]` (or `[zh-TW.notes]`): speaker notes, each optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNotes {
+    idea: Option<String>,
+    predict: Option<String>,
+    run: Option<String>,
+    reveal: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -486,6 +510,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         takeaway: Localized::default(),
         lab,
         actions,
+        notes: Notes::default(),
     };
     let top = RawTexts {
         title: Some(raw.title),
@@ -495,6 +520,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         predict: Some(raw.predict),
         takeaway: Some(raw.takeaway),
         labels: BTreeMap::new(),
+        notes: raw.notes,
     };
     r.texts(&mut lesson, r.base, top)?;
     let sections = [
@@ -568,6 +594,18 @@ impl Reader<'_> {
                 value.trim().to_string()
             };
             lesson.part_mut(part).set(lang, value);
+        }
+        let notes = raw.notes.unwrap_or_default();
+        let kinds = [
+            (&mut lesson.notes.idea, notes.idea),
+            (&mut lesson.notes.predict, notes.predict),
+            (&mut lesson.notes.run, notes.run),
+            (&mut lesson.notes.reveal, notes.reveal),
+        ];
+        for (note, text) in kinds {
+            if let Some(text) = text {
+                note.set(lang, text.trim().to_string());
+            }
         }
         for (key, label) in raw.labels {
             let action = lesson
@@ -754,6 +792,34 @@ expect = ["lag.max >= 90% of block"]
                 "{} has an action with no expectation",
                 l.id
             );
+        }
+    }
+
+    #[test]
+    fn notes_are_optional_and_localized() {
+        let l = parse("demo.toml", GOOD).unwrap();
+        assert_eq!(l.notes, Notes::default());
+        let with = format!(
+            "{GOOD}\n[notes]\nidea = \" Point at the lag. \"\nrun = \"Wait.\"\n\n\
+             [zh-TW]\n[zh-TW.notes]\nidea = \"指著延遲圖。\"\n"
+        );
+        let l = parse("demo.toml", &with).unwrap();
+        assert_eq!(l.notes.idea.in_lang(Lang::En), "Point at the lag.");
+        assert_eq!(l.notes.idea.in_lang(Lang::ZhTw), "指著延遲圖。");
+        assert_eq!(l.notes.run.in_lang(Lang::ZhCn), "Wait.");
+        assert!(!l.notes.predict.has(Lang::En));
+        let typo = format!("{GOOD}\n[notes]\nidae = \"x\"\n");
+        assert!(
+            parse("demo.toml", &typo).is_err(),
+            "an unknown note is an error"
+        );
+        // The built-in lessons 1, 2 and 4 have notes for every step.
+        let lessons = builtin().lessons;
+        for id in ["event-loop", "blocking-inline", "spawn-blocking"] {
+            let n = &lessons.iter().find(|l| l.id == id).unwrap().notes;
+            for note in [&n.idea, &n.predict, &n.run, &n.reveal] {
+                assert!(note.in_lang(Lang::En).len() > 80, "{id}");
+            }
         }
     }
 

@@ -42,6 +42,9 @@ pub struct Start {
     pub skipped: Vec<String>,
     pub ambiguous_wide: bool,
     pub no_color: bool,
+    /// Presenter mode from the start (`--present`); absent in files written before it existed.
+    #[serde(default)]
+    pub present: bool,
     /// The lab's HTTP front door, if it had one.
     pub address: Option<std::net::SocketAddr>,
     /// The notice shown at the start (a skipped lesson file, an unreadable progress file).

@@ -120,6 +120,7 @@ mod tests {
             skipped: Vec::new(),
             ambiguous_wide: false,
             no_color: false,
+            present: false,
             address: Some("127.0.0.1:8080".parse().unwrap()),
             notice: None,
         };
@@ -179,6 +180,17 @@ mod tests {
             panic!("{key:?}")
         };
         assert_eq!(Input::of(&event.event().unwrap()), Some(event));
+    }
+
+    /// A file from before presenter mode was recorded reads as a session without it.
+    #[test]
+    fn a_header_without_a_later_field_reads_with_its_default() {
+        let text = file().replacen("\"present\":false,", "", 1);
+        assert!(!text.contains("present"));
+        let r = parse(text.as_bytes()).unwrap();
+        assert!(!r.header.start.present);
+        let text = file().replacen("\"present\":false", "\"present\":true", 1);
+        assert!(parse(text.as_bytes()).unwrap().header.start.present);
     }
 
     #[test]

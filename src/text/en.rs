@@ -18,6 +18,10 @@ table! {
     KeyHelpShort => "help",
     KeyQuit => "quit",
     KeyQuitShort => "quit",
+    KeyStep => "previous / next step (a clicker's keys too)",
+    KeyStepShort => "step",
+    KeyScrollPresent => "scroll; PgUp PgDn: previous / next step",
+    KeyPresent => "presenter mode · zoom a pane, the next · unzoom",
 
     // ── notices in the footer ──
     NoticeNoAction => "no action on key {key} in this lesson",
@@ -50,6 +54,17 @@ table! {
     HeaderSkippedOne => "{n} lesson file skipped (?)",
     HeaderSkippedMany => "{n} lesson files skipped (?)",
     HeaderPaused => "PAUSED (space)",
+    HeaderStep => "step {n}/{of}",
+    StepIdea => "Idea",
+    StepPredict => "Predict",
+    StepRun => "Run {key}",
+    StepReveal => "Reveal",
+    StepRunHint => "next (→ / PgDn) runs it; its digit does too",
+    StepRunNext => "next (→ / PgDn) goes on",
+    BigLagNow => "lag now",
+    BigWorst => "worst lag, last {secs}s",
+    BigStall => "stalled for",
+    BigRequests => "requests p99",
 
     // ── progress: the header's summary (longest first: the first that fits), its file's
     // notices, `blocklab list` ──
@@ -218,6 +233,7 @@ table! {
     CliLessons => "Read lessons from this directory instead of the built-in ones",
     CliLog => "Write blocklab's own log to this file (filter with RUST_LOG). The TUI logs to $XDG_STATE_HOME/blocklab/blocklab.log (or ~/.local/state/…) without it; the help shows where",
     CliFresh => "Open the TUI on the first lesson with no progress (--lesson still chooses); the old progress file is kept as progress.json.prev",
+    CliPresent => "Open the TUI in presenter mode (p toggles it): the lesson as steps for a projector, key figures in large digits, high contrast",
     CliList => "One line per lesson: ID, progress (seen, actions run, checks passed), TITLE; the first line names the columns with the totals",
     CliRun => "Run one experiment headless and print a summary (or JSON)",
     CliValidate => "Check the lesson files (built-in, or `--lessons DIR`): one line per file, every error with its file and line; exit 1 if any file is bad",

@@ -17,6 +17,10 @@ translation! { zh_cn;
     KeyHelpShort => "帮助",
     KeyQuit => "退出",
     KeyQuitShort => "退出",
+    KeyStep => "上一步／下一步（翻页笔的按键也可以）",
+    KeyStepShort => "步骤",
+    KeyScrollPresent => "滚动；PgUp PgDn：上一步／下一步",
+    KeyPresent => "演示模式 · 放大窗格、下一个 · 还原",
 
     // ── 页脚的提示 ──
     NoticeNoAction => "本课没有对应按键 {key} 的操作",
@@ -49,6 +53,17 @@ translation! { zh_cn;
     HeaderSkippedOne => "已跳过 {n} 个课程文件（?）",
     HeaderSkippedMany => "已跳过 {n} 个课程文件（?）",
     HeaderPaused => "暂停（space）",
+    HeaderStep => "第 {n}/{of} 步",
+    StepIdea => "概念",
+    StepPredict => "预测",
+    StepRun => "运行 {key}",
+    StepReveal => "揭晓",
+    StepRunHint => "下一步（→／PgDn）就会运行；按它的数字键也可以",
+    StepRunNext => "下一步（→／PgDn）继续",
+    BigLagNow => "当前延迟",
+    BigWorst => "最近 {secs} 秒最大延迟",
+    BigStall => "已停顿",
+    BigRequests => "请求 p99",
 
     // ── 进度：顶栏的摘要（由长到短，取第一个放得下的）、进度文件的提示、`blocklab list` ──
     HeaderProgressLong => "✓ {visited}/{lessons} 课 · 已运行 {ran}/{actions} · 通过检查 {passed}/{checks}",
@@ -216,6 +231,7 @@ translation! { zh_cn;
     CliLessons => "从此目录读取课程，而不是使用内置课程",
     CliLog => "将 blocklab 自身的日志写入此文件（用 RUST_LOG 过滤）。不指定时，TUI 将日志写入 $XDG_STATE_HOME/blocklab/blocklab.log（或 ~/.local/state/…），帮助中会显示路径",
     CliFresh => "以空白进度在第一课打开 TUI（仍可用 --lesson 指定）；旧的进度文件保留为 progress.json.prev",
+    CliPresent => "以演示模式打开 TUI（p 可切换）：课程分步呈现在投影仪上，关键数字以大字显示，高对比度",
     CliList => "每课一行：ID、进度（已看、已运行的操作、通过的检查）、标题；第一行是列名和总计",
     CliRun => "无界面运行一次实验，并输出摘要（或 JSON）",
     CliValidate => "检查课程文件（内置的，或 `--lessons DIR` 指定的）：每个文件一行，每个错误附带文件和行号；有任一文件有误时退出码为 1",

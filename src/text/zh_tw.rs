@@ -17,6 +17,10 @@ translation! { zh_tw;
     KeyHelpShort => "說明",
     KeyQuit => "離開",
     KeyQuitShort => "離開",
+    KeyStep => "上一步／下一步（簡報筆的按鍵也可以）",
+    KeyStepShort => "步驟",
+    KeyScrollPresent => "捲動；PgUp PgDn：上一步／下一步",
+    KeyPresent => "簡報模式 · 放大窗格、下一個 · 還原",
 
     // ── 底部列的通知 ──
     NoticeNoAction => "本課沒有按鍵 {key} 的操作",
@@ -49,6 +53,17 @@ translation! { zh_tw;
     HeaderSkippedOne => "已略過 {n} 個課程檔案（?）",
     HeaderSkippedMany => "已略過 {n} 個課程檔案（?）",
     HeaderPaused => "暫停（space）",
+    HeaderStep => "第 {n}/{of} 步",
+    StepIdea => "概念",
+    StepPredict => "預測",
+    StepRun => "執行 {key}",
+    StepReveal => "揭曉",
+    StepRunHint => "下一步（→／PgDn）就會執行；按它的數字鍵也可以",
+    StepRunNext => "下一步（→／PgDn）繼續",
+    BigLagNow => "目前延遲",
+    BigWorst => "最近 {secs} 秒最大延遲",
+    BigStall => "已停頓",
+    BigRequests => "請求 p99",
 
     // ── 進度：標頭的摘要（由長到短，取第一個放得下的）、進度檔案的通知、`blocklab list` ──
     HeaderProgressLong => "✓ {visited}/{lessons} 課 · 已執行 {ran}/{actions} · 通過檢查 {passed}/{checks}",
@@ -216,6 +231,7 @@ translation! { zh_tw;
     CliLessons => "從這個目錄讀取課程，而非使用內建課程",
     CliLog => "將 blocklab 本身的日誌寫入此檔案（以 RUST_LOG 篩選）。未指定時，TUI 會記錄到 $XDG_STATE_HOME/blocklab/blocklab.log（或 ~/.local/state/…）；說明畫面會顯示位置",
     CliFresh => "以空白進度在第一課開啟 TUI（仍可用 --lesson 指定）；舊的進度檔案保留為 progress.json.prev",
+    CliPresent => "以簡報模式開啟 TUI（p 可切換）：課程分步呈現在投影機上，關鍵數字以大字顯示，高對比",
     CliList => "每課一行：ID、進度（已看、已執行的操作、通過的檢查）、標題；第一行是欄名與總計",
     CliRun => "以無介面模式執行一次實驗並印出摘要（或 JSON）",
     CliValidate => "檢查課程檔案（內建的，或 `--lessons DIR`）：每個檔案一行，每個錯誤附上檔案與行號；任一檔案有誤時以代碼 1 結束",

@@ -15,6 +15,7 @@ use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEventKind};
 
 use super::export::Export;
 use super::keys::{self, Intent};
+use super::present::{self, Pane, Presenter, Step};
 use crate::cli::LabArgs;
 use crate::clock::human;
 use crate::data::{LabConfig, RunId};
@@ -133,6 +134,10 @@ pub struct App {
     /// Show the job table instead of the timeline.
     pub table: bool,
     pub window: usize,
+    /// Presenter mode (`--present`, `p`): where in the lesson's steps.
+    pub present: Option<Presenter>,
+    /// The pane shown on the whole body, if one is (`z`, `Z`).
+    pub zoom: Option<Pane>,
     pub model: Model,
     pub runs: Vec<ActionRun>,
     /// The configuration of the lab running now (or being started).
@@ -190,6 +195,8 @@ impl App {
             help: false,
             table: false,
             window: DEFAULT_WINDOW,
+            present: None,
+            zoom: None,
             model: Model::new(),
             runs: Vec::new(),
             lab,
@@ -371,7 +378,19 @@ impl App {
                 _ => None,
             };
         }
-        match intent? {
+        // While zoomed, Esc leaves the zoom: someone who just zoomed expects Esc to undo it,
+        // not to end the session in front of a room.
+        if self.zoom.is_some() && key.code == crossterm::event::KeyCode::Esc {
+            self.zoom = None;
+            return None;
+        }
+        // In presenter mode the lesson and page keys (a clicker's) move through the steps.
+        let intent = match (intent?, self.present.is_some()) {
+            (Intent::NextLesson | Intent::PageDown, true) => return self.next_step(now),
+            (Intent::PrevLesson | Intent::PageUp, true) => return self.prev_step(),
+            (intent, _) => intent,
+        };
+        match intent {
             Intent::Interrupt => Some(Command::Quit(Exit::Interrupted)),
             Intent::Quit => Some(Command::Quit(Exit::Quit)),
             Intent::Help => {
@@ -418,6 +437,21 @@ impl App {
                 lesson: self.lesson().id.clone(),
                 title: self.lesson().title.to_string(),
             })),
+            Intent::Present => {
+                self.present = match self.present {
+                    Some(_) => None,
+                    None => Some(Presenter::default()),
+                };
+                None
+            }
+            Intent::ZoomPane => {
+                self.zoom = Pane::cycle(self.zoom);
+                None
+            }
+            Intent::Unzoom => {
+                self.zoom = None;
+                None
+            }
             Intent::Lang => {
                 self.lang = self.lang.next();
                 let name = self.lang.name();
@@ -443,6 +477,67 @@ impl App {
         self.say(text, now);
     }
 
+    /// The steps of the current lesson (presenter mode).
+    pub fn steps(&self) -> Vec<Step> {
+        present::steps(self.lesson())
+    }
+
+    /// The presenter's current step, in presenter mode.
+    pub fn step_shown(&self) -> Option<Step> {
+        let at = self.present?.step;
+        self.steps().get(at).copied()
+    }
+
+    /// Next: on a Run step not started yet, its action starts (as its digit would) and the
+    /// step stays, to watch it; otherwise the next step, past the last the next lesson's first.
+    fn next_step(&mut self, now: Duration) -> Option<Command> {
+        let presenter = self.present?;
+        if let Some(Step::Run(key)) = self.step_shown()
+            && !presenter.started
+            && !self.pending(key)
+        {
+            self.press(key, now);
+            self.present = Some(Presenter {
+                started: true,
+                ..presenter
+            });
+            return None;
+        }
+        let step = if presenter.step + 1 < self.steps().len() {
+            presenter.step + 1
+        } else if self.current + 1 < self.lessons.len() {
+            self.go(self.current + 1);
+            0
+        } else {
+            presenter.step
+        };
+        self.scroll = 0;
+        self.present = Some(Presenter {
+            step,
+            started: false,
+        });
+        None
+    }
+
+    /// Previous: the step before, before the first the previous lesson's last.
+    fn prev_step(&mut self) -> Option<Command> {
+        let presenter = self.present?;
+        let step = match presenter.step.checked_sub(1) {
+            Some(step) => step,
+            None if self.current > 0 => {
+                self.go(self.current - 1);
+                self.steps().len() - 1
+            }
+            None => 0,
+        };
+        self.scroll = 0;
+        self.present = Some(Presenter {
+            step,
+            started: false,
+        });
+        None
+    }
+
     fn go(&mut self, lesson: usize) -> Option<Command> {
         if lesson >= self.lessons.len() || lesson == self.current {
             return None;
@@ -452,6 +547,9 @@ impl App {
         self.section = Section::Idea;
         self.scroll = 0;
         self.relab = true;
+        if let Some(p) = &mut self.present {
+            *p = Presenter::default();
+        }
         None
     }
 
@@ -824,5 +922,129 @@ mod tests {
             t * 4,
             "failing again is news"
         );
+    }
+
+    fn presenting(lesson: usize) -> App {
+        let mut app = App::new(crate::lesson::builtin().lessons, lesson, LabArgs::default());
+        app.present = Some(Presenter::default());
+        app
+    }
+
+    #[test]
+    fn presenter_steps_go_idea_predict_runs_reveal_and_cross_lessons() {
+        let mut app = presenting(0);
+        let t = Duration::from_secs(1);
+        let keys: Vec<char> = app.lesson().actions.iter().map(|a| a.key).collect();
+        let mut want = vec![Step::Idea, Step::Predict];
+        want.extend(keys.iter().map(|&k| Step::Run(k)));
+        want.push(Step::Reveal);
+        assert_eq!(app.steps(), want);
+        assert_eq!(app.step_shown(), Some(Step::Idea));
+        // PgDn and → both go on; a Run step takes two: one runs, one moves on.
+        app.on_event(&key(KeyCode::PageDown), t);
+        assert_eq!(app.step_shown(), Some(Step::Predict));
+        app.on_event(&key(KeyCode::Right), t);
+        assert_eq!(app.step_shown(), Some(Step::Run(keys[0])));
+        app.on_event(&key(KeyCode::Right), t);
+        assert_eq!(
+            app.step_shown(),
+            Some(Step::Run(keys[0])),
+            "it ran, it stays"
+        );
+        assert!(app.pending(keys[0]));
+        app.on_event(&key(KeyCode::Right), t);
+        assert_eq!(app.step_shown(), Some(Step::Run(keys[1])));
+        // ← and PgUp go back, within the lesson and then into the one before.
+        app.on_event(&key(KeyCode::Left), t);
+        assert_eq!(app.step_shown(), Some(Step::Run(keys[0])));
+        app.on_event(&key(KeyCode::PageUp), t);
+        app.on_event(&key(KeyCode::PageUp), t);
+        assert_eq!(app.step_shown(), Some(Step::Idea));
+        assert_eq!(app.current, 0);
+        app.on_event(&key(KeyCode::Left), t);
+        assert_eq!(
+            (app.current, app.step_shown()),
+            (0, Some(Step::Idea)),
+            "no lesson before the first"
+        );
+
+        let mut app = presenting(1);
+        app.on_event(&key(KeyCode::Left), t);
+        assert_eq!(app.current, 0);
+        assert_eq!(
+            app.step_shown(),
+            Some(Step::Reveal),
+            "the previous lesson's last step"
+        );
+        app.on_event(&key(KeyCode::PageDown), t);
+        assert_eq!((app.current, app.step_shown()), (1, Some(Step::Idea)));
+        // Outside presenter mode the same keys change lessons and scroll.
+        app.on_event(&key(KeyCode::Char('p')), t);
+        assert!(app.present.is_none());
+        app.on_event(&key(KeyCode::PageDown), t);
+        assert_eq!((app.current, app.scroll), (1, 10));
+        app.on_event(&key(KeyCode::Right), t);
+        assert_eq!(app.current, 2);
+        app.on_event(&key(KeyCode::Char('p')), t);
+        assert_eq!(app.step_shown(), Some(Step::Idea));
+    }
+
+    #[test]
+    fn next_on_a_run_step_starts_its_action_as_its_digit_would() {
+        let mut app = presenting(0);
+        let t = Duration::from_secs(1);
+        let first = app.lesson().actions[0].key;
+        // Up to its Run step, then next: the runner's first order is a fresh lab.
+        app.on_event(&key(KeyCode::PageDown), t);
+        app.on_event(&key(KeyCode::PageDown), t);
+        app.on_event(&key(KeyCode::PageDown), t);
+        let orders = app.step(t);
+        assert!(
+            orders
+                .iter()
+                .any(|c| matches!(c, Command::Lab(Order::StartLab(_)))),
+            "{orders:?}"
+        );
+        assert_eq!(app.runs.len(), 1);
+        assert_eq!(app.runs[0].key, first);
+        // Next again moves on and runs nothing more.
+        app.on_event(&key(KeyCode::PageDown), t);
+        assert_eq!(app.runs.len(), 1);
+        assert!(app.queue.is_empty());
+    }
+
+    #[test]
+    fn z_cycles_the_zoomed_pane_and_z_or_esc_return_without_quitting() {
+        let mut app = App::new(crate::lesson::builtin().lessons, 0, LabArgs::default());
+        let t = Duration::from_secs(1);
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            app.on_event(&key(KeyCode::Char('z')), t);
+            seen.push(app.zoom);
+        }
+        assert_eq!(
+            seen,
+            [
+                Some(Pane::Lesson),
+                Some(Pane::Lag),
+                Some(Pane::Pools),
+                Some(Pane::Timeline),
+                None
+            ]
+        );
+        app.on_event(&key(KeyCode::Char('z')), t);
+        app.on_event(&key(KeyCode::Char('z')), t);
+        assert!(app.on_event(&key(KeyCode::Char('Z')), t).is_empty());
+        assert_eq!(app.zoom, None);
+        app.on_event(&key(KeyCode::Char('z')), t);
+        let out = app.on_event(&key(KeyCode::Esc), t);
+        assert!(
+            !out.iter().any(|c| matches!(c, Command::Quit(_))),
+            "{out:?}"
+        );
+        assert_eq!(app.zoom, None);
+        // Not zoomed, Esc quits as before.
+        let out = app.on_event(&key(KeyCode::Esc), t);
+        assert!(out.contains(&Command::Quit(Exit::Quit)));
     }
 }

@@ -24,6 +24,12 @@ pub enum Intent {
     Restart,
     /// Save the screen as SVG and text.
     Export,
+    /// Presenter mode on / off.
+    Present,
+    /// Zoom the next pane to the whole body (lesson, lag, pools, timeline, none).
+    ZoomPane,
+    /// Back to the normal layout.
+    Unzoom,
     /// Next language: English, zh-TW, zh-CN.
     Lang,
     Help,
@@ -50,6 +56,8 @@ pub struct Binding<I: 'static = Intent> {
     pub help: T,
     /// How the footer writes them, and its word for them (only the most used are there).
     pub footer: Option<(&'static str, T)>,
+    /// In presenter mode these keys mean something else: its help line and footer word.
+    pub present: Option<(T, T)>,
     pub keys: &'static [(Key, I)],
 }
 
@@ -58,12 +66,14 @@ pub const KEYS: &[Binding] = &[
         label: "1-9",
         help: T::KeyActions,
         footer: None,
+        present: None,
         keys: &[(Key::Digit, Intent::Action('1'))],
     },
     Binding {
         label: "← → / h l",
         help: T::KeyLessons,
         footer: Some(("←/→", T::KeyLessonsShort)),
+        present: Some((T::KeyStep, T::KeyStepShort)),
         keys: &[
             (Key::Code(KeyCode::Left), Intent::PrevLesson),
             (Key::Char('h'), Intent::PrevLesson),
@@ -75,15 +85,18 @@ pub const KEYS: &[Binding] = &[
         label: "tab / shift-tab",
         help: T::KeySections,
         footer: Some(("tab", T::KeySectionsShort)),
+        present: None,
         keys: &[
             (Key::Code(KeyCode::Tab), Intent::NextSection),
             (Key::Code(KeyCode::BackTab), Intent::PrevSection),
         ],
     },
+    // A presentation clicker sends Page Down / Page Up (or → / ←): the steps in presenter mode.
     Binding {
         label: "↑ ↓ / j k, PgUp PgDn",
         help: T::KeyScroll,
         footer: None,
+        present: Some((T::KeyScrollPresent, T::KeyStepShort)),
         keys: &[
             (Key::Code(KeyCode::Down), Intent::ScrollDown),
             (Key::Char('j'), Intent::ScrollDown),
@@ -97,12 +110,14 @@ pub const KEYS: &[Binding] = &[
         label: "space",
         help: T::KeyPause,
         footer: Some(("space", T::KeyPauseShort)),
+        present: None,
         keys: &[(Key::Char(' '), Intent::Pause)],
     },
     Binding {
         label: "+ / -",
         help: T::KeyZoom,
         footer: Some(("+/-", T::KeyZoomShort)),
+        present: None,
         keys: &[
             (Key::Char('+'), Intent::ZoomIn),
             (Key::Char('='), Intent::ZoomIn),
@@ -113,36 +128,54 @@ pub const KEYS: &[Binding] = &[
         label: "t",
         help: T::KeyTable,
         footer: None,
+        present: None,
         keys: &[(Key::Char('t'), Intent::Table)],
     },
     Binding {
         label: "r",
         help: T::KeyRestart,
         footer: None,
+        present: None,
         keys: &[(Key::Char('r'), Intent::Restart)],
+    },
+    // Esc also leaves a zoom (the app reads it so while zoomed, instead of quitting).
+    Binding {
+        label: "p · z · Z/Esc",
+        help: T::KeyPresent,
+        footer: None,
+        present: None,
+        keys: &[
+            (Key::Char('p'), Intent::Present),
+            (Key::Char('z'), Intent::ZoomPane),
+            (Key::Char('Z'), Intent::Unzoom),
+        ],
     },
     Binding {
         label: "e",
         help: T::KeyExport,
         footer: None,
+        present: None,
         keys: &[(Key::Char('e'), Intent::Export)],
     },
     Binding {
         label: "L",
         help: T::KeyLang,
         footer: Some(("L", T::KeyLangShort)),
+        present: None,
         keys: &[(Key::Char('L'), Intent::Lang)],
     },
     Binding {
         label: "?",
         help: T::KeyHelp,
         footer: Some(("?", T::KeyHelpShort)),
+        present: None,
         keys: &[(Key::Char('?'), Intent::Help)],
     },
     Binding {
         label: "q / Esc / Ctrl-C",
         help: T::KeyQuit,
         footer: Some(("q", T::KeyQuitShort)),
+        present: None,
         keys: &[
             (Key::Char('q'), Intent::Quit),
             (Key::Code(KeyCode::Esc), Intent::Quit),
@@ -174,18 +207,21 @@ pub const REPLAY_KEYS: &[Binding<ReplayIntent>] = &[
         label: "space",
         help: T::KeyReplayPause,
         footer: Some(("space", T::KeyPauseShort)),
+        present: None,
         keys: &[(Key::Char(' '), ReplayIntent::Pause)],
     },
     Binding {
         label: ".",
         help: T::KeyReplayFrame,
         footer: Some((".", T::KeyReplayFrameShort)),
+        present: None,
         keys: &[(Key::Char('.'), ReplayIntent::Frame)],
     },
     Binding {
         label: "[ / ]",
         help: T::KeyReplaySpeed,
         footer: Some(("[/]", T::KeyReplaySpeedShort)),
+        present: None,
         keys: &[
             (Key::Char('['), ReplayIntent::Slower),
             (Key::Char(']'), ReplayIntent::Faster),
@@ -195,6 +231,7 @@ pub const REPLAY_KEYS: &[Binding<ReplayIntent>] = &[
         label: "← →",
         help: T::KeyReplaySeek,
         footer: Some(("←/→", T::KeyReplaySeekShort)),
+        present: None,
         keys: &[
             (Key::Code(KeyCode::Left), ReplayIntent::Back),
             (Key::Code(KeyCode::Right), ReplayIntent::Forward),
@@ -204,18 +241,21 @@ pub const REPLAY_KEYS: &[Binding<ReplayIntent>] = &[
         label: "Home",
         help: T::KeyReplayStart,
         footer: None,
+        present: None,
         keys: &[(Key::Code(KeyCode::Home), ReplayIntent::Start)],
     },
     Binding {
         label: "?",
         help: T::KeyHelp,
         footer: Some(("?", T::KeyHelpShort)),
+        present: None,
         keys: &[(Key::Char('?'), ReplayIntent::Help)],
     },
     Binding {
         label: "q / Esc / Ctrl-C",
         help: T::KeyQuit,
         footer: Some(("q", T::KeyQuitShort)),
+        present: None,
         keys: &[
             (Key::Char('q'), ReplayIntent::Quit),
             (Key::Code(KeyCode::Esc), ReplayIntent::Quit),
@@ -288,6 +328,12 @@ mod tests {
         );
         assert_eq!(press(KeyCode::Char('x'), none), None);
         assert_eq!(press(KeyCode::Char('e'), none), Some(Intent::Export));
+        assert_eq!(press(KeyCode::Char('z'), none), Some(Intent::ZoomPane));
+        assert_eq!(
+            press(KeyCode::Char('Z'), KeyModifiers::SHIFT),
+            Some(Intent::Unzoom)
+        );
+        assert_eq!(press(KeyCode::PageDown, none), Some(Intent::PageDown));
         assert_eq!(
             press(KeyCode::Char('L'), KeyModifiers::SHIFT),
             Some(Intent::Lang)

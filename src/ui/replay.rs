@@ -40,6 +40,7 @@ pub fn start_of(
         skipped: app.skipped.clone(),
         ambiguous_wide: app.ambiguous_wide,
         no_color: app.no_color,
+        present: app.present.is_some(),
         address: app.address,
         notice: app.notice.as_ref().map(|(text, _)| text.clone()),
     }
@@ -219,6 +220,7 @@ fn fresh(start: &Start, lang: Lang, lessons: Vec<Lesson>) -> App {
     app.skipped = start.skipped.clone();
     app.ambiguous_wide = start.ambiguous_wide;
     app.no_color = start.no_color;
+    app.present = start.present.then(Default::default);
     app.address = start.address;
     app.notice = start.notice.clone().map(|n| (n, Duration::ZERO));
     app

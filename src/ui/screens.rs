@@ -1311,3 +1311,93 @@ fn the_export_notice_names_the_folder_and_the_files_at_80x24() {
     let t = render(&app, 11_600 + view::NOTICE_FOR.as_millis() as u64, (80, 24));
     assert!(find(&t, "? help").is_some());
 }
+
+/// Lesson 1 in presenter mode on `step`, frozen mid-stall by its inline job.
+fn presenting(step: usize) -> App {
+    let mut app = frozen_by_an_inline_job();
+    app.present = Some(crate::ui::present::Presenter {
+        step,
+        started: false,
+    });
+    app
+}
+
+#[test]
+fn presenter_mode_shows_one_step_and_the_key_figures_in_large_digits() {
+    use crate::ui::present::{Pane, Step};
+    let steps = presenting(0).steps();
+    let run = steps
+        .iter()
+        .position(|s| matches!(s, Step::Run(_)))
+        .unwrap();
+    let reveal = steps.len() - 1;
+    let stall = view::big_rows("1.50s");
+    for lang in [Lang::En, Lang::ZhTw] {
+        for (name, step, zoom) in [
+            ("idea", 0, None),
+            ("predict", 1, None),
+            ("run", run, None),
+            ("reveal", reveal, None),
+            ("zoomed_lag", run, Some(Pane::Lag)),
+        ] {
+            let mut app = presenting(step);
+            app.lang = lang;
+            app.zoom = zoom;
+            if step == run {
+                // Next on the Run step: its action waits its turn behind the stall.
+                press(&mut app, KeyCode::PageDown, 11_500);
+                assert!(app.pending('1'));
+            }
+            for size in SIZES {
+                let t = render(&app, 11_500, size);
+                let shot = format!("present_{name}_{lang}_{}x{}", size.0, size.1);
+                insta::assert_snapshot!(shot.clone(), t.backend());
+                let n = (step + 1, steps.len());
+                let header = lang.scoped(|| T::HeaderStep.fill(&[("n", &n.0), ("of", &n.1)]));
+                assert!(find(&t, &header).is_some(), "{shot}: {header}");
+                // The live stall counter in large digits, bright red on the projector.
+                let (x, y) = find(&t, &stall[1]).unwrap_or_else(|| panic!("{shot}: big stall"));
+                assert_eq!(t.backend().buffer()[(x, y)].fg, Color::LightRed, "{shot}");
+                let label = lang.scoped(|| T::BigStall.text());
+                assert!(find(&t, label).is_some(), "{shot}");
+                // High contrast: nothing dark grey, nothing dim.
+                for cell in t.backend().buffer().content() {
+                    assert_ne!(cell.fg, Color::DarkGray, "{shot}");
+                    assert!(!cell.modifier.contains(Modifier::DIM), "{shot}");
+                }
+                // The expectations only at the reveal.
+                let claim = &app.lesson().actions[0].expect[0].text;
+                let reveals = find(&t, claim).is_some();
+                assert_eq!(
+                    reveals,
+                    name == "reveal",
+                    "{shot}: the checks only at the reveal"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn presenter_mode_under_no_color_has_no_colour() {
+    let mut app = presenting(2);
+    app.no_color = true;
+    app.zoom = Some(crate::ui::present::Pane::Lag);
+    for size in SIZES {
+        let t = render(&app, 11_500, size);
+        for cell in t.backend().buffer().content() {
+            assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{size:?}");
+        }
+    }
+}
+
+#[test]
+fn the_big_figures_drop_what_does_not_fit_at_80_columns() {
+    let app = presenting(0);
+    let wide = render(&app, 11_500, (160, 40));
+    let narrow = render(&app, 11_500, (80, 24));
+    let p99 = T::BigRequests.text();
+    assert!(find(&wide, p99).is_some(), "all four at 160 columns");
+    assert!(find(&narrow, p99).is_none(), "the last one goes at 80");
+    assert!(find(&narrow, T::BigLagNow.text()).is_some());
+}

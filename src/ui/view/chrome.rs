@@ -8,6 +8,7 @@ use super::theme;
 use crate::text::T;
 use crate::ui::app::App;
 use crate::ui::keys::KEYS;
+use crate::ui::present::Step;
 
 /// How long a footer notice stays.
 pub const NOTICE_FOR: Duration = Duration::from_secs(6);
@@ -27,13 +28,17 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
     ]);
     let left_width = left.width();
     frame.render_widget(Paragraph::new(left), area);
-    let mut right = vec![Span::styled(
-        format!(
-            "{} ",
-            T::HeaderWindow.fill(&[("secs", &app.window().as_secs())])
-        ),
-        theme::DIM,
-    )];
+    // In presenter mode the step takes the window's place (the big figures name the window).
+    let mut right = match app.present {
+        Some(_) => Vec::new(),
+        None => vec![Span::styled(
+            format!(
+                "{} ",
+                T::HeaderWindow.fill(&[("secs", &app.window().as_secs())])
+            ),
+            theme::DIM,
+        )],
+    };
     if !app.skipped.is_empty() {
         let n = app.skipped.len();
         let text = if n == 1 {
@@ -45,6 +50,18 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
             0,
             Span::styled(format!("{} ", text.fill(&[("n", &n)])), theme::STALL),
         );
+    }
+    if let (Some(p), Some(step)) = (app.present, app.step_shown()) {
+        let n = p.step + 1;
+        let of = app.steps().len();
+        right.push(Span::styled(
+            format!(
+                " {} · {} ",
+                T::HeaderStep.fill(&[("n", &n), ("of", &of)]),
+                step_name(step)
+            ),
+            theme::KEY,
+        ));
     }
     if app.paused.is_some() {
         right.push(Span::styled(
@@ -90,6 +107,16 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
         right.insert(0, Span::styled(text, theme::LABEL));
     }
     frame.render_widget(Paragraph::new(Line::from(right).right_aligned()), area);
+}
+
+/// A step's short name: the lesson pane's tab and the header say it.
+pub fn step_name(step: Step) -> String {
+    match step {
+        Step::Idea => T::StepIdea.text().to_string(),
+        Step::Predict => T::StepPredict.text().to_string(),
+        Step::Run(key) => T::StepRun.fill(&[("key", &key)]),
+        Step::Reveal => T::StepReveal.text().to_string(),
+    }
 }
 
 /// The progress summary, longest first.
@@ -138,7 +165,14 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
         None => {
             // The footer's keys come from the one key table.
             let mut spans = Vec::new();
-            for (keys, word) in KEYS.iter().filter_map(|b| b.footer) {
+            for b in KEYS {
+                let Some((keys, word)) = b.footer else {
+                    continue;
+                };
+                let word = match b.present {
+                    Some((_, short)) if app.present.is_some() => short,
+                    _ => word,
+                };
                 spans.push(Span::styled(format!(" {keys}"), theme::LABEL));
                 spans.push(Span::styled(format!(" {word} "), theme::DIM));
             }

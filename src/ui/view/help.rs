@@ -32,7 +32,11 @@ pub fn draw_with<I>(frame: &mut Frame, area: Rect, app: &App, table: &[Binding<I
     };
     let mut keys = vec![Line::default()];
     for b in table {
-        row(b.label, b.help.text().to_string(), &mut keys);
+        let help = match b.present {
+            Some((help, _)) if app.present.is_some() => help,
+            _ => b.help,
+        };
+        row(b.label, help.text().to_string(), &mut keys);
     }
     let mut actions = vec![Line::default()];
     actions.push(Line::from(Span::styled(

@@ -6,47 +6,50 @@ use std::rc::Rc;
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{load_chart, sizing_chart, theme, wrap};
+use super::{chrome, load_chart, sizing_chart, theme, wrap};
 use crate::text::T;
 use crate::ui::app::{App, Section};
+use crate::ui::present::Step;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let mut tabs = vec![Span::raw(" ")];
-    for (i, s) in Section::ALL.iter().enumerate() {
-        if i > 0 {
-            tabs.push(Span::styled(" │ ", theme::DIM));
-        }
-        let style = if *s == app.section {
-            theme::KEY
-        } else {
-            theme::LABEL
-        };
-        tabs.push(Span::styled(s.title().text(), style));
-    }
-    tabs.push(Span::raw(" "));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Line::from(tabs))
-        .title_bottom(
+    let (title, lines, reveal) = match app.step_shown() {
+        Some(step) => (
+            Line::from(Span::styled(
+                format!(" {} ", chrome::step_name(step)),
+                theme::KEY,
+            )),
+            presenter_step(app, step),
+            step == Step::Reveal,
+        ),
+        None => (
+            tabs(app),
+            match app.section {
+                Section::Idea => idea(app),
+                Section::Python => prose(&app.render(app.lesson().python.get())),
+                Section::Rust => rust(app),
+                Section::Check => check(app),
+            },
+            app.section == Section::Check,
+        ),
+    };
+    let mut block = Block::default().borders(Borders::ALL).title(title);
+    // Tab changes sections, which presenter mode does not show.
+    if app.present.is_none() {
+        block = block.title_bottom(
             Line::from(Span::styled(format!(" {} ", T::LessonTabHint), theme::DIM)).right_aligned(),
         );
-    let lines = match app.section {
-        Section::Idea => idea(app),
-        Section::Python => prose(&app.render(app.lesson().python.get())),
-        Section::Rust => rust(app),
-        Section::Check => check(app),
-    };
+    }
     let wrapped = wrapped(lines, usize::from(area.width.saturating_sub(2)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     // A load test or a sizing sweep that has run is drawn under the checks, where there is
     // room (a lesson has one or the other).
-    let (handlers, sweeps) = match app.section {
-        Section::Check => (
+    let (handlers, sweeps) = match reveal {
+        true => (
             load_chart::handlers(app, app.lesson()),
             sizing_chart::sweeps(app, app.lesson()),
         ),
-        _ => (Vec::new(), Vec::new()),
+        false => (Vec::new(), Vec::new()),
     };
     let chart = if !handlers.is_empty() {
         load_chart::height(inner.height)
@@ -65,6 +68,58 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         load_chart::draw(frame, below, &handlers);
     } else if chart > 0 {
         sizing_chart::draw(frame, below, &sweeps);
+    }
+}
+
+/// The sections as tabs, the current one marked.
+fn tabs(app: &App) -> Line<'static> {
+    let mut tabs = vec![Span::raw(" ")];
+    for (i, s) in Section::ALL.iter().enumerate() {
+        if i > 0 {
+            tabs.push(Span::styled(" │ ", theme::DIM));
+        }
+        let style = if *s == app.section {
+            theme::KEY
+        } else {
+            theme::LABEL
+        };
+        tabs.push(Span::styled(s.title().text(), style));
+    }
+    tabs.push(Span::raw(" "));
+    Line::from(tabs)
+}
+
+/// A presenter step: the idea; the prediction's question alone; an action to run (what it
+/// does, not what it will show); the reveal, which is the Check section.
+fn presenter_step(app: &App, step: Step) -> Vec<Line<'static>> {
+    let lesson = app.lesson();
+    match step {
+        Step::Idea => prose(&app.render(lesson.idea.get())),
+        Step::Predict => prose(&app.render(lesson.predict.get())),
+        Step::Run(key) => {
+            let Some(a) = lesson.action(key) else {
+                return Vec::new();
+            };
+            let started = app.pending(key) || app.present.is_some_and(|p| p.started);
+            let (state, style) = if app.pending(key) {
+                (T::CheckRunning.text().to_string(), theme::WAITING)
+            } else if started {
+                (T::StepRunNext.text().to_string(), theme::DIM)
+            } else {
+                (T::StepRunHint.text().to_string(), theme::DIM)
+            };
+            vec![
+                Line::from(vec![
+                    Span::styled(format!(" {} ", a.key), theme::KEY),
+                    Span::styled(format!(" {}", a.label), theme::TITLE),
+                ]),
+                Line::default(),
+                Line::from(Span::styled(a.describe(), theme::LABEL)),
+                Line::default(),
+                Line::from(Span::styled(state, style)),
+            ]
+        }
+        Step::Reveal => check(app),
     }
 }
 

@@ -3,8 +3,11 @@ mod ascii;
 pub use ascii::is_ambiguous;
 mod axis;
 mod bars;
+mod big;
+pub use big::rows as big_rows;
 mod chrome;
 pub use chrome::NOTICE_FOR;
+pub mod contrast;
 mod help;
 mod jobs;
 mod lag;
@@ -23,6 +26,7 @@ use ratatui::prelude::*;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::{App, Section};
+use super::present::Pane;
 use crate::text::T;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -30,6 +34,9 @@ pub const MIN_HEIGHT: u16 = 24;
 
 pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
     app.lang.scoped(|| draw_in_lang(frame, app, now));
+    if app.present.is_some() {
+        contrast::raise(frame.buffer_mut());
+    }
     if app.ambiguous_wide {
         ascii::replace_ambiguous(frame.buffer_mut());
     }
@@ -53,7 +60,38 @@ fn draw_in_lang(frame: &mut Frame, app: &App, now: Duration) {
     .areas(area);
     chrome::header(frame, header, app, now);
     chrome::footer(frame, footer, app, now);
+    let body = match app.present {
+        Some(_) => {
+            let [strip, rest] =
+                Layout::vertical([Constraint::Length(big::HEIGHT), Constraint::Min(0)]).areas(body);
+            big::draw(frame, strip, app, now);
+            rest
+        }
+        None => body,
+    };
+    if let Some(pane) = app.zoom {
+        zoomed(frame, body, app, pane, now);
+    } else {
+        panes(frame, body, app, now);
+    }
+    if app.help {
+        help::draw(frame, area, app);
+    }
+}
 
+/// One pane on the whole body.
+fn zoomed(frame: &mut Frame, body: Rect, app: &App, pane: Pane, now: Duration) {
+    match pane {
+        Pane::Lesson => lesson::draw(frame, body, app),
+        Pane::Lag => lag::draw(frame, body, &app.model, app.window(), now),
+        Pane::Pools => pools::draw(frame, body, &app.model, (&app.lab, app.resting()), now),
+        Pane::Timeline if app.table => jobs::draw(frame, body, &app.model, now),
+        Pane::Timeline => timeline::draw(frame, body, &app.model, app.window(), now),
+    }
+}
+
+/// The normal layout: the lesson on the left, the lag, the pools and the timeline on the right.
+fn panes(frame: &mut Frame, body: Rect, app: &App, now: Duration) {
     let [lesson_area, right] = Layout::horizontal([
         Constraint::Length(lesson_width(body.width, app)),
         Constraint::Min(0),
@@ -80,10 +118,6 @@ fn draw_in_lang(frame: &mut Frame, app: &App, now: Duration) {
         jobs::draw(frame, timeline_area, &app.model, now);
     } else {
         timeline::draw(frame, timeline_area, &app.model, app.window(), now);
-    }
-
-    if app.help {
-        help::draw(frame, area, app);
     }
 }
 
@@ -115,13 +149,19 @@ pub fn rest_frame(width: u16, height: u16, app: &App) -> Duration {
     if width < MIN_WIDTH || height < MIN_HEIGHT {
         return Duration::from_secs(1);
     }
-    let columns = width - lesson_width(width, app) - 2 - axis::GUTTER;
+    // A zoomed pane has the whole width (the lag chart more columns: frames more often).
+    let lesson = if app.zoom.is_some() {
+        0
+    } else {
+        lesson_width(width, app)
+    };
+    let columns = width - lesson - 2 - axis::GUTTER;
     app.window() / u32::from(columns.max(1))
 }
 
 /// The lesson pane's width: code wants room, so on a wide terminal the Rust section takes more.
 fn lesson_width(width: u16, app: &App) -> u16 {
-    let share = if app.section == Section::Rust && width >= 120 {
+    let share = if app.section == Section::Rust && app.present.is_none() && width >= 120 {
         55
     } else {
         40
