@@ -1,6 +1,6 @@
 //! What observing costs a busy runtime: a poll-heavy workload (ping-pong pairs of tasks over
 //! capacity-1 channels, a little arithmetic and a yield at every hop) on two workers, with
-//! blocklab's observation on (the lab's poll hooks, the observer pinging every millisecond)
+//! blocklab's observation on (the lab's poll hooks, the observer pinging as during an experiment)
 //! and off (a bare runtime of the same shape), in interleaved pairs.
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -45,7 +45,7 @@ pub fn bare(pairs: usize) -> std::io::Result<Duration> {
 }
 
 /// The workload on a lab of the same shape, observed as during an experiment: poll hooks on
-/// every poll, a ping every millisecond, samples folded into a model.
+/// every poll, the busy lab's pings, samples folded into a model.
 pub fn observed(pairs: usize) -> std::io::Result<Duration> {
     let config = LabConfig {
         flavor: Flavor::MultiThread,

@@ -202,6 +202,8 @@ impl Watcher {
                 self.ping();
                 let period = if rest {
                     c.rest_ping_period
+                } else if self.lab.polls.is_some() {
+                    c.hooked_ping_period
                 } else {
                     c.ping_period
                 };
