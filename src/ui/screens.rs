@@ -291,6 +291,30 @@ fn help_overlay() {
     assert!(!app.help, "any key closes the help");
 }
 
+/// However many actions a lesson has, the help at 80×24 keeps every key and the log line (the
+/// lesson's last actions, listed in the footer, go first) — in both modes and every language.
+#[test]
+fn the_help_keeps_its_keys_and_the_log_line_at_80x24_for_every_lesson() {
+    for lesson in crate::lesson::builtin().lessons {
+        for present in [false, true] {
+            for lang in [Lang::En, Lang::ZhTw, Lang::ZhCn] {
+                let mut app = app_on(&lesson.id);
+                app.lang = lang;
+                app.present = present.then(Default::default);
+                app.help = true;
+                let t = render(&app, 1_000, (80, 24));
+                let shot = format!("{} {lang} present={present}", lesson.id);
+                let log = lang.scoped(|| T::HelpLog.text().trim().to_string());
+                assert!(find(&t, &log).is_some(), "{shot}: the log line");
+                assert!(
+                    find(&t, "q / Esc / Ctrl-C").is_some(),
+                    "{shot}: the quit keys"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn too_small() {
     let app = app_on("event-loop");
