@@ -813,12 +813,14 @@ expect = ["lag.max >= 90% of block"]
             parse("demo.toml", &typo).is_err(),
             "an unknown note is an error"
         );
-        // The built-in lessons 1, 2 and 4 have notes for every step.
-        let lessons = builtin().lessons;
-        for id in ["event-loop", "blocking-inline", "spawn-blocking"] {
-            let n = &lessons.iter().find(|l| l.id == id).unwrap().notes;
+        // Every built-in lesson has notes for every step, in every language (not falling back).
+        for lesson in builtin().lessons {
+            let n = &lesson.notes;
             for note in [&n.idea, &n.predict, &n.run, &n.reveal] {
-                assert!(note.in_lang(Lang::En).len() > 80, "{id}");
+                for lang in [Lang::En, Lang::ZhTw, Lang::ZhCn] {
+                    assert!(note.has(lang), "{} {lang}", lesson.id);
+                    assert!(note.in_lang(lang).chars().count() > 40, "{} {lang}", lesson.id);
+                }
             }
         }
     }
