@@ -363,9 +363,11 @@ impl Model {
     /// current-thread loop the hooks reported (exact, from 1 ms up, with its job), and the
     /// stalls only the pings saw. What the lag chart draws and labels.
     pub fn blocks_in(&self, from: Duration, to: Duration) -> Vec<Block> {
+        // Named once: ten thousand jobs make thousands of polls in a window.
+        let loop_thread = Self::loop_thread();
         let polls: Vec<Block> = self
             .long_polls_in(from, to)
-            .filter(|p| p.thread == Self::loop_thread())
+            .filter(|p| p.thread == loop_thread)
             .map(|p| Block {
                 start: p.start,
                 end: p.start + p.duration,
@@ -398,9 +400,10 @@ impl Model {
     /// poll hooks on a current-thread lab — the longest single poll of the loop, since every
     /// task that became ready as it began waited all of it.
     pub fn worst_lag(&self, from: Duration, to: Duration) -> Duration {
+        let loop_thread = Self::loop_thread();
         let polls = self
             .long_polls_in(from, to)
-            .filter(|p| p.thread == Self::loop_thread())
+            .filter(|p| p.thread == loop_thread)
             .map(|p| p.duration)
             .max();
         self.lag.max_in(from, to).max(polls.unwrap_or_default())

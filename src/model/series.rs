@@ -86,9 +86,24 @@ impl Series {
         }
     }
 
+    /// [`Series::max_in`] of the samples `i..j`, sent before `until`, which are all those sent
+    /// in `[sent of i, until)`: the part-buckets at the ends are scanned from the run's ends.
+    fn max_of_run(&self, i: usize, j: usize, until: Duration) -> Duration {
+        let delay = |k: usize| self.samples[k].1;
+        match self.peaks.inside(self.samples[i].0, until) {
+            Some((lo, hi, peak)) => {
+                let head = (i..j).take_while(|&k| self.samples[k].0 < lo).map(delay);
+                let tail = (i..j).rev().take_while(|&k| self.samples[k].0 >= hi);
+                head.chain(tail.map(delay)).fold(peak, Duration::max)
+            }
+            None => (i..j).map(delay).max().unwrap_or_default(),
+        }
+    }
+
     /// The largest delay of each group of the samples sent in `[from, to)`, where `group` (of
     /// the sent time, non-decreasing, below `groups`) is a time axis's column. Each group costs
-    /// a few binary searches and its range's [`Series::max_in`], whatever it holds.
+    /// a binary search, the peaks of its whole buckets and the samples of its part-buckets,
+    /// whatever it holds.
     pub fn maxima_by(
         &self,
         from: Duration,
@@ -118,7 +133,7 @@ impl Series {
                 .filter(|_| lo < end)
                 .map_or(to, |s| s.0);
             if let Some(m) = maxima.get_mut(g) {
-                *m = self.max_in(sent, until);
+                *m = self.max_of_run(i, lo, until);
             }
             i = lo;
         }
