@@ -246,7 +246,10 @@ fn draw_bars(buf: &mut Buffer, plot: Rect, columns: &[(f64, bool)], top_ms: f64)
             } else {
                 PARTIAL[filled as usize]
             };
-            buf.set_string(x, plot.y + plot.height - 1 - row, symbol, style);
+            // Straight to the cell: one known symbol needs no text layout.
+            if let Some(cell) = buf.cell_mut((x, plot.y + plot.height - 1 - row)) {
+                cell.set_symbol(symbol).set_style(style);
+            }
         }
     }
 }
