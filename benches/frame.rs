@@ -101,30 +101,50 @@ fn busy_app() -> App {
 fn frames(c: &mut Criterion) {
     let app = busy_app();
     assert_eq!(app.model.timeline.len() as u64, JOBS);
-    let now = ms(SECONDS * 1000);
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    let mut draw = || {
+    let mut draw = |now: Duration| {
         terminal
             .draw(|f| blocklab::ui::view::draw(f, black_box(&app), now))
             .unwrap();
     };
+    let end = ms(SECONDS * 1000);
     c.bench_function(
         "draw one frame 200x60 (10,000 jobs, 60 s of history)",
-        |b| b.iter(&mut draw),
+        |b| b.iter(|| draw(end)),
     );
+    single_frames("same moment", |_| end, &mut draw);
+    // The live app's case: each frame's window is a frame (16 ms) on from the last one's, so
+    // the lag pane moves its window instead of asking the same one again.
+    let sliding = |i: u64| ms(SECONDS * 1000 - 10_000 + (i * 16) % 10_000);
+    let mut i = 0;
+    c.bench_function(
+        "draw one frame 200x60 (10,000 jobs, 60 s of history), 16 ms on each",
+        |b| {
+            b.iter(|| {
+                i += 1;
+                draw(sliding(i))
+            })
+        },
+    );
+    single_frames("16 ms on each", sliding, &mut draw);
+}
+
+/// The p50 / p99 / max of 500 single frames, each drawn at `at(i)`.
+fn single_frames(name: &str, at: impl Fn(u64) -> Duration, draw: &mut impl FnMut(Duration)) {
     let mut single: Vec<Duration> = (0..500)
-        .map(|_| {
+        .map(|i| {
+            let now = at(i);
             let t = Instant::now();
-            draw();
+            draw(now);
             t.elapsed()
         })
         .collect();
     single.sort();
-    let at = |q: f64| single[((single.len() - 1) as f64 * q) as usize];
+    let q = |q: f64| single[((single.len() - 1) as f64 * q) as usize];
     println!(
-        "single frames 200x60, 10,000 jobs: p50 {:?} · p99 {:?} · max {:?} (of {})",
-        at(0.5),
-        at(0.99),
+        "single frames 200x60, 10,000 jobs, {name}: p50 {:?} · p99 {:?} · max {:?} (of {})",
+        q(0.5),
+        q(0.99),
         single[single.len() - 1],
         single.len()
     );

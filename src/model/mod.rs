@@ -2,7 +2,9 @@
 //! passed in; the TUI and the headless report both read it.
 pub mod counters;
 pub mod live;
+pub mod peaks;
 pub mod series;
+pub mod sliding;
 pub mod stalls;
 pub mod stats;
 pub mod timeline;
@@ -265,6 +267,25 @@ impl Model {
         Summary::of(self.lag_in(from, to).map(|(_, lag)| lag))
     }
 
+    /// [`Model::lag_summary`] of the window the lag pane shows, kept up as it slides: a frame
+    /// costs the pings its window moved over, not the pings it holds. The same figures (the
+    /// same histogram: p50 and p99 within 1 %, the maximum exact).
+    pub fn lag_window(&self, from: Duration, to: Duration) -> Summary {
+        self.lag.sliding_summary(from, to)
+    }
+
+    /// The largest lag of the pings sent in `[from, to)` in each group `group` puts them in
+    /// (a time axis's columns: non-decreasing in the sent time, below `groups`), exact.
+    pub fn lag_maxima_by(
+        &self,
+        from: Duration,
+        to: Duration,
+        groups: usize,
+        group: impl Fn(Duration) -> usize,
+    ) -> Vec<Duration> {
+        self.lag.maxima_by(from, to, groups, group)
+    }
+
     /// The most recent lag sample.
     pub fn lag_now(&self) -> Option<Duration> {
         self.lag.last().map(|(_, lag)| lag)
@@ -342,9 +363,11 @@ impl Model {
     /// current-thread loop the hooks reported (exact, from 1 ms up, with its job), and the
     /// stalls only the pings saw. What the lag chart draws and labels.
     pub fn blocks_in(&self, from: Duration, to: Duration) -> Vec<Block> {
+        // Named once: ten thousand jobs make thousands of polls in a window.
+        let loop_thread = Self::loop_thread();
         let polls: Vec<Block> = self
             .long_polls_in(from, to)
-            .filter(|p| p.thread == Self::loop_thread())
+            .filter(|p| p.thread == loop_thread)
             .map(|p| Block {
                 start: p.start,
                 end: p.start + p.duration,
@@ -377,13 +400,13 @@ impl Model {
     /// poll hooks on a current-thread lab — the longest single poll of the loop, since every
     /// task that became ready as it began waited all of it.
     pub fn worst_lag(&self, from: Duration, to: Duration) -> Duration {
-        let pings = self.lag_in(from, to).map(|(_, lag)| lag).max();
+        let loop_thread = Self::loop_thread();
         let polls = self
             .long_polls_in(from, to)
-            .filter(|p| p.thread == Self::loop_thread())
+            .filter(|p| p.thread == loop_thread)
             .map(|p| p.duration)
             .max();
-        pings.max(polls).unwrap_or_default()
+        self.lag.max_in(from, to).max(polls.unwrap_or_default())
     }
 
     pub fn watch(&self) -> Option<&Watch> {

@@ -9,21 +9,20 @@ use super::axis::{GUTTER, TimeAxis};
 use super::theme;
 use crate::clock::human;
 use crate::data::STALL_THRESHOLD;
-use crate::model::{Block, Diagnosis, Model, Summary};
+use crate::model::{Block, Diagnosis, Model};
 use crate::text::T;
 
 /// The log scale's floor: idle lag on this machine is tens of µs, which should read as "none".
 const FLOOR_MS: f64 = 0.05;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, now: Duration) {
-    // One pass over the window's pings serves the figures and the chart; the worst lag is the
-    // pings' or, exact, the longest poll of the loop.
+    // The window's figures come kept up from the model (not from its every ping); the worst lag
+    // is the pings' or, exact, the longest poll of the loop.
     let (from, to) = (
         now.saturating_sub(axis_span),
         now + Duration::from_millis(1),
     );
-    let lags: Vec<(Duration, Duration)> = model.lag_in(from, to).collect();
-    let summary = Summary::of(lags.iter().map(|&(_, lag)| lag));
+    let summary = model.lag_window(from, to);
     let blocks = model.blocks_in(from, now);
     let worst = blocks
         .iter()
@@ -93,7 +92,17 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
         span: axis_span,
         width: plot.width - GUTTER,
     };
-    let columns = column_values(&lags, &axis, &blocks, live.as_ref().map(|s| s.since), now);
+    // Per column, the largest lag of a ping sent in it: the columns in time order, with
+    // those before and after the axis on either side.
+    let per_column = model.lag_maxima_by(from, to, usize::from(axis.width) + 2, |sent| match axis
+        .column(sent)
+    {
+        Some(c) => usize::from(c) + 1,
+        None if sent > axis.end => usize::from(axis.width) + 1,
+        None => 0,
+    });
+    let pings = &per_column[1..=usize::from(axis.width)];
+    let columns = column_values(pings, &axis, &blocks, live.as_ref().map(|s| s.since), now);
     let max_ms = columns.iter().map(|(v, _)| *v).fold(0.0, f64::max);
     // The top of the scale: a power of ten above the largest value, at least 1 s.
     let top_ms = 10f64.powf(max_ms.max(1000.0).log10().ceil());
@@ -102,21 +111,19 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, axis_span: Duration, n
     draw_stall_labels(frame.buffer_mut(), plot, &blocks, &axis);
 }
 
-/// Per column: the largest lag of a ping sent in it, and whether it is a stall in progress.
+/// Per column: the largest lag (of its pings' largest, `pings`, and of the loop's exact
+/// polls), and whether it is a stall in progress.
 fn column_values(
-    lags: &[(Duration, Duration)],
+    pings: &[Duration],
     axis: &TimeAxis,
     blocks: &[Block],
     live_since: Option<Duration>,
     now: Duration,
 ) -> Vec<(f64, bool)> {
-    let mut values = vec![(0.0_f64, false); axis.width as usize];
-    for &(sent, lag) in lags {
-        if let Some(c) = axis.column(sent) {
-            let v = &mut values[c as usize].0;
-            *v = (*v).max(lag.as_secs_f64() * 1e3);
-        }
-    }
+    let mut values: Vec<(f64, bool)> = pings
+        .iter()
+        .map(|lag| (lag.as_secs_f64() * 1e3, false))
+        .collect();
     // A poll the hooks measured: a task that became ready at any moment of it waited until
     // its end — exact, where a ping only samples it.
     for block in blocks.iter().filter(|b| b.exact) {
@@ -239,7 +246,10 @@ fn draw_bars(buf: &mut Buffer, plot: Rect, columns: &[(f64, bool)], top_ms: f64)
             } else {
                 PARTIAL[filled as usize]
             };
-            buf.set_string(x, plot.y + plot.height - 1 - row, symbol, style);
+            // Straight to the cell: one known symbol needs no text layout.
+            if let Some(cell) = buf.cell_mut((x, plot.y + plot.height - 1 - row)) {
+                cell.set_symbol(symbol).set_style(style);
+            }
         }
     }
 }

@@ -169,7 +169,10 @@ fn paint(
         return;
     }
     let (a, b) = (axis.clamp_column(from), axis.clamp_column(to));
+    // Straight to the cells: one known symbol needs no text layout (a frame paints thousands).
     for c in a..=b {
-        buf.set_string(x + c, y, symbol, style);
+        if let Some(cell) = buf.cell_mut((x + c, y)) {
+            cell.set_symbol(symbol).set_style(style);
+        }
     }
 }
