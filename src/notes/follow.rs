@@ -28,7 +28,8 @@ pub enum Heard {
     /// No presenter to follow (yet, or any more).
     Waiting,
     Connected(SocketAddr),
-    State(Speaker),
+    /// Boxed: a state is far bigger than the other news.
+    State(Box<Speaker>),
     /// The presenter speaks another version of the format.
     Version(u32),
 }
@@ -77,7 +78,7 @@ fn listen(stream: TcpStream, address: SocketAddr, from: &Where, to: &Sender<Hear
             Ok(0) => return true,
             Ok(_) if line.ends_with(b"\n") => {
                 let heard = match Speaker::from_line(&String::from_utf8_lossy(&line)) {
-                    Ok(s) => Some(Heard::State(s)),
+                    Ok(s) => Some(Heard::State(Box::new(s))),
                     Err(LineError::Version(v)) => Some(Heard::Version(v)),
                     Err(LineError::Bad(e)) => {
                         tracing::warn!("a line from the presenter at {address}: {e}");
@@ -142,7 +143,7 @@ mod tests {
                 .recv_timeout(Duration::from_secs(20))
                 .expect("heard something")
             {
-                Heard::State(s) => return s,
+                Heard::State(s) => return *s,
                 _ => continue,
             }
         }

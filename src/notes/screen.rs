@@ -58,7 +58,7 @@ impl Follower {
             Heard::Waiting => self.link = Link::Waiting,
             Heard::Connected(a) => self.link = Link::Connected(a),
             Heard::Version(v) => self.link = Link::Version(v),
-            Heard::State(s) => self.speaker = Some(s),
+            Heard::State(s) => self.speaker = Some(*s),
         }
     }
 
