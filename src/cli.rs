@@ -115,6 +115,11 @@ pub enum Command {
         #[arg(long, help = T::CliReplayPartial.text())]
         partial: bool,
     },
+    #[command(about = T::CliNotes.text())]
+    Notes {
+        #[arg(long, value_name = "ADDR", help = T::CliNotesConnect.text())]
+        connect: Option<std::net::SocketAddr>,
+    },
     #[command(about = T::CliLoad.text())]
     Load {
         #[arg(value_name = "URL", value_parser = load::Target::parse, help = T::CliLoadUrl.text())]

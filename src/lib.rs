@@ -8,6 +8,7 @@
 //!
 //! Beside them, `queue` is the durable job queue's SQLite file, which outlives labs and
 //! processes, and `progress` the learner's progress, kept between sessions.
+//! `notes` carries a presenter's place to `blocklab notes` on a second terminal.
 //!
 //! Plain data flows lab → observer → model → screen (or the headless report); intents flow back.
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod lab;
 pub mod lesson;
 pub mod load;
 pub mod model;
+pub mod notes;
 pub mod observe;
 pub mod paths;
 pub mod progress;

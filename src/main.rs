@@ -56,6 +56,9 @@ fn main() -> ExitCode {
     if let Some(Command::Load { .. }) = cli.command {
         return load(&cli);
     }
+    if let Some(Command::Notes { connect }) = cli.command {
+        return notes(connect, cli.ambiguous_wide);
+    }
     // The lab's HTTP front door, for the TUI and `serve`: bound before the terminal is
     // touched, so a port in use is a plain error (exit 2).
     let front_door = match cli.command {
@@ -162,6 +165,7 @@ fn main() -> ExitCode {
             | Command::Worker
             | Command::Calibrate { .. }
             | Command::Load { .. }
+            | Command::Notes { .. }
             | Command::Replay { .. }
             | Command::Serve,
         ) => {
@@ -366,6 +370,31 @@ fn replay(file: &std::path::Path, speed: usize, partial: bool, catalog: Catalog)
         return ExitCode::FAILURE;
     }
     match blocklab::ui::replay::run(Player::new(replay, speed)) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => {
+            eprintln!("blocklab: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `blocklab notes`: follows the presenter named in the state folder, or the one at `connect`.
+fn notes(connect: Option<std::net::SocketAddr>, ambiguous_wide: bool) -> ExitCode {
+    use blocklab::notes::follow::Where;
+    use blocklab::notes::screen::Follower;
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        eprintln!("blocklab: {}", T::MainNeedsTerminal);
+        return ExitCode::FAILURE;
+    }
+    let from = match connect {
+        Some(address) => Where::At(address),
+        None => Where::Announced(blocklab::notes::announce::path()),
+    };
+    let mut follower = Follower::new(from);
+    follower.ambiguous_wide = ambiguous_wide;
+    follower.no_color = blocklab::ui::view::mono::wanted();
+    match blocklab::notes::screen::run(follower) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             eprintln!("blocklab: {e}");

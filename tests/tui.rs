@@ -583,3 +583,73 @@ fn no_color_presenter_mode_has_no_colour_on_screen() {
     assert!(tui.wait_exit(Duration::from_secs(5)).success());
     tui.assert_restored();
 }
+
+/// The start of a lesson file's `[notes]` text of this kind: enough to recognise it on the
+/// notes screen (read from the file, which is still being written, not copied here).
+fn notes_start(file: &str, kind: &str) -> String {
+    let path = format!("{}/lessons/{file}", env!("CARGO_MANIFEST_DIR"));
+    let lesson: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    let text = lesson["notes"][kind].as_str().expect("notes of this kind");
+    text.trim().chars().take(30).collect()
+}
+
+/// `blocklab notes` in a second terminal follows a presenter in the first: its step's notes,
+/// each step, a lesson change within a second, presenter mode off, and the presenter quitting
+/// and starting again. Both terminals are given back.
+#[test]
+fn notes_on_a_second_terminal_follow_the_presenter_across_a_restart() {
+    let state = state_home("notes");
+    let env = [("XDG_STATE_HOME", state.to_str().unwrap())];
+    let within = Duration::from_secs(1);
+    let mut notes = Tui::start_with_env(&["notes"], &env, 100, 30);
+    notes.wait_for("waiting for a presenting blocklab", Duration::from_secs(10));
+
+    let mut presenter = Tui::start_with_env(&["--present", "--lesson", "1"], &env, 80, 24);
+    presenter.wait_for("step 1/6 · Idea", Duration::from_secs(10));
+    let screen = notes.wait_for(
+        &notes_start("01-event-loop.toml", "idea"),
+        Duration::from_secs(10),
+    );
+    assert!(screen.contains("connected to 127.0.0.1:"), "{screen}");
+    assert!(screen.contains("step 1/6 · Idea"), "{screen}");
+    assert!(screen.contains("next: Predict"), "{screen}");
+
+    presenter.press("\x1b[6~"); // Page Down
+    presenter.wait_for("step 2/6 · Predict", Duration::from_secs(2));
+    notes.wait_for(&notes_start("01-event-loop.toml", "predict"), within);
+
+    // Another lesson: presenter mode off, the next lesson, on again.
+    presenter.press("p");
+    notes.wait_for("presenter mode is off there", within);
+    presenter.press("\x1b[C");
+    presenter.press("p");
+    presenter.wait_for("lesson 2/", Duration::from_secs(2));
+    let screen = notes.wait_for(&notes_start("02-blocking-inline.toml", "idea"), within);
+    assert!(screen.contains("lesson 2/"), "{screen}");
+
+    presenter.press("q");
+    assert!(presenter.wait_exit(Duration::from_secs(5)).success());
+    presenter.assert_restored();
+    notes.wait_for("waiting for a presenting blocklab", Duration::from_secs(5));
+    assert!(
+        !state.join("blocklab/presenter.json").exists(),
+        "the announcement left with its presenter"
+    );
+
+    // Started again: the notes screen finds it on its new port.
+    let mut again = Tui::start_with_env(&["--present", "--lesson", "1"], &env, 80, 24);
+    again.wait_for("step 1/6 · Idea", Duration::from_secs(10));
+    notes.wait_for(
+        &notes_start("01-event-loop.toml", "idea"),
+        Duration::from_secs(10),
+    );
+    notes.wait_for("connected to 127.0.0.1:", within);
+
+    again.press("q");
+    assert!(again.wait_exit(Duration::from_secs(5)).success());
+    again.assert_restored();
+    notes.press("q");
+    assert_eq!(notes.wait_exit(Duration::from_secs(5)).exit_code(), 0);
+    notes.assert_restored();
+    std::fs::remove_dir_all(&state).unwrap();
+}

@@ -311,6 +311,7 @@ fn rest_cpu() -> std::io::Result<(RestCpu, RestCpu, bool)> {
                     &input,
                     None,
                     None,
+                    None,
                     &stop,
                     &|_| (),
                 )

@@ -138,6 +138,10 @@ pub struct App {
     pub present: Option<Presenter>,
     /// The pane shown on the whole body, if one is (`z`, `Z`).
     pub zoom: Option<Pane>,
+    /// When presenter mode was last turned on, and when its current step was reached (for the
+    /// notes screen's clocks).
+    pub presenting_since: Duration,
+    pub step_since: Duration,
     pub model: Model,
     pub runs: Vec<ActionRun>,
     /// The configuration of the lab running now (or being started).
@@ -197,6 +201,8 @@ impl App {
             window: DEFAULT_WINDOW,
             present: None,
             zoom: None,
+            presenting_since: Duration::ZERO,
+            step_since: Duration::ZERO,
             model: Model::new(),
             runs: Vec::new(),
             lab,
@@ -362,7 +368,20 @@ impl App {
     /// A key press; what it says (a notice) is in the app's language.
     pub fn on_key(&mut self, key: KeyEvent, now: Duration) -> Option<Command> {
         let lang = self.lang;
-        lang.scoped(|| self.on_key_in_lang(key, now))
+        let was = (
+            self.present.is_some(),
+            self.current,
+            self.present.map(|p| p.step),
+        );
+        let out = lang.scoped(|| self.on_key_in_lang(key, now));
+        // The notes screen's clocks: presenter mode turned on, a step or lesson reached.
+        if self.present.is_some() && !was.0 {
+            self.presenting_since = now;
+        }
+        if (self.current, self.present.map(|p| p.step)) != (was.1, was.2) {
+            self.step_since = now;
+        }
+        out
     }
 
     fn on_key_in_lang(&mut self, key: KeyEvent, now: Duration) -> Option<Command> {
@@ -486,6 +505,69 @@ impl App {
     pub fn step_shown(&self) -> Option<Step> {
         let at = self.present?.step;
         self.steps().get(at).copied()
+    }
+
+    /// What the notes screen shows of this presenter (`epoch`: the wall-clock time of the
+    /// session's zero, so its times stay put while nothing changes). Texts in the app's language.
+    pub fn speaker(&self, epoch: std::time::SystemTime) -> crate::notes::Speaker {
+        use crate::notes::speaker::{LessonAt, Next, Speaker, StepAt, unix_ms};
+        use crate::ui::view::chrome::step_name;
+        self.lang.scoped(|| {
+            let lesson = self.lesson();
+            let at = LessonAt {
+                id: lesson.id.clone(),
+                n: self.current + 1,
+                of: self.lessons.len(),
+                title: lesson.title.in_lang(self.lang).to_string(),
+            };
+            let (Some(presenter), Some(step)) = (self.present, self.step_shown()) else {
+                return Speaker {
+                    presenting: false,
+                    lang: self.lang.code().to_string(),
+                    lesson: at,
+                    step: None,
+                    notes: String::new(),
+                    next: None,
+                    presenting_since: None,
+                    step_since: None,
+                };
+            };
+            let steps = self.steps();
+            let notes = match step {
+                Step::Idea => &lesson.notes.idea,
+                Step::Predict => &lesson.notes.predict,
+                Step::Run(_) => &lesson.notes.run,
+                Step::Reveal => &lesson.notes.reveal,
+            };
+            let next = match (
+                steps.get(presenter.step + 1),
+                self.lessons.get(self.current + 1),
+            ) {
+                (Some(&next), _) => Some(Next {
+                    step: step_name(next),
+                    lesson: None,
+                }),
+                (None, Some(lesson)) => Some(Next {
+                    step: step_name(present::steps(lesson)[0]),
+                    lesson: Some(lesson.title.in_lang(self.lang).to_string()),
+                }),
+                (None, None) => None,
+            };
+            Speaker {
+                presenting: true,
+                lang: self.lang.code().to_string(),
+                lesson: at,
+                step: Some(StepAt {
+                    n: presenter.step + 1,
+                    of: steps.len(),
+                    name: step_name(step),
+                }),
+                notes: self.render(notes.in_lang(self.lang)).trim().to_string(),
+                next,
+                presenting_since: Some(unix_ms(epoch, self.presenting_since)),
+                step_since: Some(unix_ms(epoch, self.step_since)),
+            }
+        })
     }
 
     /// Next: on a Run step not started yet, its action starts (as its digit would) and the
@@ -1011,6 +1093,118 @@ mod tests {
         app.on_event(&key(KeyCode::PageDown), t);
         assert_eq!(app.runs.len(), 1);
         assert!(app.queue.is_empty());
+    }
+
+    fn speaker_at(app: &App) -> crate::notes::Speaker {
+        app.speaker(std::time::UNIX_EPOCH + Duration::from_secs(1_000))
+    }
+
+    #[test]
+    fn the_speaker_follows_each_step_with_its_notes_and_whats_next() {
+        let mut app = presenting(0);
+        app.lang = Lang::En;
+        let t = Duration::from_secs(1);
+        let notes = app.lesson().notes.clone();
+        let keys: Vec<char> = app.lesson().actions.iter().map(|a| a.key).collect();
+        let of = keys.len() + 3;
+        let s = speaker_at(&app);
+        assert!(s.presenting);
+        assert_eq!((s.lang.as_str(), s.lesson.n), ("en", 1));
+        assert_eq!(s.lesson.of, app.lessons.len());
+        assert_eq!(s.lesson.title, "The event loop and its lag");
+        let step = s.step.unwrap();
+        assert_eq!((step.n, step.of, step.name.as_str()), (1, of, "Idea"));
+        assert!(!s.notes.is_empty(), "lesson 1 has idea notes");
+        assert_eq!(s.notes, notes.idea.in_lang(Lang::En).trim());
+        assert_eq!(s.next.unwrap().step, "Predict");
+
+        app.on_event(&key(KeyCode::PageDown), t);
+        let s = speaker_at(&app);
+        assert_eq!(s.step.unwrap().name, "Predict");
+        assert_eq!(s.notes, notes.predict.in_lang(Lang::En).trim());
+        let next = s.next.unwrap();
+        assert_eq!((next.step, next.lesson), (format!("Run {}", keys[0]), None));
+
+        app.on_event(&key(KeyCode::PageDown), t);
+        let s = speaker_at(&app);
+        assert_eq!(s.notes, notes.run.in_lang(Lang::En).trim());
+        assert_eq!(s.step.unwrap().n, 3);
+
+        // The reveal: next is the next lesson's first step, and it says which lesson.
+        app.present = Some(Presenter {
+            step: of - 1,
+            started: false,
+        });
+        let s = speaker_at(&app);
+        assert_eq!(s.step.unwrap().name, "Reveal");
+        assert_eq!(s.notes, notes.reveal.in_lang(Lang::En).trim());
+        let next = s.next.unwrap();
+        assert_eq!(next.step, "Idea");
+        assert_eq!(
+            next.lesson.as_deref(),
+            Some(app.lessons[1].title.in_lang(Lang::En))
+        );
+        // Across the boundary: lesson 2, its first step, its own notes.
+        app.on_event(&key(KeyCode::PageDown), t);
+        let s = speaker_at(&app);
+        assert_eq!((s.lesson.n, s.step.unwrap().n), (2, 1));
+        assert_eq!(s.lesson.id, app.lessons[1].id);
+        assert_eq!(s.notes, app.lessons[1].notes.idea.in_lang(Lang::En).trim());
+
+        // The last step of the last lesson has nothing next.
+        let mut app = presenting(crate::lesson::builtin().lessons.len() - 1);
+        app.present = Some(Presenter {
+            step: app.steps().len() - 1,
+            started: false,
+        });
+        assert_eq!(speaker_at(&app).next, None);
+    }
+
+    #[test]
+    fn the_speaker_says_when_a_lesson_has_no_notes_or_presenting_is_off() {
+        let mut app = presenting(0);
+        app.lessons[0].notes = crate::lesson::Notes::default();
+        let s = speaker_at(&app);
+        assert!(s.presenting && s.step.is_some());
+        assert_eq!(s.notes, "", "no notes: the notes screen says so");
+
+        app.present = None;
+        let s = speaker_at(&app);
+        assert!(!s.presenting);
+        assert_eq!(s.lesson.n, 1);
+        assert_eq!((s.step, s.next, s.presenting_since), (None, None, None));
+    }
+
+    #[test]
+    fn the_speaker_speaks_the_presenters_language() {
+        let mut app = presenting(0);
+        app.lang = Lang::ZhTw;
+        app.lessons[0]
+            .notes
+            .idea
+            .set(Lang::ZhTw, "先指著延遲圖。".into());
+        let s = speaker_at(&app);
+        assert_eq!(s.lang, "zh-TW");
+        assert_eq!(s.notes, "先指著延遲圖。");
+        assert_eq!(s.lesson.title, app.lessons[0].title.in_lang(Lang::ZhTw));
+        assert_eq!(s.step.unwrap().name, T::StepIdea.in_lang(Lang::ZhTw));
+        assert_eq!(s.next.unwrap().step, T::StepPredict.in_lang(Lang::ZhTw));
+    }
+
+    #[test]
+    fn the_speakers_clocks_start_with_presenter_mode_and_with_each_step() {
+        let mut app = App::new(crate::lesson::builtin().lessons, 0, LabArgs::default());
+        let epoch = std::time::UNIX_EPOCH + Duration::from_secs(1_000);
+        let ms = |s: u64| Some(1_000_000 + s * 1_000);
+        app.on_event(&key(KeyCode::Char('p')), Duration::from_secs(5));
+        let s = app.speaker(epoch);
+        assert_eq!((s.presenting_since, s.step_since), (ms(5), ms(5)));
+        app.on_event(&key(KeyCode::PageDown), Duration::from_secs(9));
+        let s = app.speaker(epoch);
+        assert_eq!((s.presenting_since, s.step_since), (ms(5), ms(9)));
+        // Keys that do not move the step leave its clock alone; the same state, equal.
+        app.on_event(&key(KeyCode::Char('+')), Duration::from_secs(12));
+        assert_eq!(app.speaker(epoch), s);
     }
 
     #[test]

@@ -264,6 +264,36 @@ pub const REPLAY_KEYS: &[Binding<ReplayIntent>] = &[
     },
 ];
 
+/// What a key asks of the notes screen (`blocklab notes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotesIntent {
+    Quit,
+    Interrupt,
+}
+
+/// The notes screen's keys (its footer is read off this table).
+pub const NOTES_KEYS: &[Binding<NotesIntent>] = &[Binding {
+    label: "q / Esc / Ctrl-C",
+    help: T::KeyQuit,
+    footer: Some(("q", T::KeyQuitShort)),
+    present: None,
+    keys: &[
+        (Key::Char('q'), NotesIntent::Quit),
+        (Key::Code(KeyCode::Esc), NotesIntent::Quit),
+        (Key::Ctrl('c'), NotesIntent::Interrupt),
+    ],
+}];
+
+/// What a key press asks of the notes screen, if anything.
+pub fn notes_intent(key: &KeyEvent) -> Option<NotesIntent> {
+    let all = || NOTES_KEYS.iter().flat_map(|b| b.keys.iter());
+    let chords = all().filter(|(k, _)| matches!(k, Key::Ctrl(_)));
+    chords
+        .chain(all())
+        .find(|(k, _)| k.matches(key))
+        .map(|&(_, intent)| intent)
+}
+
 /// What a key press asks of a replay, if anything.
 pub fn replay_intent(key: &KeyEvent) -> Option<ReplayIntent> {
     let all = || REPLAY_KEYS.iter().flat_map(|b| b.keys.iter());

@@ -21,6 +21,7 @@ use std::sync::mpsc;
 use crossterm::event::{self, Event};
 
 use crate::clock::Clock;
+use crate::notes::publish::Feed;
 use crate::progress::file::ProgressFile;
 use crate::record::{Entry, Input as Recorded, Start, Writer};
 use crate::runner::{Bench, Order};
@@ -86,6 +87,13 @@ pub fn run(
         None => None,
     };
 
+    // Speaker notes for `blocklab notes`, served once presenter mode turns on. Times cross to
+    // the notes screen as wall-clock times: the session's zero, on the wall clock.
+    let epoch = std::time::SystemTime::now()
+        .checked_sub(labs.now())
+        .unwrap_or_else(std::time::SystemTime::now);
+    let mut feed = Feed::new(epoch, Some(crate::notes::announce::path()));
+
     let stop = signals()?;
     let fault = std::env::var(FAULT_VAR).ok();
     let mut terminal = terminal::Guard::enter()?;
@@ -102,13 +110,14 @@ pub fn run(
         &input,
         progress.as_ref(),
         writer.as_mut(),
+        Some(&mut feed),
         &stop,
         &after_draw,
     )
 }
 
 /// Signals only set a flag; the loop that asks the returned function restores the terminal.
-fn signals() -> std::io::Result<impl Fn() -> Option<Exit>> {
+pub(crate) fn signals() -> std::io::Result<impl Fn() -> Option<Exit>> {
     let signals = [
         (signal_hook::consts::SIGINT, Exit::Interrupted),
         (signal_hook::consts::SIGTERM, Exit::Terminated),
@@ -133,7 +142,8 @@ fn signals() -> std::io::Result<impl Fn() -> Option<Exit>> {
 /// pace — up to 30 a second while things move; at rest, one each time the time axis moves by a
 /// column, since what is on screen changes no faster. Ends when `stop` says how, when the app
 /// quits, or when the input closes; progress not saved yet is saved then. With `record`,
-/// every input of the app goes to it with its time, and each frame drawn is marked.
+/// every input of the app goes to it with its time, and each frame drawn is marked. With
+/// `feed`, the app's place goes to the notes screens (a replay's or calibration's never does).
 /// `after_draw` sees each frame's buffer. `blocklab calibrate` runs it off-screen, saving
 /// nothing, to measure the UI.
 #[allow(clippy::too_many_arguments)]
@@ -144,6 +154,7 @@ pub fn drive<B: ratatui::backend::Backend>(
     input: &Input,
     progress: Option<&ProgressFile>,
     record: Option<&mut Writer>,
+    feed: Option<&mut Feed>,
     stop: &dyn Fn() -> Option<Exit>,
     after_draw: &dyn Fn(&ratatui::buffer::Buffer),
 ) -> std::io::Result<Exit>
@@ -154,6 +165,7 @@ where
         labs,
         progress,
         record,
+        feed,
     };
     let exit = frames(terminal, &mut doors, app, input, stop, after_draw);
     // A key that changed the lesson and quit in the same breath: its visit is kept too.
@@ -167,12 +179,13 @@ where
     exit
 }
 
-/// What the loop works with besides the app: the labs, where progress is saved, and the
-/// recording every input of the app is written to.
+/// What the loop works with besides the app: the labs, where progress is saved, the
+/// recording every input of the app is written to, and the notes screens' feed.
 struct Doors<'a> {
     labs: &'a mut Labs,
     progress: Option<&'a ProgressFile>,
     record: Option<&'a mut Writer>,
+    feed: Option<&'a mut Feed>,
 }
 
 impl Doors<'_> {
@@ -301,6 +314,9 @@ where
                 return Ok(exit);
             }
         }
+        if let Some(feed) = doors.feed.as_deref_mut() {
+            feed.see(app);
+        }
         let now = doors.labs.now();
         // A live stall counter changes with time alone; so does the time axis.
         dirty |= app.paused.is_none() && app.model.live_stall(now).is_some();
@@ -390,7 +406,7 @@ fn carry_out(
 
 /// Terminal input on its own thread: the draw loop never sits inside crossterm, so it can
 /// notice a hang-up or a signal however crossterm behaves on a closed terminal.
-fn read_input() -> std::io::Result<mpsc::Receiver<std::io::Result<Event>>> {
+pub(crate) fn read_input() -> std::io::Result<mpsc::Receiver<std::io::Result<Event>>> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("input".into())

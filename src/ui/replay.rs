@@ -463,7 +463,18 @@ mod tests {
             let at = clock.now() + Duration::from_millis(ms);
             let stop = move || (clock.now() >= at).then_some(Exit::Quit);
             let w = Some(&mut writer);
-            crate::ui::drive(&mut terminal, &mut labs, app, &input, None, w, &stop, &keep).unwrap();
+            crate::ui::drive(
+                &mut terminal,
+                &mut labs,
+                app,
+                &input,
+                None,
+                w,
+                None,
+                &stop,
+                &keep,
+            )
+            .unwrap();
         };
         while app.last_verdicts('2').is_none() && clock.now() < give_up {
             live_for(&mut app, 500);

@@ -1425,3 +1425,83 @@ fn the_big_figures_drop_what_does_not_fit_at_80_columns() {
     assert!(find(&narrow, p99).is_none(), "the last one goes at 80");
     assert!(find(&narrow, T::BigLagNow.text()).is_some());
 }
+
+/// The notes screen (`blocklab notes`) following a presenter on `app`, 3 min 12 s into
+/// presenter mode and 45 s into the step, in `lang`.
+fn notes_screen(app: &App, lang: Lang, (w, h): (u16, u16)) -> Terminal<TestBackend> {
+    use crate::notes::follow::Where;
+    use crate::notes::screen::{Follower, Link, draw};
+    let epoch = std::time::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+    let mut follower = Follower::new(Where::Announced("/state/blocklab/presenter.json".into()));
+    follower.link = Link::Connected("127.0.0.1:40517".parse().unwrap());
+    follower.speaker = Some(app.speaker(epoch));
+    let now = epoch + app.step_since + Duration::from_secs(45);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    lang.scoped(|| terminal.draw(|f| draw(f, &follower, now)).unwrap());
+    terminal
+}
+
+#[test]
+fn the_notes_screen_shows_the_step_its_notes_whats_next_and_the_clocks() {
+    let mut app = app_on("event-loop");
+    app.lang = Lang::En;
+    press(&mut app, KeyCode::Char('p'), 0);
+    press(&mut app, KeyCode::PageDown, 147_000);
+    let t = notes_screen(&app, Lang::En, (80, 24));
+    insta::assert_snapshot!("notes_80x24", t.backend());
+    assert!(find(&t, "step 2/6 · Predict").is_some());
+    assert!(find(&t, "presenting 3:12 · this step 0:45").is_some());
+    assert!(find(&t, "next: Run 1").is_some());
+    assert!(find(&t, "connected to 127.0.0.1:40517").is_some());
+
+    // A lesson without notes says so; presenter mode off, the connection line says that.
+    app.lessons[0].notes = Default::default();
+    let t = notes_screen(&app, Lang::En, (80, 24));
+    assert!(find(&t, "no notes for this step in this lesson").is_some());
+    app.present = None;
+    let t = notes_screen(&app, Lang::En, (80, 24));
+    assert!(find(&t, "presenter mode is off there").is_some());
+    assert!(find(&t, "next:").is_none());
+}
+
+#[test]
+fn the_notes_screen_wraps_chinese_notes_by_display_width() {
+    let mut app = app_on("event-loop");
+    app.lang = Lang::ZhTw;
+    press(&mut app, KeyCode::Char('p'), 0);
+    let notes = "大約三分鐘。先從大家的經驗談起：一個慢的端點會讓每個端點都變慢。\
+                 閒置時指著延遲圖：只有幾十微秒，是底部那條平線。說明延遲從哪裡來：\
+                 觀察者從外部 ping，所以事件迴圈凍結時它看得到，而迴圈自己什麼也回報不了。";
+    app.lessons[0].notes.idea.set(Lang::ZhTw, notes.into());
+    let t = notes_screen(&app, Lang::ZhTw, (60, 20));
+    insta::assert_snapshot!("notes_zh-TW_60x20", t.backend());
+    // Every character of the notes is on screen, none cut at the edge.
+    let shown: String = t
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    for c in notes.chars().filter(|c| !c.is_whitespace()) {
+        assert!(shown.contains(c), "{c} missing");
+    }
+}
+
+#[test]
+fn the_notes_screen_waiting_for_a_presenter() {
+    use crate::notes::follow::Where;
+    use crate::notes::screen::{Follower, draw};
+    let follower = Follower::new(Where::Announced("/state/blocklab/presenter.json".into()));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let now = std::time::UNIX_EPOCH;
+    Lang::En.scoped(|| terminal.draw(|f| draw(f, &follower, now)).unwrap());
+    insta::assert_snapshot!("notes_waiting_80x24", terminal.backend());
+    assert!(
+        find(
+            &terminal,
+            "waiting for a presenting blocklab (looking in /state/blocklab/presenter.json)"
+        )
+        .is_some()
+    );
+}

@@ -1,11 +1,11 @@
 //! Drawing: a pure function of the app state and the time. One file per pane.
-mod ascii;
+pub mod ascii;
 pub use ascii::is_ambiguous;
 mod axis;
 mod bars;
 mod big;
 pub use big::rows as big_rows;
-mod chrome;
+pub mod chrome;
 pub use chrome::NOTICE_FOR;
 pub mod contrast;
 mod help;
