@@ -109,7 +109,11 @@ fn list_shows_the_progress_file_aligned_in_every_language() {
         ["✓", "0/3", "0/3", "·"],
         "{text}"
     );
-    assert_eq!(cells(line("load"))[1..5], ["-", "0/3", "0/3", "-"], "{text}");
+    assert_eq!(
+        cells(line("load"))[1..5],
+        ["-", "0/3", "0/3", "-"],
+        "{text}"
+    );
     for lang in ["en", "zh-TW", "zh-CN"] {
         let out = blocklab_in(&state, &["--lang", lang, "list"]);
         let text = String::from_utf8(out.stdout).unwrap();

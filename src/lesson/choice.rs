@@ -91,7 +91,11 @@ mod tests {
     #[test]
     fn the_answer_is_the_one_choice_whose_conditions_all_held() {
         let (yes, no, skip) = (v(true, false), v(false, false), v(true, true));
-        let one = [vec![yes.clone(), no.clone()], vec![yes.clone()], vec![no.clone()]];
+        let one = [
+            vec![yes.clone(), no.clone()],
+            vec![yes.clone()],
+            vec![no.clone()],
+        ];
         assert_eq!(Answer::of(&one), Answer::One(1));
         let none = [vec![no.clone()], vec![skip.clone()]];
         assert_eq!(Answer::of(&none), Answer::None, "a skip supports nothing");

@@ -485,7 +485,9 @@ impl Reader<'_> {
         for spanned in raw {
             let c = spanned.get_ref();
             let key = c.action.get_ref();
-            let Some(action) = actions.iter().find(|a| key.chars().eq(std::iter::once(a.key)))
+            let Some(action) = actions
+                .iter()
+                .find(|a| key.chars().eq(std::iter::once(a.key)))
             else {
                 let message = T::LessonChoiceNoAction.fill(&[("key", key)]);
                 return Err(self.err(c.action.span().start, message));
@@ -496,8 +498,9 @@ impl Reader<'_> {
             }
             let mut holds = Vec::new();
             for e in c.holds.get_ref() {
-                let bad =
-                    |m: String| self.err(e.span().start, T::LessonChoiceHolds.fill(&[("error", &m)]));
+                let bad = |m: String| {
+                    self.err(e.span().start, T::LessonChoiceHolds.fill(&[("error", &m)]))
+                };
                 holds.push(Expect::parse(e.get_ref()).map_err(bad)?);
             }
             choices.push(Choice {
@@ -916,7 +919,10 @@ holds = ["lag.max >= 90% of block", "stall.job is this"]
     fn choices_parse_localized_and_are_counted_when_missing() {
         let l = parse("demo.toml", GOOD).unwrap();
         assert!(l.choices.is_empty(), "choices are optional");
-        let sections = SECTIONS.replace("labels =", "choices = [\"幾 ms\", \"約等於阻塞\"]\nlabels =");
+        let sections = SECTIONS.replace(
+            "labels =",
+            "choices = [\"幾 ms\", \"約等於阻塞\"]\nlabels =",
+        );
         let l = parse("demo.toml", &format!("{GOOD}{CHOICES}{sections}")).unwrap();
         assert_eq!(l.choices.len(), 2);
         assert_eq!(l.choices[1].action, '1');
@@ -926,7 +932,11 @@ holds = ["lag.max >= 90% of block", "stall.job is this"]
         assert_eq!(l.choices[1].text.in_lang(Lang::ZhTw), "約等於阻塞");
         assert_eq!(l.choices[1].text.in_lang(Lang::ZhCn), "about the block");
         assert!(l.missing(Lang::ZhCn).contains(&"choice b".to_string()));
-        assert!(!l.missing(Lang::ZhTw).iter().any(|m| m.starts_with("choice")));
+        assert!(
+            !l.missing(Lang::ZhTw)
+                .iter()
+                .any(|m| m.starts_with("choice"))
+        );
         // The built-in lessons that offer choices give them in all three languages.
         for l in builtin().lessons.iter().filter(|l| !l.choices.is_empty()) {
             assert_eq!(l.choices.len(), 3, "{}", l.id);
@@ -946,13 +956,19 @@ holds = ["lag.max >= 90% of block", "stall.job is this"]
             assert_ne!(changed, text, "{from:?}");
             parse("lessons/demo.toml", &changed).unwrap_err()
         };
-        let e = bad("action = \"1\"\nholds = [\"lag.max <", "action = \"7\"\nholds = [\"lag.max <");
+        let e = bad(
+            "action = \"1\"\nholds = [\"lag.max <",
+            "action = \"7\"\nholds = [\"lag.max <",
+        );
         assert_eq!(e.line, lines + 4, "{e}");
         assert_eq!(e.message, "choice: this lesson has no action `7`");
         let e = bad("\"stall.job is this\"", "\"stall.job is soon\"");
         assert_eq!(e.line, lines + 10, "{e}");
         assert!(e.message.starts_with("holds: "), "{e}");
-        assert!(e.to_string().starts_with(&format!("lessons/demo.toml:{}: holds:", lines + 10)));
+        assert!(
+            e.to_string()
+                .starts_with(&format!("lessons/demo.toml:{}: holds:", lines + 10))
+        );
         let e = bad("holds = [\"lag.max < 15% of block\"]", "holds = []");
         assert_eq!(e.line, lines + 5, "{e}");
         let count = format!("{text}\n[zh-TW]\nchoices = [\"一\"]\n");

@@ -369,7 +369,13 @@ mod tests {
         p.pick(&without.id, 0);
         let s = p.summary(&lessons);
         let predictable = lessons.iter().filter(|l| !l.choices.is_empty()).count();
-        assert_eq!(s.predicted, Count { done: 1, of: predictable });
+        assert_eq!(
+            s.predicted,
+            Count {
+                done: 1,
+                of: predictable
+            }
+        );
         assert_eq!(p.of_lesson(without).predicted, Count { done: 0, of: 0 });
     }
 

@@ -1105,12 +1105,21 @@ mod tests {
         assert_eq!(app.progress.summary(&app.lessons).predicted.done, 1);
         // No verdict before the runs its choices read.
         assert_eq!(app.answer(), None);
-        assert_eq!(app.progress.lessons[&id(&app, with)].pick.unwrap().supported, None);
+        assert_eq!(
+            app.progress.lessons[&id(&app, with)]
+                .pick
+                .unwrap()
+                .supported,
+            None
+        );
 
         app.go(without);
         app.on_event(&key(KeyCode::Char('a')), t);
         assert_eq!(app.pick_shown(), None);
-        assert_eq!(app.notice.as_ref().unwrap().0, "this lesson offers no choices to pick");
+        assert_eq!(
+            app.notice.as_ref().unwrap().0,
+            "this lesson offers no choices to pick"
+        );
     }
 
     #[test]
@@ -1131,7 +1140,11 @@ mod tests {
             cancelled: None,
         };
         app.runs.push(run(1, report.clone()));
-        assert_eq!(app.answer(), Some(Answer::None), "30 ms: no choice says that");
+        assert_eq!(
+            app.answer(),
+            Some(Answer::None),
+            "30 ms: no choice says that"
+        );
         report.lag_ms.max = 204.0;
         report.requests.max_ms = 180.0;
         app.runs.push(run(2, report.clone()));

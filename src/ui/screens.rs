@@ -1402,11 +1402,11 @@ fn the_big_figures_drop_what_does_not_fit_at_80_columns() {
     assert!(find(&narrow, T::BigLagNow.text()).is_some());
 }
 
-/// The first scroll at which `text` is on screen in the lesson pane.
+/// Scrolls the (zoomed) lesson pane until `text` is on its first line.
 fn scroll_to(app: &mut App, now: u64, size: (u16, u16), text: &str) {
     for scroll in 0..200 {
         app.scroll = scroll;
-        if find(&render(app, now, size), text).is_some() {
+        if find(&render(app, now, size), text).is_some_and(|(_, y)| y == 2) {
             return;
         }
     }
@@ -1422,6 +1422,8 @@ fn a_prediction_is_picked_then_revealed_next_to_the_measurement() {
     drive(&mut app, 7_000);
     press(&mut app, KeyCode::Char('b'), 7_000);
     assert_eq!(app.pick_shown(), Some(1));
+    // The notice said it in English; the snapshots show the lesson pane in each language.
+    app.notice = None;
     app.zoom = Some(crate::ui::present::Pane::Lesson);
     for lang in [Lang::En, Lang::ZhTw] {
         app.lang = lang;
@@ -1470,6 +1472,7 @@ fn a_prediction_is_picked_then_revealed_next_to_the_measurement() {
     assert_eq!(app.pick_shown(), Some(1));
 
     app.section = Section::Check;
+    app.notice = None;
     for lang in [Lang::En, Lang::ZhTw] {
         app.lang = lang;
         let heading = lang.scoped(|| T::RevealChoices.text());

@@ -260,7 +260,10 @@ fn choices(app: &App) -> Vec<Line<'static>> {
             Span::raw(format!(" {}", app.render(c.text.get()))),
         ];
         if pick == Some(i) {
-            spans.push(Span::styled(format!("  {}", T::ChoicePickMark), theme::PASS));
+            spans.push(Span::styled(
+                format!("  {}", T::ChoicePickMark),
+                theme::PASS,
+            ));
         }
         lines.push(Line::from(spans));
     }
@@ -290,12 +293,18 @@ fn reveal(app: &App) -> Vec<Line<'static>> {
             Span::raw(format!(" {}", app.render(c.text.get()))),
         ];
         if pick == Some(i) {
-            spans.push(Span::styled(format!("  {}", T::ChoicePickMark), theme::PASS));
+            spans.push(Span::styled(
+                format!("  {}", T::ChoicePickMark),
+                theme::PASS,
+            ));
         }
         lines.push(Line::from(spans));
         let verdicts = app.choice_verdicts(i);
         for (j, e) in c.holds.iter().enumerate() {
-            let mut spans = vec![Span::styled(format!("     [{}] {}", c.action, e.text), theme::DIM)];
+            let mut spans = vec![Span::styled(
+                format!("     [{}] {}", c.action, e.text),
+                theme::DIM,
+            )];
             if let Some(v) = verdicts.as_ref().and_then(|v| v.get(j)) {
                 let style = if v.pass && !v.skipped {
                     theme::PASS
