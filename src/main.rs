@@ -252,26 +252,41 @@ fn list(lessons: &[Lesson]) {
         count(T::ListColVisited, total.visited),
         count(T::ListColRan, total.ran),
         count(T::ListColPassed, total.passed),
+        count(T::ListColPredicted, total.predicted),
         T::ListColTitle.to_string(),
     ]];
     for l in lessons {
         let one = progress.of_lesson(l);
         let of = |c: blocklab::progress::Count| format!("{}/{}", c.done, c.of);
         let seen = if one.visited { "✓" } else { "-" };
+        // The pick's letter, with ✓ / ✗ once the measurement judged it; `·`: no choices.
+        let predicted = match progress.pick_of(l) {
+            _ if l.choices.is_empty() => "·".to_string(),
+            None => "-".to_string(),
+            Some(p) => {
+                let judged = match p.supported {
+                    Some(true) => " ✓",
+                    Some(false) => " ✗",
+                    None => "",
+                };
+                format!("{}{judged}", blocklab::lesson::choice::letter(p.choice))
+            }
+        };
         rows.push([
             l.id.clone(),
             seen.to_string(),
             of(one.ran),
             of(one.passed),
+            predicted,
             l.title.get().to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..4)
+    let widths: Vec<usize> = (0..5)
         .map(|i| rows.iter().map(|r| width(&r[i])).max().unwrap_or(0))
         .collect();
     for row in rows {
-        let cells: Vec<String> = (0..4).map(|i| pad(&row[i], widths[i])).collect();
-        println!("{}  {}", cells.join("  "), row[4]);
+        let cells: Vec<String> = (0..5).map(|i| pad(&row[i], widths[i])).collect();
+        println!("{}  {}", cells.join("  "), row[5]);
     }
 }
 
@@ -591,6 +606,8 @@ fn check(catalog: &Catalog, ids: &[String], cpus: Option<usize>, json: bool) -> 
         check::format_row(check::HEADER.map(T::text))
     ));
     for lesson in chosen {
+        // Each action's run, for the lesson's choices.
+        let mut runs = Vec::new();
         for action in &lesson.actions {
             let lab = LabConfig {
                 cpus,
@@ -606,12 +623,17 @@ fn check(catalog: &Catalog, ids: &[String], cpus: Option<usize>, json: bool) -> 
                         say(check::format_sizing(&action.work, &lab, sizing));
                     }
                     out.add(&lesson.id, action, &rows, &report);
+                    runs.push((action.key, lab, report));
                 }
                 Err(e) => {
                     eprintln!("blocklab: {}", T::MainLabFailed.fill(&[("error", &e)]));
                     return ExitCode::FAILURE;
                 }
             }
+        }
+        if let Some(row) = check::check_choices(lesson, &runs) {
+            say(format!("{}\n", check::format_choices(&row)));
+            out.add_choices(&row);
         }
     }
     let on = LabConfig {

@@ -33,7 +33,7 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
     prop_oneof![
         // The keys the app knows, often…
         4 => prop::sample::select(
-            "0123456789qhljkt+-=r? xyzLepZ".chars().collect::<Vec<_>>()
+            "0123456789abcdqhljkt+-=r? xyzLepZ".chars().collect::<Vec<_>>()
         )
         .prop_map(KeyCode::Char),
         3 => prop::sample::select(vec![
@@ -244,6 +244,12 @@ proptest! {
                 }
             }
             prop_assert!(app.progress.lessons[&app.lesson().id].visited);
+            // A pick only for a lesson with choices, and one of them.
+            for l in &app.lessons {
+                if let Some(pick) = app.progress.lessons.get(&l.id).and_then(|p| p.pick) {
+                    prop_assert!(pick.choice < l.choices.len(), "{}: pick {}", l.id, pick.choice);
+                }
+            }
             prop_assert!(app.runs.iter().filter(|r| !r.is_over()).count() <= 1, "one experiment at a time");
             prop_assert!(app.current < app.lessons.len());
             prop_assert!(app.window < WINDOWS.len());

@@ -49,8 +49,8 @@ fn list_prints_the_totals_then_one_line_per_lesson() {
     assert!(
         lines
             .iter()
-            .all(|l| l.split("  ").filter(|p| !p.trim().is_empty()).count() == 5),
-        "five columns: {text}"
+            .all(|l| l.split("  ").filter(|p| !p.trim().is_empty()).count() == 6),
+        "six columns: {text}"
     );
 }
 
@@ -72,7 +72,7 @@ fn list_shows_the_progress_file_aligned_in_every_language() {
         "version": 1,
         "last_lesson": "cpu-inline",
         "lessons": {
-            "event-loop": {"visited": true, "ran": ["1", "2"], "passed": ["1"]},
+            "event-loop": {"visited": true, "ran": ["1", "2"], "passed": ["1"], "pick": {"choice": 1, "supported": true}},
             "cpu-inline": {"visited": true},
             "someone-elses": {"visited": true, "ran": ["1"], "passed": ["1"]}
         }
@@ -98,17 +98,22 @@ fn list_shows_the_progress_file_aligned_in_every_language() {
             .map(String::from)
             .collect()
     };
+    assert!(lines[0].contains("PREDICTED 1/"), "{text}");
     assert_eq!(
-        cells(line("event-loop"))[1..4],
-        ["✓", "2/3", "1/3"],
+        cells(line("event-loop"))[1..5],
+        ["✓", "2/3", "1/3", "b ✓"],
         "{text}"
     );
     assert_eq!(
-        cells(line("cpu-inline"))[1..4],
-        ["✓", "0/3", "0/3"],
+        cells(line("cpu-inline"))[1..5],
+        ["✓", "0/3", "0/3", "·"],
         "{text}"
     );
-    assert_eq!(cells(line("load"))[1..4], ["-", "0/3", "0/3"], "{text}");
+    assert_eq!(
+        cells(line("load"))[1..5],
+        ["-", "0/3", "0/3", "-"],
+        "{text}"
+    );
     for lang in ["en", "zh-TW", "zh-CN"] {
         let out = blocklab_in(&state, &["--lang", lang, "list"]);
         let text = String::from_utf8(out.stdout).unwrap();

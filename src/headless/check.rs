@@ -1,6 +1,7 @@
 //! `blocklab check`: runs every action of the chosen lessons headless and checks each of its
 //! expectations against what the lab measured.
 use crate::data::{LabConfig, Work};
+use crate::lesson::choice::{self, Answer};
 use crate::lesson::expect::verdicts;
 use crate::lesson::{Action, Lesson};
 use crate::report::{LoadStepOut, Report, SizingOut};
@@ -47,6 +48,78 @@ pub fn check_action(
         .collect();
     rows.iter().for_each(&mut *on_row);
     Ok((rows, report))
+}
+
+/// What `check` found of a lesson's choices: the ones the measurement supports (the claim is
+/// that exactly one is: the lesson's answer).
+#[derive(Clone, Debug)]
+pub struct ChoicesRow {
+    pub lesson: String,
+    /// Indices of the supported choices.
+    pub supported: Vec<usize>,
+}
+
+impl ChoicesRow {
+    pub fn pass(&self) -> bool {
+        self.supported.len() == 1
+    }
+
+    /// `b`, `a, c`, or "none".
+    pub fn measured(&self) -> String {
+        if self.supported.is_empty() {
+            return T::CheckChoicesNone.text().to_string();
+        }
+        let letters: Vec<String> = self
+            .supported
+            .iter()
+            .map(|&i| choice::letter(i).to_string())
+            .collect();
+        letters.join(", ")
+    }
+}
+
+/// Checks a lesson's choices on the runs of its actions (key, lab, report); `None` for a
+/// lesson without choices.
+pub fn check_choices(lesson: &Lesson, runs: &[(char, LabConfig, Report)]) -> Option<ChoicesRow> {
+    if lesson.choices.is_empty() {
+        return None;
+    }
+    let verdicts: Vec<Vec<_>> = lesson
+        .choices
+        .iter()
+        .map(|c| {
+            let run = runs.iter().rev().find(|(k, _, _)| *k == c.action);
+            match (lesson.action(c.action), run) {
+                (Some(action), Some((_, lab, report))) => c.verdicts(action, lab, report),
+                _ => Vec::new(),
+            }
+        })
+        .collect();
+    // A choice whose action did not run is not supported (it has no verdicts, so `supports`
+    // would say yes to nothing checked).
+    let supported = Answer::of(&verdicts)
+        .supported()
+        .into_iter()
+        .filter(|&i| !verdicts[i].is_empty())
+        .collect();
+    Some(ChoicesRow {
+        lesson: lesson.id.clone(),
+        supported,
+    })
+}
+
+pub fn format_choices(row: &ChoicesRow) -> String {
+    format_row([
+        &row.lesson,
+        T::CheckChoicesAction.text(),
+        T::CheckChoicesClaim.text(),
+        &row.measured(),
+        if row.pass() {
+            T::CheckPass.text()
+        } else {
+            T::CheckFail.text()
+        },
+    ])
 }
 
 /// A load test's steps, one line each, for the check's output.

@@ -1,5 +1,6 @@
 //! Lessons: one TOML file each in `lessons/` (format in `lessons/README.md`). They are embedded
 //! at build time and parsed at start-up, so any error names its file and line.
+pub mod choice;
 pub mod expect;
 mod localized;
 pub mod snippet;
@@ -16,6 +17,7 @@ use toml::Spanned;
 use crate::data::{Batch, Load, Sweep, Work};
 use crate::data::{Flavor, LabConfig, Shutdown, Strategy};
 use crate::text::{Lang, T};
+pub use choice::Choice;
 pub use expect::Expect;
 pub use localized::Localized;
 pub use snippet::Snippet;
@@ -40,6 +42,8 @@ pub struct Lesson {
     pub takeaway: Localized,
     pub lab: LabConfig,
     pub actions: Vec<Action>,
+    /// Answers to the prediction the learner may pick from (`[[choice]]`, optional).
+    pub choices: Vec<Choice>,
     /// What the presenter says at each step (`[notes]`, optional): for a second screen.
     pub notes: Notes,
 }
@@ -167,6 +171,8 @@ struct RawLesson {
     #[serde(default)]
     lab: RawLab,
     action: Vec<Spanned<RawAction>>,
+    #[serde(default)]
+    choice: Vec<Spanned<RawChoice>>,
     notes: Option<RawNotes>,
     en: Option<Spanned<RawTexts>>,
     #[serde(rename = "zh-TW")]
@@ -185,10 +191,21 @@ struct RawTexts {
     rust: Option<Spanned<String>>,
     predict: Option<Spanned<String>>,
     takeaway: Option<Spanned<String>>,
+    /// The choices' texts, in the order of the `[[choice]]` blocks.
+    choices: Option<Spanned<Vec<String>>>,
     /// Action labels by key.
     #[serde(default)]
     labels: BTreeMap<String, Spanned<String>>,
     notes: Option<RawNotes>,
+}
+
+/// `[[choice]]`: one answer to the prediction, and when the measurement supports it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    text: String,
+    action: Spanned<String>,
+    holds: Spanned<Vec<Spanned<String>>>,
 }
 
 /// `[notes]` (or `[zh-TW.notes]`): speaker notes, each optional.
@@ -452,6 +469,50 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    /// The `[[choice]]` blocks: at most one per pick key, each tied to an action of the
+    /// lesson, with conditions in the expectation language.
+    fn choices(
+        &self,
+        raw: &[Spanned<RawChoice>],
+        actions: &[Action],
+    ) -> Result<Vec<Choice>, LessonError> {
+        if let Some(extra) = raw.get(choice::MAX) {
+            let message = T::LessonChoicesMax.fill(&[("max", &choice::MAX), ("n", &raw.len())]);
+            return Err(self.err(extra.span().start, message));
+        }
+        let mut choices = Vec::new();
+        for spanned in raw {
+            let c = spanned.get_ref();
+            let key = c.action.get_ref();
+            let Some(action) = actions
+                .iter()
+                .find(|a| key.chars().eq(std::iter::once(a.key)))
+            else {
+                let message = T::LessonChoiceNoAction.fill(&[("key", key)]);
+                return Err(self.err(c.action.span().start, message));
+            };
+            if c.holds.get_ref().is_empty() {
+                let message = T::LessonChoiceNoHolds.text().to_string();
+                return Err(self.err(c.holds.span().start, message));
+            }
+            let mut holds = Vec::new();
+            for e in c.holds.get_ref() {
+                let bad = |m: String| {
+                    self.err(e.span().start, T::LessonChoiceHolds.fill(&[("error", &m)]))
+                };
+                holds.push(Expect::parse(e.get_ref()).map_err(bad)?);
+            }
+            choices.push(Choice {
+                text: Localized::new(self.base, c.text.clone()),
+                action: action.key,
+                holds,
+            });
+        }
+        Ok(choices)
+    }
+}
+
 /// Parses one lesson file. `file` is the name used in errors.
 pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
     let mut r = Reader {
@@ -496,6 +557,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         let action = r.action(spanned.get_ref(), &lab, &actions)?;
         actions.push(action);
     }
+    let choices = r.choices(&raw.choice, &actions)?;
 
     let mut lesson = Lesson {
         id,
@@ -510,6 +572,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         takeaway: Localized::default(),
         lab,
         actions,
+        choices,
         notes: Notes::default(),
     };
     let top = RawTexts {
@@ -519,6 +582,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         rust: Some(raw.rust),
         predict: Some(raw.predict),
         takeaway: Some(raw.takeaway),
+        choices: None,
         labels: BTreeMap::new(),
         notes: raw.notes,
     };
@@ -605,6 +669,16 @@ impl Reader<'_> {
         for (note, text) in kinds {
             if let Some(text) = text {
                 note.set(lang, text.trim().to_string());
+            }
+        }
+        if let Some(texts) = raw.choices {
+            let (n, of) = (texts.get_ref().len(), lesson.choices.len());
+            if n != of {
+                let message = T::LessonChoicesCount.fill(&[("n", &n), ("of", &of)]);
+                return Err(self.err(texts.span().start, message));
+            }
+            for (choice, text) in lesson.choices.iter_mut().zip(texts.into_inner()) {
+                choice.text.set(lang, text);
             }
         }
         for (key, label) in raw.labels {
@@ -753,7 +827,13 @@ impl Lesson {
             .iter()
             .filter(|a| !a.label.has(lang))
             .map(|a| format!("label {}", a.key));
-        parts.chain(labels).collect()
+        let choices = self
+            .choices
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.text.has(lang))
+            .map(|(i, _)| format!("choice {}", choice::letter(i)));
+        parts.chain(labels).chain(choices).collect()
     }
 }
 
@@ -819,10 +899,93 @@ expect = ["lag.max >= 90% of block"]
             for note in [&n.idea, &n.predict, &n.run, &n.reveal] {
                 for lang in [Lang::En, Lang::ZhTw, Lang::ZhCn] {
                     assert!(note.has(lang), "{} {lang}", lesson.id);
-                    assert!(note.in_lang(lang).chars().count() > 40, "{} {lang}", lesson.id);
+                    assert!(
+                        note.in_lang(lang).chars().count() > 40,
+                        "{} {lang}",
+                        lesson.id
+                    );
                 }
             }
         }
+    }
+
+    const CHOICES: &str = r#"
+[[choice]]
+text = "a few ms"
+action = "1"
+holds = ["lag.max < 15% of block"]
+
+[[choice]]
+text = "about the block"
+action = "1"
+holds = ["lag.max >= 90% of block", "stall.job is this"]
+"#;
+
+    #[test]
+    fn choices_parse_localized_and_are_counted_when_missing() {
+        let l = parse("demo.toml", GOOD).unwrap();
+        assert!(l.choices.is_empty(), "choices are optional");
+        let sections = SECTIONS.replace(
+            "labels =",
+            "choices = [\"幾 ms\", \"約等於阻塞\"]\nlabels =",
+        );
+        let l = parse("demo.toml", &format!("{GOOD}{CHOICES}{sections}")).unwrap();
+        assert_eq!(l.choices.len(), 2);
+        assert_eq!(l.choices[1].action, '1');
+        assert_eq!(l.choices[1].holds.len(), 2);
+        assert_eq!(l.choices[1].holds[1].text, "stall.job is this");
+        assert_eq!(l.choices[0].text.in_lang(Lang::En), "a few ms");
+        assert_eq!(l.choices[1].text.in_lang(Lang::ZhTw), "約等於阻塞");
+        assert_eq!(l.choices[1].text.in_lang(Lang::ZhCn), "about the block");
+        assert!(l.missing(Lang::ZhCn).contains(&"choice b".to_string()));
+        assert!(
+            !l.missing(Lang::ZhTw)
+                .iter()
+                .any(|m| m.starts_with("choice"))
+        );
+        // The built-in lessons that offer choices give them in all three languages.
+        for l in builtin().lessons.iter().filter(|l| !l.choices.is_empty()) {
+            assert_eq!(l.choices.len(), 3, "{}", l.id);
+            for lang in Lang::ALL {
+                let missing = l.missing(lang);
+                assert!(!missing.iter().any(|m| m.starts_with("choice")), "{}", l.id);
+            }
+        }
+    }
+
+    #[test]
+    fn bad_choices_name_the_file_and_line() {
+        let text = format!("{GOOD}{CHOICES}");
+        let lines = GOOD.lines().count();
+        let bad = |from: &str, to: &str| {
+            let changed = text.replace(from, to);
+            assert_ne!(changed, text, "{from:?}");
+            parse("lessons/demo.toml", &changed).unwrap_err()
+        };
+        let e = bad(
+            "action = \"1\"\nholds = [\"lag.max <",
+            "action = \"7\"\nholds = [\"lag.max <",
+        );
+        assert_eq!(e.line, lines + 4, "{e}");
+        assert_eq!(e.message, "choice: this lesson has no action `7`");
+        let e = bad("\"stall.job is this\"", "\"stall.job is soon\"");
+        assert_eq!(e.line, lines + 10, "{e}");
+        assert!(e.message.starts_with("holds: "), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("lessons/demo.toml:{}: holds:", lines + 10))
+        );
+        let e = bad("holds = [\"lag.max < 15% of block\"]", "holds = []");
+        assert_eq!(e.line, lines + 5, "{e}");
+        let count = format!("{text}\n[zh-TW]\nchoices = [\"一\"]\n");
+        let e = parse("lessons/demo.toml", &count).unwrap_err();
+        assert_eq!(e.line, lines + 13, "{e}");
+        assert_eq!(e.message, "choices: 1 texts for 2 [[choice]] blocks");
+        let five = format!("{GOOD}{}", CHOICES.repeat(3));
+        let e = parse("lessons/demo.toml", &five).unwrap_err();
+        // The fifth `[[choice]]` (its header, or its first key).
+        assert!((lines + 22..=lines + 23).contains(&e.line), "{e}");
+        assert!(e.message.starts_with("at most 4 choices"), "{e}");
     }
 
     #[test]

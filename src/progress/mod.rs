@@ -41,8 +41,21 @@ pub struct LessonProgress {
     /// Action keys whose latest finished run passed every expectation.
     #[serde(default)]
     pub passed: BTreeSet<char>,
+    /// The prediction picked from the lesson's choices (absent in files from before picks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pick: Option<Pick>,
     #[serde(flatten)]
     pub unknown: BTreeMap<String, Value>,
+}
+
+/// A choice picked as the prediction, and whether the measurement supported it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pick {
+    /// Index into the lesson's choices (0 is `a`).
+    pub choice: usize,
+    /// After the runs that decide it: whether the measurement supported this choice alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported: Option<bool>,
 }
 
 /// `done` of `of`.
@@ -66,6 +79,8 @@ pub struct LessonSummary {
     pub ran: Count,
     /// Of the actions with at least one expectation.
     pub passed: Count,
+    /// A pick among the lesson's choices (`of` is 0 for a lesson without choices).
+    pub predicted: Count,
 }
 
 /// The loaded lessons' progress.
@@ -74,6 +89,8 @@ pub struct Summary {
     pub visited: Count,
     pub ran: Count,
     pub passed: Count,
+    /// Of the lessons with choices.
+    pub predicted: Count,
 }
 
 impl Progress {
@@ -99,14 +116,51 @@ impl Progress {
         ran || verdict
     }
 
+    /// Choice `choice` of `lesson` is picked (again: changed; the verdict on it starts over).
+    /// True if that changed anything.
+    pub fn pick(&mut self, lesson: &str, choice: usize) -> bool {
+        let entry = self.lessons.entry(lesson.to_string()).or_default();
+        let new = Some(Pick {
+            choice,
+            supported: None,
+        });
+        let changed = entry.pick.map(|p| p.choice) != Some(choice);
+        if changed {
+            entry.pick = new;
+        }
+        changed
+    }
+
+    /// The runs that decide `lesson`'s choices are in: whether they supported its pick alone.
+    /// True if that changed anything (nothing without a pick).
+    pub fn judge(&mut self, lesson: &str, supported: bool) -> bool {
+        let Some(pick) = self.lessons.get_mut(lesson).and_then(|e| e.pick.as_mut()) else {
+            return false;
+        };
+        let changed = pick.supported != Some(supported);
+        pick.supported = Some(supported);
+        changed
+    }
+
+    /// The pick of `lesson`, if it still names one of its choices.
+    pub fn pick_of(&self, lesson: &Lesson) -> Option<Pick> {
+        let pick = self.lessons.get(&lesson.id)?.pick?;
+        (pick.choice < lesson.choices.len()).then_some(pick)
+    }
+
     /// One lesson's progress; keys it no longer has are not counted.
     pub fn of_lesson(&self, lesson: &Lesson) -> LessonSummary {
         let entry = self.lessons.get(&lesson.id);
         let has = |set: fn(&LessonProgress) -> &BTreeSet<char>, key: char| {
             entry.is_some_and(|e| set(e).contains(&key))
         };
+        let has_choices = !lesson.choices.is_empty();
         let mut summary = LessonSummary {
             visited: entry.is_some_and(|e| e.visited),
+            predicted: Count {
+                done: usize::from(self.pick_of(lesson).is_some()),
+                of: usize::from(has_choices),
+            },
             ..LessonSummary::default()
         };
         for action in &lesson.actions {
@@ -131,6 +185,7 @@ impl Progress {
             });
             total.ran.add(one.ran);
             total.passed.add(one.passed);
+            total.predicted.add(one.predicted);
         }
         total
     }
@@ -295,6 +350,48 @@ mod tests {
         );
         p.visit("cpu-inline");
         assert_eq!(p.last_index(&lessons), Some(2));
+    }
+
+    #[test]
+    fn a_pick_counts_once_per_lesson_with_choices_and_its_verdict_starts_over_on_a_change() {
+        let lessons = lessons();
+        let with = lessons.iter().find(|l| !l.choices.is_empty()).unwrap();
+        let without = lessons.iter().find(|l| l.choices.is_empty()).unwrap();
+        let mut p = Progress::default();
+        assert!(!p.judge(&with.id, true), "nothing to judge without a pick");
+        assert!(p.pick(&with.id, 1));
+        assert!(!p.pick(&with.id, 1), "the same pick again changes nothing");
+        assert!(p.judge(&with.id, false));
+        assert_eq!(p.lessons[&with.id].pick.unwrap().supported, Some(false));
+        assert!(p.pick(&with.id, 0), "a changed pick");
+        assert_eq!(p.lessons[&with.id].pick.unwrap().supported, None);
+        // A pick past the lesson's choices (the file changed) is not counted.
+        p.pick(&without.id, 0);
+        let s = p.summary(&lessons);
+        let predictable = lessons.iter().filter(|l| !l.choices.is_empty()).count();
+        assert_eq!(
+            s.predicted,
+            Count {
+                done: 1,
+                of: predictable
+            }
+        );
+        assert_eq!(p.of_lesson(without).predicted, Count { done: 0, of: 0 });
+    }
+
+    #[test]
+    fn a_pick_round_trips_and_an_older_file_without_picks_reads_fine() {
+        let mut p = Progress::default();
+        p.visit("event-loop");
+        p.pick("event-loop", 2);
+        p.judge("event-loop", true);
+        let text = p.to_json();
+        assert!(text.contains("\"pick\""), "{text}");
+        assert_eq!(Progress::parse(text.as_bytes()), Ok(p));
+        let older = r#"{"version": 1, "lessons": {"event-loop": {"visited": true, "ran": ["2"]}}}"#;
+        let p = Progress::parse(older.as_bytes()).unwrap();
+        assert_eq!(p.lessons["event-loop"].pick, None);
+        assert!(!p.to_json().contains("pick"), "no pick, no field");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{LoadStepOut, Report, SizingOut};
 use crate::data::LabConfig;
-use crate::headless::check::Row;
+use crate::headless::check::{ChoicesRow, Row};
 use crate::lesson::Action;
 
 #[derive(Clone, Debug, Serialize)]
@@ -20,6 +20,8 @@ pub struct CheckOut {
     pub load: Vec<LoadTableOut>,
     /// Each sizing sweep's steps (the text's sizing table).
     pub sizing: Vec<SizingTableOut>,
+    /// For each lesson with prediction choices: which the measurement supports.
+    pub choices: Vec<ChoicesOut>,
     pub totals: TotalsOut,
     /// Lesson files that did not load ("file:line: message"); any makes the check fail.
     pub skipped_files: Vec<String>,
@@ -79,6 +81,15 @@ pub struct SizingTableOut {
     pub sizing: SizingOut,
 }
 
+/// A lesson's choices against the measurement: the claim is that exactly one is supported.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChoicesOut {
+    pub lesson: String,
+    /// The letters (`a`…`d`) of the choices the measurement supports.
+    pub supported: Vec<String>,
+    pub result: Outcome,
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TotalsOut {
     pub passed: usize,
@@ -103,9 +114,30 @@ impl CheckOut {
             verdicts: Vec::new(),
             load: Vec::new(),
             sizing: Vec::new(),
+            choices: Vec::new(),
             totals: TotalsOut::default(),
             skipped_files: Vec::new(),
         }
+    }
+
+    /// A lesson's choices, as `check` found them (a verdict in the totals).
+    pub fn add_choices(&mut self, row: &ChoicesRow) {
+        let result = if row.pass() {
+            self.totals.passed += 1;
+            Outcome::Pass
+        } else {
+            self.totals.failed += 1;
+            Outcome::Fail
+        };
+        self.choices.push(ChoicesOut {
+            lesson: row.lesson.clone(),
+            supported: row
+                .supported
+                .iter()
+                .map(|&i| crate::lesson::choice::letter(i).to_string())
+                .collect(),
+            result,
+        });
     }
 
     /// One action's rows and report, as `check` found them.

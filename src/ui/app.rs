@@ -19,6 +19,7 @@ use super::present::{self, Pane, Presenter, Step};
 use crate::cli::LabArgs;
 use crate::clock::human;
 use crate::data::{LabConfig, RunId};
+use crate::lesson::choice::{self, Answer};
 use crate::lesson::expect::{Verdict, verdicts};
 use crate::lesson::{Action, Lesson};
 use crate::model::Model;
@@ -452,6 +453,10 @@ impl App {
                 self.press(key, now);
                 None
             }
+            Intent::Pick(choice) => {
+                self.pick(choice, now);
+                None
+            }
             Intent::Export => Some(Command::Export(Export {
                 lesson: self.lesson().id.clone(),
                 title: self.lesson().title.to_string(),
@@ -667,6 +672,63 @@ impl App {
         }
     }
 
+    /// A pick key: choice `i` becomes the lesson's prediction, unless the lesson has no such
+    /// choice or a run has already shown what its choices read (then a pick is no prediction).
+    fn pick(&mut self, i: usize, now: Duration) {
+        let letter = choice::letter(i);
+        let lesson = self.lesson();
+        if lesson.choices.is_empty() {
+            return self.say(T::NoticeNoChoices.into(), now);
+        }
+        if i >= lesson.choices.len() {
+            return self.say(T::NoticeNoChoice.fill(&[("letter", &letter)]), now);
+        }
+        if (0..lesson.choices.len()).any(|c| self.choice_verdicts(c).is_some()) {
+            return self.say(T::NoticePickLate.into(), now);
+        }
+        let id = lesson.id.clone();
+        self.unsaved |= self.progress.pick(&id, i);
+        self.say(T::NoticePicked.fill(&[("letter", &letter)]), now);
+    }
+
+    /// The current lesson's pick, if any.
+    pub fn pick_shown(&self) -> Option<usize> {
+        self.progress.pick_of(self.lesson()).map(|p| p.choice)
+    }
+
+    /// Choice `i` of the current lesson checked on the latest finished run of its action.
+    pub fn choice_verdicts(&self, i: usize) -> Option<Vec<Verdict>> {
+        self.choice_verdicts_in(self.lesson(), i)
+    }
+
+    fn choice_verdicts_in(&self, lesson: &Lesson, i: usize) -> Option<Vec<Verdict>> {
+        let choice = lesson.choices.get(i)?;
+        let action = lesson.action(choice.action)?;
+        let run = self
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.lesson == lesson.id && r.key == choice.action && r.is_over())?;
+        let report = run.report.as_ref()?;
+        Some(choice.verdicts(action, &run.lab, report))
+    }
+
+    /// What this session's runs say of the current lesson's choices, once every choice's
+    /// action has run (`None` before, and for a lesson without choices).
+    pub fn answer(&self) -> Option<Answer> {
+        self.answer_in(self.lesson())
+    }
+
+    fn answer_in(&self, lesson: &Lesson) -> Option<Answer> {
+        if lesson.choices.is_empty() {
+            return None;
+        }
+        let found: Option<Vec<_>> = (0..lesson.choices.len())
+            .map(|i| self.choice_verdicts_in(lesson, i))
+            .collect();
+        Some(Answer::of(&found?))
+    }
+
     /// (lesson id, key) of the experiment in progress.
     fn running(&self) -> Option<(String, char)> {
         let runner = self.experiment.as_ref()?;
@@ -817,6 +879,14 @@ impl App {
         self.say(text, now);
         self.runs[i].verdicts = Some(found);
         self.runs[i].report = Some(report);
+        // The pick's verdict, once the runs its choices read are all in.
+        if let Some(l) = self.lessons.iter().find(|l| l.id == lesson)
+            && let Some(pick) = self.progress.pick_of(l)
+            && let Some(answer) = self.answer_in(l)
+        {
+            let right = answer == Answer::One(pick.choice);
+            self.unsaved |= self.progress.judge(&lesson, right);
+        }
     }
 
     /// When [`App::step`] next has something to do on its own.
@@ -1205,6 +1275,77 @@ mod tests {
         // Keys that do not move the step leave its clock alone; the same state, equal.
         app.on_event(&key(KeyCode::Char('+')), Duration::from_secs(12));
         assert_eq!(app.speaker(epoch), s);
+    }
+
+    #[test]
+    fn a_pick_marks_a_choice_changes_on_another_and_counts_as_a_prediction() {
+        let lessons = crate::lesson::builtin().lessons;
+        let with = lessons.iter().position(|l| l.choices.len() == 3).unwrap();
+        let without = lessons.iter().position(|l| l.choices.is_empty()).unwrap();
+        let mut app = App::new(lessons, with, LabArgs::default());
+        app.lang = Lang::En;
+        let t = Duration::from_secs(1);
+        saves(&mut app, t);
+        app.on_event(&key(KeyCode::Char('b')), t);
+        assert_eq!(app.pick_shown(), Some(1));
+        let saved = saves(&mut app, t);
+        assert_eq!(saved.len(), 1, "a pick is saved");
+        assert_eq!(saved[0].summary(&app.lessons).predicted.done, 1);
+        app.on_event(&key(KeyCode::Char('a')), t);
+        assert_eq!(app.pick_shown(), Some(0), "again: changed");
+        app.on_event(&key(KeyCode::Char('d')), t);
+        assert_eq!(app.pick_shown(), Some(0), "no fourth choice");
+        assert_eq!(app.notice.as_ref().unwrap().0, "no choice d in this lesson");
+        assert_eq!(app.progress.summary(&app.lessons).predicted.done, 1);
+        // No verdict before the runs its choices read.
+        assert_eq!(app.answer(), None);
+        assert_eq!(
+            app.progress.lessons[&id(&app, with)]
+                .pick
+                .unwrap()
+                .supported,
+            None
+        );
+
+        app.go(without);
+        app.on_event(&key(KeyCode::Char('a')), t);
+        assert_eq!(app.pick_shown(), None);
+        assert_eq!(
+            app.notice.as_ref().unwrap().0,
+            "this lesson offers no choices to pick"
+        );
+    }
+
+    #[test]
+    fn the_answer_is_computed_from_the_latest_run_of_each_choices_action() {
+        let mut app = App::new(crate::lesson::builtin().lessons, 0, LabArgs::default());
+        assert_eq!(app.lesson().id, "event-loop");
+        let mut report = Report::empty();
+        report.lag_ms.max = 30.0;
+        report.requests.max_ms = 20.0;
+        let run = |id, report: Report| ActionRun {
+            id,
+            lesson: "event-loop".into(),
+            key: '2',
+            at: Duration::ZERO,
+            lab: LabConfig::default(),
+            report: Some(report),
+            verdicts: Some(Vec::new()),
+            cancelled: None,
+        };
+        app.runs.push(run(1, report.clone()));
+        assert_eq!(
+            app.answer(),
+            Some(Answer::None),
+            "30 ms: no choice says that"
+        );
+        report.lag_ms.max = 204.0;
+        report.requests.max_ms = 180.0;
+        app.runs.push(run(2, report.clone()));
+        assert_eq!(app.answer(), Some(Answer::One(1)), "the latest run decides");
+        let measured = app.choice_verdicts(1).unwrap();
+        assert!(measured.iter().all(|v| v.pass), "{measured:?}");
+        assert!(measured[0].measured.starts_with("204.0 ms"), "{measured:?}");
     }
 
     #[test]

@@ -9,6 +9,8 @@ use crate::text::T;
 pub enum Intent {
     /// Run action `1`…`9` of the lesson.
     Action(char),
+    /// Pick choice `0`…`3` (`a`…`d`) as the lesson's prediction.
+    Pick(usize),
     PrevLesson,
     NextLesson,
     NextSection,
@@ -68,6 +70,18 @@ pub const KEYS: &[Binding] = &[
         footer: None,
         present: None,
         keys: &[(Key::Digit, Intent::Action('1'))],
+    },
+    Binding {
+        label: "a-d",
+        help: T::KeyPick,
+        footer: None,
+        present: None,
+        keys: &[
+            (Key::Char('a'), Intent::Pick(0)),
+            (Key::Char('b'), Intent::Pick(1)),
+            (Key::Char('c'), Intent::Pick(2)),
+            (Key::Char('d'), Intent::Pick(3)),
+        ],
     },
     Binding {
         label: "← → / h l",
@@ -351,7 +365,8 @@ mod tests {
             press(KeyCode::Char('c'), KeyModifiers::CONTROL),
             Some(Intent::Interrupt)
         );
-        assert_eq!(press(KeyCode::Char('c'), none), None);
+        assert_eq!(press(KeyCode::Char('c'), none), Some(Intent::Pick(2)));
+        assert_eq!(press(KeyCode::Char('a'), none), Some(Intent::Pick(0)));
         assert_eq!(
             press(KeyCode::Char('q'), KeyModifiers::CONTROL),
             Some(Intent::Quit)

@@ -1505,3 +1505,89 @@ fn the_notes_screen_waiting_for_a_presenter() {
         .is_some()
     );
 }
+
+/// Scrolls the (zoomed) lesson pane until `text` is on its first line.
+fn scroll_to(app: &mut App, now: u64, size: (u16, u16), text: &str) {
+    for scroll in 0..200 {
+        app.scroll = scroll;
+        if find(&render(app, now, size), text).is_some_and(|(_, y)| y == 2) {
+            return;
+        }
+    }
+    panic!("{text:?} never shows");
+}
+
+/// Lesson 1 with choice b picked, then its action 2 run to its end on a lab that measured a
+/// 201 ms lag and a 190 ms request: the pick, the choices and the values they read.
+#[test]
+fn a_prediction_is_picked_then_revealed_next_to_the_measurement() {
+    let mut app = app_on("event-loop");
+    quiet(&mut app, 7_000, 0);
+    drive(&mut app, 7_000);
+    press(&mut app, KeyCode::Char('b'), 7_000);
+    assert_eq!(app.pick_shown(), Some(1));
+    // The notice said it in English; the snapshots show the lesson pane in each language.
+    app.notice = None;
+    app.zoom = Some(crate::ui::present::Pane::Lesson);
+    for lang in [Lang::En, Lang::ZhTw] {
+        app.lang = lang;
+        let hint = lang.scoped(|| T::PredictPickHint.text());
+        for size in SIZES {
+            scroll_to(&mut app, 7_000, size, hint);
+            let t = render(&app, 7_000, size);
+            let name = format!("predict_choices_{lang}_{}x{}", size.0, size.1);
+            insta::assert_snapshot!(name.clone(), t.backend());
+            let mark = lang.scoped(|| T::ChoicePickMark.text());
+            assert!(find(&t, mark).is_some(), "{name}: the pick is marked");
+        }
+    }
+    app.lang = Lang::En;
+
+    press(&mut app, KeyCode::Char('2'), 7_000);
+    drive(&mut app, 7_000);
+    let submitted = 7_000 + BASELINE.as_millis() as u64;
+    let orders = drive(&mut app, submitted);
+    assert!(matches!(orders[..], [Order::Submit { .. }]), "{orders:?}");
+    job(
+        &mut app,
+        1,
+        1,
+        (Workload::Sleep, fake("inline"), 200),
+        (submitted, Some(submitted), Some(submitted + 200)),
+        "lab-loop",
+    );
+    app.model.ingest(Sample::Lag {
+        sent: ms(submitted + 1),
+        lag: ms(201),
+    });
+    app.model.ingest(Sample::Request {
+        sent: ms(submitted + 10),
+        latency: ms(190),
+    });
+    drive(&mut app, submitted + 200);
+    let end = submitted + 2_000;
+    drive(&mut app, end);
+    assert!(app.last_verdicts('2').is_some(), "the run settled");
+    assert_eq!(app.answer(), Some(crate::lesson::choice::Answer::One(1)));
+    let pick = app.progress.lessons["event-loop"].pick.unwrap();
+    assert_eq!((pick.choice, pick.supported), (1, Some(true)));
+    // Measured already: a pick now is no prediction, and changes nothing.
+    press(&mut app, KeyCode::Char('a'), end);
+    assert_eq!(app.pick_shown(), Some(1));
+
+    app.section = Section::Check;
+    app.notice = None;
+    for lang in [Lang::En, Lang::ZhTw] {
+        app.lang = lang;
+        let heading = lang.scoped(|| T::RevealChoices.text());
+        for size in SIZES {
+            scroll_to(&mut app, end, size, heading);
+            let t = render(&app, end, size);
+            let name = format!("reveal_choices_{lang}_{}x{}", size.0, size.1);
+            insta::assert_snapshot!(name.clone(), t.backend());
+            let right = lang.scoped(|| T::RevealRight.fill(&[("letter", &'b')]));
+            let (x, y) = find(&t, &right).unwrap_or_else(|| panic!("{name}: {right}"));
+            assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Green, "{name}");
+        }
+    }
+}

@@ -120,21 +120,28 @@ pub fn step_name(step: Step) -> String {
 }
 
 /// The progress summary, longest first.
-fn progress_candidates(app: &App) -> [String; 3] {
+fn progress_candidates(app: &App) -> Vec<String> {
     let s = app.progress.summary(&app.lessons);
-    let values: [(&str, &dyn std::fmt::Display); 6] = [
+    let values: [(&str, &dyn std::fmt::Display); 8] = [
         ("visited", &s.visited.done),
         ("lessons", &s.visited.of),
         ("ran", &s.ran.done),
         ("actions", &s.ran.of),
         ("passed", &s.passed.done),
         ("checks", &s.passed.of),
+        ("predicted", &s.predicted.done),
+        ("predictable", &s.predicted.of),
     ];
-    [
-        T::HeaderProgressLong.fill(&values),
-        T::HeaderProgress.fill(&values),
-        T::HeaderProgressShort.fill(&values),
-    ]
+    // Predictions are counted where some lesson offers choices.
+    let mut forms = Vec::new();
+    if s.predicted.of > 0 {
+        forms.push(T::HeaderProgressFull.fill(&values));
+        forms.push(T::HeaderProgressPredicted.fill(&values));
+    }
+    forms.push(T::HeaderProgressLong.fill(&values));
+    forms.push(T::HeaderProgress.fill(&values));
+    forms.push(T::HeaderProgressShort.fill(&values));
+    forms
 }
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {

@@ -7,6 +7,7 @@ use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{chrome, load_chart, sizing_chart, theme, wrap};
+use crate::lesson::choice::{self, Answer};
 use crate::text::T;
 use crate::ui::app::{App, Section};
 use crate::ui::present::Step;
@@ -95,7 +96,11 @@ fn presenter_step(app: &App, step: Step) -> Vec<Line<'static>> {
     let lesson = app.lesson();
     match step {
         Step::Idea => prose(&app.render(lesson.idea.get())),
-        Step::Predict => prose(&app.render(lesson.predict.get())),
+        Step::Predict => {
+            let mut lines = prose(&app.render(lesson.predict.get()));
+            lines.extend(choices(app));
+            lines
+        }
         Step::Run(key) => {
             let Some(a) = lesson.action(key) else {
                 return Vec::new();
@@ -161,6 +166,7 @@ fn idea(app: &App) -> Vec<Line<'static>> {
     lines.push(Line::default());
     lines.push(heading(T::LessonPredict));
     lines.extend(prose(&app.render(lesson.predict.get())));
+    lines.extend(choices(app));
     lines.push(Line::default());
     lines.push(heading(T::LessonTry));
     for a in &lesson.actions {
@@ -230,9 +236,123 @@ fn check(app: &App) -> Vec<Line<'static>> {
             lines.extend(load_table(steps));
         }
     }
+    lines.extend(reveal(app));
     lines.push(Line::default());
     lines.push(heading(T::LessonTakeaway));
     lines.extend(prose(&app.render(lesson.takeaway.get())));
+    lines
+}
+
+/// The prediction's choices to pick from, the pick marked (nothing for a lesson without).
+fn choices(app: &App) -> Vec<Line<'static>> {
+    let lesson = app.lesson();
+    if lesson.choices.is_empty() {
+        return Vec::new();
+    }
+    let pick = app.pick_shown();
+    let mut lines = vec![
+        Line::default(),
+        Line::from(Span::styled(T::PredictPickHint.text(), theme::DIM)),
+    ];
+    for (i, c) in lesson.choices.iter().enumerate() {
+        let mut spans = vec![
+            Span::styled(format!(" {} ", choice::letter(i)), theme::KEY),
+            Span::raw(format!(" {}", app.render(c.text.get()))),
+        ];
+        if pick == Some(i) {
+            spans.push(Span::styled(
+                format!("  {}", T::ChoicePickMark),
+                theme::PASS,
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+/// Each choice against the measurement: the pick marked, the values its conditions read once
+/// its action ran, ✓ on the one the measurement supports, and what that says of the pick.
+fn reveal(app: &App) -> Vec<Line<'static>> {
+    let lesson = app.lesson();
+    if lesson.choices.is_empty() {
+        return Vec::new();
+    }
+    let pick = app.pick_shown();
+    let answer = app.answer();
+    let supported = answer.as_ref().map(Answer::supported).unwrap_or_default();
+    let mut lines = vec![Line::default(), heading(T::RevealChoices)];
+    for (i, c) in lesson.choices.iter().enumerate() {
+        let mark = if supported.contains(&i) {
+            Span::styled(" ✓ ", theme::PASS)
+        } else {
+            Span::styled(" · ", theme::DIM)
+        };
+        let mut spans = vec![
+            mark,
+            Span::styled(format!("{} ", choice::letter(i)), theme::KEY),
+            Span::raw(format!(" {}", app.render(c.text.get()))),
+        ];
+        if pick == Some(i) {
+            spans.push(Span::styled(
+                format!("  {}", T::ChoicePickMark),
+                theme::PASS,
+            ));
+        }
+        lines.push(Line::from(spans));
+        let verdicts = app.choice_verdicts(i);
+        for (j, e) in c.holds.iter().enumerate() {
+            let mut spans = vec![Span::styled(
+                format!("     [{}] {}", c.action, e.text),
+                theme::DIM,
+            )];
+            if let Some(v) = verdicts.as_ref().and_then(|v| v.get(j)) {
+                let style = if v.pass && !v.skipped {
+                    theme::PASS
+                } else {
+                    theme::FAIL
+                };
+                spans.push(Span::styled(format!("  {}", v.measured), style));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    let letters = |v: &[usize]| {
+        v.iter()
+            .map(|&i| choice::letter(i).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (text, style) = match (&answer, pick) {
+        (None, _) => {
+            let mut keys: Vec<char> = lesson.choices.iter().map(|c| c.action).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let keys: Vec<String> = keys.iter().map(char::to_string).collect();
+            let text = T::RevealNotRun.fill(&[("keys", &keys.join(", "))]);
+            (text, theme::DIM)
+        }
+        (Some(Answer::One(one)), Some(p)) if *one == p => (
+            T::RevealRight.fill(&[("letter", &choice::letter(*one))]),
+            theme::PASS,
+        ),
+        (Some(Answer::One(one)), Some(p)) => (
+            T::RevealWrong.fill(&[
+                ("letter", &choice::letter(*one)),
+                ("pick", &choice::letter(p)),
+            ]),
+            theme::FAIL,
+        ),
+        (Some(Answer::One(one)), None) => (
+            T::RevealNoPick.fill(&[("letter", &choice::letter(*one))]),
+            theme::LABEL,
+        ),
+        (Some(Answer::None), _) => (T::RevealSupportsNone.text().to_string(), theme::FAIL),
+        (Some(Answer::Many(v)), _) => (
+            T::RevealSupportsMany.fill(&[("letters", &letters(v))]),
+            theme::FAIL,
+        ),
+    };
+    lines.push(Line::from(Span::styled(format!(" {text}"), style)));
     lines
 }
 
