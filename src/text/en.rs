@@ -499,7 +499,7 @@ table! {
     // ── the playground (g): its pane, its keys, what a run measured ──
     PlayTitle => "playground",
     PlayHeading => "Compose your own experiment",
-    PlayLabLive => "lab settings (a change restarts the lab at once):",
+    PlayLabLive => "lab settings, live:",
     PlaySizeDefault => "default ({n})",
     PlayCommand => "the same run, headless:",
     PlayNoRun => "no run yet: 1 or Enter runs it",
@@ -514,9 +514,7 @@ table! {
     PlayWaited => "queue wait (submit → start): {least} to {most}",
     PlayEnded => "how the jobs ended: {outcomes}",
     KeyPlayground => "the playground: compose your own experiment (g again: back)",
-    KeyPlaygroundShort => "playground",
     KeyPlayRun => "run the experiment (1 too)",
-    KeyPlayRunShort => "run",
     KeyPlayEnter => "Enter: run the playground's experiment",
     KeyPlayValues => "change the field's value (a lab setting restarts the lab)",
     KeyPlayValuesShort => "value",
@@ -524,4 +522,5 @@ table! {
     KeyPlayFieldsShort => "field",
     KeyPlayActions => "1: run the experiment",
     HeaderPlayground => "after the {of} lessons",
+    PlayBack => "back to the lesson",
 }

@@ -497,7 +497,7 @@ translation! { zh_cn;
     // ── the playground (g): its pane, its keys, what a run measured ──
     PlayTitle => "实验场",
     PlayHeading => "自己组一个实验",
-    PlayLabLive => "实验室设置（一改就立即重启实验室）：",
+    PlayLabLive => "实验室设置（即时生效）：",
     PlaySizeDefault => "默认（{n}）",
     PlayCommand => "同一个实验，不开终端界面：",
     PlayNoRun => "还没运行过：按 1 或 Enter 运行",
@@ -512,9 +512,7 @@ translation! { zh_cn;
     PlayWaited => "排队等待（提交 → 开始）：{least} 到 {most}",
     PlayEnded => "任务的结局：{outcomes}",
     KeyPlayground => "实验场：自己组实验（再按 g 返回）",
-    KeyPlaygroundShort => "实验场",
     KeyPlayRun => "运行实验（1 也可以）",
-    KeyPlayRunShort => "运行",
     KeyPlayEnter => "Enter：运行实验场的实验",
     KeyPlayValues => "改字段的值（改实验室设置会重启实验室）",
     KeyPlayValuesShort => "值",
@@ -522,4 +520,5 @@ translation! { zh_cn;
     KeyPlayFieldsShort => "字段",
     KeyPlayActions => "1：运行实验",
     HeaderPlayground => "{of} 课之后",
+    PlayBack => "返回课程",
 }

@@ -497,7 +497,7 @@ translation! { zh_tw;
     // ── the playground (g): its pane, its keys, what a run measured ──
     PlayTitle => "實驗場",
     PlayHeading => "自己組一個實驗",
-    PlayLabLive => "實驗室設定（一改就立刻重啟實驗室）：",
+    PlayLabLive => "實驗室設定（即時生效）：",
     PlaySizeDefault => "預設（{n}）",
     PlayCommand => "同一個實驗，不開終端介面：",
     PlayNoRun => "還沒跑過：按 1 或 Enter 執行",
@@ -512,9 +512,7 @@ translation! { zh_tw;
     PlayWaited => "排隊等待（送出 → 開始）：{least} 到 {most}",
     PlayEnded => "工作的結局：{outcomes}",
     KeyPlayground => "實驗場：自己組實驗（再按 g 回去）",
-    KeyPlaygroundShort => "實驗場",
     KeyPlayRun => "執行實驗（1 也可以）",
-    KeyPlayRunShort => "執行",
     KeyPlayEnter => "Enter：執行實驗場的實驗",
     KeyPlayValues => "改欄位的值（改實驗室設定會重啟實驗室）",
     KeyPlayValuesShort => "值",
@@ -522,4 +520,5 @@ translation! { zh_tw;
     KeyPlayFieldsShort => "欄位",
     KeyPlayActions => "1：執行實驗",
     HeaderPlayground => "{of} 課之後",
+    PlayBack => "回到課程",
 }

@@ -1191,6 +1191,7 @@ mod tests {
         app.playground.max_blocking = 8;
         app.playground.rate = 100;
         app.playground.cpus = 1;
+        app.relab = true;
         let lab = started(&mut app, t).expect("restarted");
         app.lab_started(3, t, lab);
         let mut id = 3;

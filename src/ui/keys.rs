@@ -97,11 +97,7 @@ pub const KEYS: &[Binding] = &[
         label: "Enter",
         help: T::KeyPlayEnter,
         footer: None,
-        modes: &[(
-            Mode::Playground,
-            T::KeyPlayRun,
-            Some(("1/Enter", T::KeyPlayRunShort)),
-        )],
+        modes: &[(Mode::Playground, T::KeyPlayRun, None)],
         keys: &[(Key::Code(KeyCode::Enter), Intent::Run)],
     },
     Binding {
@@ -127,7 +123,8 @@ pub const KEYS: &[Binding] = &[
         label: "tab / shift-tab",
         help: T::KeySections,
         footer: Some(("tab", T::KeySectionsShort)),
-        modes: &[],
+        // The playground has no sections: not in its footer.
+        modes: &[(Mode::Playground, T::KeySections, None)],
         keys: &[
             (Key::Code(KeyCode::Tab), Intent::NextSection),
             (Key::Code(KeyCode::BackTab), Intent::PrevSection),
@@ -209,7 +206,7 @@ pub const KEYS: &[Binding] = &[
     Binding {
         label: "g",
         help: T::KeyPlayground,
-        footer: Some(("g", T::KeyPlaygroundShort)),
+        footer: None,
         modes: &[],
         keys: &[(Key::Char('g'), Intent::Playground)],
     },

@@ -620,6 +620,8 @@ fn every_action_key_of_every_lesson_submits_its_jobs() {
         lessons.last().unwrap().id,
         "→ stops at the last lesson"
     );
+    assert!(app.playing, "→ past the last lesson is the playground");
+    press(&mut app, KeyCode::Char('g'), 0);
     press(&mut app, KeyCode::Char('h'), 0);
     assert_eq!(app.current, lessons.len() - 2, "h goes back");
 }
@@ -1457,7 +1459,7 @@ fn the_playground_shows_its_fields_command_line_and_what_a_run_measured() {
                 assert!(find(&t, title).is_some(), "{shot}");
                 assert!(find(&t, "max-blocking-threads").is_some(), "{shot}");
                 // The chosen field's value is marked.
-                let (x, y) = find(&t, " spawn-blocking ").expect("the strategy's value");
+                let (x, y) = find(&t, "spawn-blocking").expect("the strategy's value");
                 assert_eq!(t.backend().buffer()[(x, y)].bg, Color::Cyan, "{shot}");
                 let said = lang.scoped(|| T::PlayRanOn.fill(&[("kinds", &"blocking-pool ×1")]));
                 assert_eq!(find(&t, &said).is_some(), ran, "{shot}: {said}");

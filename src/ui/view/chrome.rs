@@ -152,6 +152,8 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
         ];
         actions.push(Span::styled(" 1 ", theme::KEY));
         actions.push(Span::raw(format!(" {}  ", T::PlayRunLabel.fill(&values))));
+        actions.push(Span::styled(" g ", theme::KEY));
+        actions.push(Span::raw(format!(" {}  ", T::PlayBack)));
     }
     for a in app.lesson().actions.iter().filter(|_| !app.playing) {
         actions.push(Span::styled(format!(" {} ", a.key), theme::KEY));

@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::from(vec![
             Span::styled(mark, theme::HEADING),
             Span::styled(wrap::pad(field.flag(), label_width + 1), theme::LABEL),
-            Span::styled(format!(" {} ", p.value(field)), style),
+            Span::styled(p.value(field), style),
         ]));
     }
     lines.push(Line::default());
