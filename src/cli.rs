@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
-use crate::data::{Flavor, LabConfig, Shutdown, Strategy, Workload};
+use crate::data::{Flavor, LabConfig, Shutdown, Strategy, Work, Workload};
 use crate::lab::strategy::{self, REGISTRY};
 use crate::load;
 use crate::text::{Lang, T};
@@ -159,7 +159,7 @@ fn sweep(s: &str) -> Result<Multiples, String> {
         .map(Multiples)
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct RunArgs {
     #[arg(long, value_parser = workloads(), help = T::CliRunWorkload.text())]
     pub workload: Workload,
@@ -185,6 +185,88 @@ pub struct RunArgs {
     pub sweep: Option<Multiples>,
     #[arg(long, help = T::CliRunJson.text())]
     pub json: bool,
+}
+
+impl RunArgs {
+    /// The work one job of `run` does.
+    pub fn work(&self) -> Work {
+        Work {
+            workload: self.workload,
+            strategy: self.strategy,
+            ms: self.ms as u64,
+            size: self.size.unwrap_or(0) as u32,
+        }
+    }
+
+    /// The lab `run` starts: the lab flags on the defaults, then `run`'s own lab flags.
+    pub fn lab(&self, flags: &LabArgs) -> LabConfig {
+        let mut config = flags.apply(LabConfig::default());
+        if let Some(n) = self.lifespan_pool {
+            config.lifespan_pool = n as usize;
+        }
+        if let Some(mode) = self.shutdown {
+            config.shutdown = mode;
+        }
+        if let Some(ms) = self.long_poll_ms {
+            config.long_poll = std::time::Duration::from_millis(ms as u64);
+        }
+        config
+    }
+
+    /// The arguments after `blocklab` that parse back to these flags and `flags`: what to type
+    /// to run this again. Flags left at their defaults are left out.
+    pub fn command_line(&self, flags: &LabArgs) -> Vec<String> {
+        let mut out: Vec<String> = vec!["run".into()];
+        let mut flag = |name: &str, value: String| {
+            out.push(format!("--{name}"));
+            out.push(value);
+        };
+        flag("workload", self.workload.as_str().into());
+        flag("strategy", self.strategy.as_str().into());
+        flag("ms", self.ms.to_string());
+        if self.jobs != 1 {
+            flag("jobs", self.jobs.to_string());
+        }
+        let optional = [
+            ("size", self.size),
+            ("stop-after-ms", self.stop_after_ms),
+            ("long-poll-ms", self.long_poll_ms),
+            ("lifespan-pool", self.lifespan_pool),
+        ];
+        for (name, value) in optional {
+            if let Some(v) = value {
+                flag(name, v.to_string());
+            }
+        }
+        if let Some(mode) = self.shutdown {
+            flag("shutdown", mode.as_str().into());
+        }
+        if let Some(s) = self.seconds {
+            flag("seconds", s.to_string());
+        }
+        if let Some(Multiples(m)) = &self.sweep {
+            let m: Vec<String> = m.iter().map(u32::to_string).collect();
+            flag("sweep", m.join(","));
+        }
+        if let Some(f) = flags.runtime {
+            flag("runtime", f.as_str().into());
+        }
+        let numbers = [
+            ("workers", flags.workers),
+            ("max-blocking-threads", flags.max_blocking_threads),
+            ("rate", flags.rate),
+            ("cpus", flags.cpus.map(|n| n as i64)),
+        ];
+        for (name, value) in numbers {
+            if let Some(v) = value {
+                flag(name, v.to_string());
+            }
+        }
+        if self.json {
+            out.push("--json".into());
+        }
+        out
+    }
 }
 
 /// Settings of the runtime under study (the TUI and `run`).

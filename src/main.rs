@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use blocklab::cli::{Cli, Command, LabArgs, Rates, RunArgs};
-use blocklab::data::{LabConfig, Work};
+use blocklab::data::LabConfig;
 use blocklab::lesson::{Catalog, Lesson};
 use blocklab::load::LoadPlan;
 use blocklab::progress::Progress;
@@ -448,22 +448,8 @@ fn find_lesson(lessons: &[Lesson], want: &str) -> Option<usize> {
 }
 
 fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
-    let mut config = cli.lab.apply(LabConfig::default());
-    if let Some(n) = args.lifespan_pool {
-        config.lifespan_pool = n as usize;
-    }
-    if let Some(mode) = args.shutdown {
-        config.shutdown = mode;
-    }
-    if let Some(ms) = args.long_poll_ms {
-        config.long_poll = Duration::from_millis(ms as u64);
-    }
-    let work = Work {
-        workload: args.workload,
-        strategy: args.strategy,
-        ms: args.ms as u64,
-        size: args.size.unwrap_or(0) as u32,
-    };
+    let config = args.lab(&cli.lab);
+    let work = args.work();
     let mut plan = Plan::once(config.clone(), work, args.jobs as usize);
     plan.stop_after = args
         .stop_after_ms

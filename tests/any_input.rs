@@ -1,7 +1,7 @@
 //! Any input, any size: random sequences of keys, mouse events, pastes and resizes go through
 //! the app's update and a render on a TestBackend. Nothing may panic, and the state keeps its
 //! invariants (the lesson index in range, pause and help toggling as the keys say, the lesson
-//! shown recorded in the progress). The app does no I/O: its progress saves are only checked
+//! shown recorded in the progress, the playground's values ones `blocklab run` accepts). The app does no I/O: its progress saves are only checked
 //! here. `e` saves the screen at whatever size it is, into a temporary state folder.
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -33,7 +33,7 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
     prop_oneof![
         // The keys the app knows, often…
         4 => prop::sample::select(
-            "0123456789abcdqhljkt+-=r? xyzLepZ".chars().collect::<Vec<_>>()
+            "0123456789abcdqhljkt+-=r? xyzLepZgg".chars().collect::<Vec<_>>()
         )
         .prop_map(KeyCode::Char),
         3 => prop::sample::select(vec![
@@ -181,6 +181,7 @@ proptest! {
             now += Duration::from_millis(dt);
             let (help, paused, lang) = (app.help, app.paused.is_some(), app.lang);
             let (presenting, zoom, current) = (app.present.is_some(), app.zoom, app.current);
+            let playing = app.playing;
             if let Event::Resize(w, h) = event {
                 terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
             }
@@ -203,6 +204,7 @@ proptest! {
                         prop_assert_eq!(app.paused.is_some(), paused);
                     }
                     KeyCode::Char('?') => prop_assert!(app.help),
+                    KeyCode::Char('g') => prop_assert_ne!(app.playing, playing),
                     KeyCode::Char(' ') => prop_assert_ne!(app.paused.is_some(), paused),
                     KeyCode::Char('L') => prop_assert_eq!(app.lang, lang.next()),
                     KeyCode::Char('e') => prop_assert!(
@@ -257,6 +259,11 @@ proptest! {
             // In presenter mode the step is always one of the lesson's.
             prop_assert_eq!(app.present.is_some(), app.step_shown().is_some());
             prop_assert!(app.runs.len() <= 100);
+            // The playground's values stay what `blocklab run` accepts, its field one on screen.
+            let play = &app.playground;
+            prop_assert!(play.parses(), "{}", play.command_line());
+            prop_assert!(play.fields().contains(&play.field));
+            prop_assert!((1..=blocklab::lab::cpus::max_cpus() as i64).contains(&play.cpus));
             let frame = terminal.draw(|frame| view::draw(frame, &app, now)).unwrap();
             if let Some(asked) = export {
                 let (dir, saved) = blocklab::ui::export::save(frame.buffer, &asked);

@@ -285,9 +285,17 @@ fn tui_saving(
     presses: &[(char, u64)],
     until: u64,
 ) -> (App, Sim, Vec<(Duration, Progress)>) {
-    let mut saves = Vec::new();
     let (lessons, at) = lesson(lesson_id);
-    let mut app = App::new(lessons, at, two_cores());
+    drive_app(App::new(lessons, at, two_cores()), presses, until)
+}
+
+/// `app` with `presses` (key, at ms) on the simulated lab, until `until` ms.
+fn drive_app(
+    mut app: App,
+    presses: &[(char, u64)],
+    until: u64,
+) -> (App, Sim, Vec<(Duration, Progress)>) {
+    let mut saves = Vec::new();
     let mut sim = Sim::new(Duration::ZERO);
     let mut presses: VecDeque<_> = presses.iter().copied().collect();
     while sim.now < ms(until) {
@@ -459,6 +467,45 @@ fn check_gives_the_same_verdicts_in_every_language() {
                 let other = outcome(&lang.scoped(|| headless(action)));
                 assert_eq!(other, en, "{} [{}] in {lang}", lesson.id, action.key);
             }
+        }
+    }
+}
+
+/// The playground runs a combination of every strategy through the same runner as a lesson's
+/// action, on its own lab, and says what it measured — counted for no lesson.
+#[test]
+fn the_playground_runs_every_strategy_and_says_what_it_measured() {
+    use blocklab::lab::strategy;
+    use blocklab::ui::app::PLAYGROUND;
+    use blocklab::ui::playground::findings;
+    for (i, s) in strategy::all().enumerate() {
+        let (lessons, at) = lesson("event-loop");
+        let mut app = App::new(lessons, at, two_cores());
+        let p = &mut app.playground;
+        p.strategy = s;
+        p.ms = 50;
+        p.jobs = 1 + (i % 3) as i64;
+        p.rate = 50;
+        p.cpus = 1;
+        let want = p.lab();
+        let (app, _, saves) = drive_app(app, &[('g', 0), ('1', 10)], 2_000);
+        let run = app.playground_run().expect("a playground run");
+        assert_eq!(run.lab, want, "{s}: it ran on the playground's lab");
+        let report = run
+            .report
+            .as_ref()
+            .unwrap_or_else(|| panic!("{s}: a report"));
+        assert_eq!(report.jobs.len(), 1 + i % 3, "{s}");
+        assert!(report.jobs.iter().all(|j| j.strategy == s.as_str()));
+        let said = blocklab::text::Lang::En.scoped(|| findings(report));
+        assert_eq!(said.len(), 4, "{s}: {said:?}");
+        assert!(said[0].contains("×"), "{s}: where it ran: {}", said[0]);
+        assert!(said[1].contains("stall threshold"), "{s}: {}", said[1]);
+        assert!(said[2].starts_with("queue wait"), "{s}: {}", said[2]);
+        // No lesson's progress counts it, and the lesson stays the last one shown.
+        for (_, progress) in &saves {
+            assert!(!progress.lessons.contains_key(PLAYGROUND));
+            assert_eq!(progress.last_lesson.as_deref(), Some("event-loop"));
         }
     }
 }

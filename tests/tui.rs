@@ -653,3 +653,30 @@ fn notes_on_a_second_terminal_follow_the_presenter_across_a_restart() {
     notes.assert_restored();
     std::fs::remove_dir_all(&state).unwrap();
 }
+
+/// The playground on the real binary: `g` opens it, a lab setting changed restarts the lab
+/// with it (the Pools pane says so), 1 runs the experiment and what it measured appears; `g`
+/// goes back to the lesson.
+#[test]
+fn the_playground_changes_the_lab_live_runs_and_goes_back() {
+    let mut tui = Tui::start(&["--lesson", "1"], 120, 40);
+    tui.wait_for("Event-loop lag", Duration::from_secs(10));
+    tui.press("g");
+    tui.wait_for("blocklab run --workload sleep", Duration::from_secs(2));
+    // Down to the runtime (workload, strategy, ms, jobs, runtime: inline takes no size).
+    for _ in 0..4 {
+        tui.press("\x1b[B");
+    }
+    tui.press("\x1b[C");
+    tui.wait_for("--runtime multi-thread --workers", Duration::from_secs(2));
+    tui.wait_for("multi-thread ×", Duration::from_secs(5));
+    tui.press("\r");
+    tui.wait_for("where it ran: event-loop", Duration::from_secs(10));
+    let screen = tui.wait_for("queue wait", Duration::from_secs(2));
+    assert!(screen.contains("the loop"), "{screen}");
+    tui.press("g");
+    tui.wait_for("lesson 1/", Duration::from_secs(2));
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(5)).success());
+    tui.assert_restored();
+}

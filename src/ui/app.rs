@@ -14,7 +14,8 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEventKind};
 
 use super::export::Export;
-use super::keys::{self, Intent};
+use super::keys::{self, Intent, Mode};
+use super::playground::Playground;
 use super::present::{self, Pane, Presenter, Step};
 use crate::cli::LabArgs;
 use crate::clock::human;
@@ -38,6 +39,10 @@ pub const WINDOWS: [Duration; 5] = [
     Duration::from_secs(60),
 ];
 const DEFAULT_WINDOW: usize = 2;
+
+/// The lesson id the playground's runs are filed under: not a lesson id a file can have
+/// (those are lowercase letters, digits and `-`), so it names no lesson.
+pub const PLAYGROUND: &str = "<playground>";
 
 /// Action presses remembered (only the latest per action is shown).
 const MAX_RUNS: usize = 100;
@@ -143,6 +148,10 @@ pub struct App {
     /// notes screen's clocks).
     pub presenting_since: Duration,
     pub step_since: Duration,
+    /// The playground's values (kept while the learner is away from it).
+    pub playground: Playground,
+    /// The playground is shown instead of the lesson (`g`); the lesson stays the current one.
+    pub playing: bool,
     pub model: Model,
     pub runs: Vec<ActionRun>,
     /// The configuration of the lab running now (or being started).
@@ -204,6 +213,8 @@ impl App {
             zoom: None,
             presenting_since: Duration::ZERO,
             step_since: Duration::ZERO,
+            playground: Playground::new(&lab),
+            playing: false,
             model: Model::new(),
             runs: Vec::new(),
             lab,
@@ -284,6 +295,76 @@ impl App {
     /// The lab configuration a lesson wants, with the command-line flags on top.
     pub fn lab_for(&self, lesson: usize) -> LabConfig {
         self.overrides.apply(self.lessons[lesson].lab.clone())
+    }
+
+    /// The lab wanted when no experiment runs: the playground's while it is shown, else the
+    /// lesson's.
+    pub fn wanted_lab(&self) -> LabConfig {
+        if self.playing {
+            self.playground.lab()
+        } else {
+            self.lab_for(self.current)
+        }
+    }
+
+    /// The mode that gives keys other meanings, if any: the playground over presenter mode.
+    pub fn mode(&self) -> Option<Mode> {
+        if self.playing {
+            Some(Mode::Playground)
+        } else if self.present.is_some() {
+            Some(Mode::Present)
+        } else {
+            None
+        }
+    }
+
+    /// The latest run of the playground.
+    pub fn playground_run(&self) -> Option<&ActionRun> {
+        self.runs.iter().rev().find(|r| r.lesson == PLAYGROUND)
+    }
+
+    /// `g`: into the playground, or back to the lesson; the lab follows once no experiment runs.
+    fn toggle_playground(&mut self) -> Option<Command> {
+        self.playing = !self.playing;
+        self.relab = true;
+        self.scroll = 0;
+        None
+    }
+
+    /// A key in the playground: ↑/↓ choose a field, ←/→ change it (a lab setting restarts
+    /// the lab at once), 1 or Enter run. `None`: the key means what it means elsewhere.
+    fn play_key(&mut self, intent: Intent, now: Duration) -> Option<Option<Command>> {
+        match intent {
+            Intent::ScrollUp => self.playground.choose(-1),
+            Intent::ScrollDown => self.playground.choose(1),
+            Intent::PrevLesson | Intent::NextLesson => {
+                let field = self.playground.field;
+                let changed = self.playground.change(intent == Intent::NextLesson);
+                if changed && field.is_lab() {
+                    self.relab = true;
+                }
+            }
+            Intent::Action(_) | Intent::Run => self.press_play(now),
+            // The fields, what a run measured and the command line may not fit: pages scroll.
+            Intent::PageDown => return Some(self.scroll_by(10)),
+            Intent::PageUp => return Some(self.scroll_by(-10)),
+            // Sections, and the picks of a lesson's prediction, mean nothing here.
+            Intent::NextSection | Intent::PrevSection | Intent::Pick(_) => {}
+            _ => return None,
+        }
+        Some(None)
+    }
+
+    /// Runs the playground's experiment now, or after the one in progress.
+    fn press_play(&mut self, now: Duration) {
+        let key = '1';
+        if self.running().is_some_and(|(l, _)| l == PLAYGROUND) {
+            self.say(T::NoticeAlreadyRunning.fill(&[("key", &key)]), now);
+        } else if self.queue.iter().any(|(l, _)| l == PLAYGROUND) {
+            self.say(T::NoticeAlreadyQueued.fill(&[("key", &key)]), now);
+        } else {
+            self.queue.push_back((PLAYGROUND.to_string(), key));
+        }
     }
 
     /// The lab an action runs on: its own, with the command-line flags on top.
@@ -404,8 +485,14 @@ impl App {
             self.zoom = None;
             return None;
         }
+        let intent = intent?;
+        if self.playing
+            && let Some(out) = self.play_key(intent, now)
+        {
+            return out;
+        }
         // In presenter mode the lesson and page keys (a clicker's) move through the steps.
-        let intent = match (intent?, self.present.is_some()) {
+        let intent = match (intent, self.present.is_some()) {
             (Intent::NextLesson | Intent::PageDown, true) => return self.next_step(now),
             (Intent::PrevLesson | Intent::PageUp, true) => return self.prev_step(),
             (intent, _) => intent,
@@ -418,7 +505,13 @@ impl App {
                 None
             }
             Intent::PrevLesson => self.go(self.current.checked_sub(1)?),
+            // Past the last lesson, the playground.
+            Intent::NextLesson if self.current + 1 == self.lessons.len() => {
+                self.toggle_playground()
+            }
             Intent::NextLesson => self.go(self.current + 1),
+            Intent::Playground => self.toggle_playground(),
+            Intent::Run => None,
             Intent::NextSection => self.show(self.section.step(1)),
             Intent::PrevSection => self.show(self.section.step(-1)),
             Intent::ScrollDown => self.scroll_by(1),
@@ -457,6 +550,10 @@ impl App {
                 self.pick(choice, now);
                 None
             }
+            Intent::Export if self.playing => Some(Command::Export(Export {
+                lesson: "playground".into(),
+                title: T::PlayTitle.text().to_string(),
+            })),
             Intent::Export => Some(Command::Export(Export {
                 lesson: self.lesson().id.clone(),
                 title: self.lesson().title.to_string(),
@@ -749,13 +846,25 @@ impl App {
 
     /// Starts the experiment of `key` in `lesson`.
     fn begin(&mut self, lesson: String, key: char, now: Duration) -> Vec<Command> {
-        let Some(action) = self.action_of(&lesson, key).cloned() else {
-            return Vec::new();
+        let (plan, label) = if lesson == PLAYGROUND {
+            let p = &self.playground;
+            let plan = Plan::once(p.lab(), p.work(), p.jobs());
+            let values: [(&str, &dyn std::fmt::Display); 2] = [
+                ("workload", &p.workload.as_str()),
+                ("strategy", &p.strategy),
+            ];
+            (plan, T::PlayRunLabel.fill(&values))
+        } else {
+            let Some(action) = self.action_of(&lesson, key).cloned() else {
+                return Vec::new();
+            };
+            let lab = self.lab_for_action(&action);
+            (Plan::of_action(&action, lab), action.label.to_string())
         };
-        let lab = self.lab_for_action(&action);
+        let lab = plan.lab.clone();
         let run = self.next_run;
         self.next_run += 1;
-        let mut runner = Runner::new(Plan::of_action(&action, lab.clone()), run);
+        let mut runner = Runner::new(plan, run);
         let orders = runner.start();
         self.experiment = Some(runner);
         self.starting = true;
@@ -774,7 +883,7 @@ impl App {
         });
         let text = T::NoticeStarting.fill(&[
             ("key", &key),
-            ("label", &action.label),
+            ("label", &label),
             ("baseline", &human(BASELINE)),
         ]);
         self.say(text, now);
@@ -822,7 +931,7 @@ impl App {
         let stopped = self
             .lab_id
             .is_some_and(|id| self.model.lab_stopped(id).is_some());
-        let wanted = self.lab_for(self.current);
+        let wanted = self.wanted_lab();
         let relab = std::mem::take(&mut self.relab) && wanted != self.lab;
         if self.lab_id.is_none() || stopped || relab {
             let config = if stopped && !relab {
@@ -864,6 +973,13 @@ impl App {
             return;
         };
         let (lesson, key) = (self.runs[i].lesson.clone(), self.runs[i].key);
+        // The playground's run holds no claim: what it measured is said from its report, and
+        // it counts for no lesson's progress.
+        if lesson == PLAYGROUND {
+            self.runs[i].verdicts = Some(Vec::new());
+            self.runs[i].report = Some(report);
+            return;
+        }
         let Some(action) = self.action_of(&lesson, key).cloned() else {
             return;
         };
@@ -1381,5 +1497,101 @@ mod tests {
         // Not zoomed, Esc quits as before.
         let out = app.on_event(&key(KeyCode::Esc), t);
         assert!(out.contains(&Command::Quit(Exit::Quit)));
+    }
+
+    /// The lab the next step starts, if it starts one.
+    fn started(app: &mut App, now: Duration) -> Option<LabConfig> {
+        app.step(now).into_iter().find_map(|c| match c {
+            Command::Lab(Order::StartLab(config)) => Some(config),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn each_lab_setting_changed_in_the_playground_restarts_the_lab_with_it() {
+        use super::super::playground::Field;
+        let mut app = App::new(crate::lesson::builtin().lessons, 0, LabArgs::default());
+        let t = Duration::from_secs(1);
+        let first = started(&mut app, t).expect("the lesson's lab");
+        app.lab_started(1, t, first);
+        // g: the playground's lab, at once.
+        app.on_event(&key(KeyCode::Char('g')), t);
+        assert!(app.playing);
+        let lab = started(&mut app, t).expect("the playground's lab");
+        assert_eq!(lab, app.playground.lab());
+        app.lab_started(2, t, lab);
+        assert_eq!(started(&mut app, t), None, "nothing changed, no restart");
+        // Start from a lab every setting can move from, in both directions.
+        app.playground.runtime = crate::data::Flavor::MultiThread;
+        app.playground.workers = 2;
+        app.playground.max_blocking = 8;
+        app.playground.rate = 100;
+        app.playground.cpus = 1;
+        app.relab = true;
+        let lab = started(&mut app, t).expect("restarted");
+        app.lab_started(3, t, lab);
+        let mut id = 3;
+        for field in Field::ALL.into_iter().filter(|f| f.is_lab()).rev() {
+            app.playground.field = field;
+            let before = app.lab.clone();
+            // → unless the field is at its top (cores on a one-core machine; the runtime).
+            app.on_event(&key(KeyCode::Right), t);
+            if app.playground.lab() == before {
+                app.on_event(&key(KeyCode::Left), t);
+            }
+            if field == Field::Cpus && crate::lab::cpus::max_cpus() == 1 {
+                continue;
+            }
+            let lab = started(&mut app, t).unwrap_or_else(|| panic!("{field:?}: a restart"));
+            assert_ne!(lab, before, "{field:?}");
+            assert_eq!(lab, app.playground.lab(), "{field:?}");
+            let flags = app.playground.flags().1;
+            match field {
+                Field::Runtime => assert_eq!(Some(lab.flavor), flags.runtime),
+                Field::Workers => assert_eq!(lab.workers as i64, app.playground.workers),
+                Field::MaxBlocking => {
+                    assert_eq!(lab.max_blocking_threads as i64, app.playground.max_blocking)
+                }
+                Field::Rate => assert_eq!(i64::from(lab.traffic_rate), app.playground.rate),
+                Field::Cpus => assert_eq!(lab.cpus, Some(app.playground.cpus as usize)),
+                _ => unreachable!(),
+            }
+            id += 1;
+            app.lab_started(id, t, lab);
+        }
+        // The work's fields change no lab.
+        app.playground.field = Field::Ms;
+        app.on_event(&key(KeyCode::Right), t);
+        assert_eq!(started(&mut app, t), None);
+        // g again: the lesson, and its lab back.
+        app.on_event(&key(KeyCode::Char('g')), t);
+        assert!(!app.playing);
+        assert_eq!(started(&mut app, t), Some(app.lab_for(0)));
+    }
+
+    #[test]
+    fn right_past_the_last_lesson_is_the_playground_and_it_counts_for_no_lesson() {
+        let lessons = crate::lesson::builtin().lessons;
+        let last = lessons.len() - 1;
+        let mut app = App::new(lessons, last, LabArgs::default());
+        let t = Duration::from_secs(1);
+        app.on_event(&key(KeyCode::Right), t);
+        assert!(app.playing);
+        assert_eq!(app.current, last);
+        // 1 and Enter run it (one at a time), queued under no lesson of the catalog.
+        app.on_event(&key(KeyCode::Char('1')), t);
+        app.on_event(&key(KeyCode::Enter), t);
+        assert_eq!(app.queue.len(), 1);
+        let out = app.step(t);
+        assert!(
+            out.iter()
+                .any(|c| matches!(c, Command::Lab(Order::StartLab(_))))
+        );
+        assert_eq!(
+            app.playground_run().map(|r| r.lesson.as_str()),
+            Some(PLAYGROUND)
+        );
+        assert_eq!(app.progress.last_lesson, Some(id(&app, last)));
+        assert!(!app.progress.lessons.contains_key(PLAYGROUND));
     }
 }

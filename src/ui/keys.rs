@@ -34,6 +34,10 @@ pub enum Intent {
     Unzoom,
     /// Next language: English, zh-TW, zh-CN.
     Lang,
+    /// Into the playground, or back to the lesson.
+    Playground,
+    /// Run the playground's experiment.
+    Run,
     Help,
     Quit,
     /// Ctrl-C: quit with the interrupted exit code.
@@ -50,6 +54,25 @@ pub enum Key {
     Code(KeyCode),
 }
 
+/// A mode that gives some keys other meanings (the playground's over presenter mode's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Present,
+    Playground,
+}
+
+impl<I> Binding<I> {
+    /// The help line and the footer entry in `mode`.
+    pub fn in_mode(&self, mode: Option<Mode>) -> (T, Option<(&'static str, T)>) {
+        self.modes
+            .iter()
+            .find(|(m, _, _)| Some(*m) == mode)
+            .map_or((self.help, self.footer), |&(_, help, footer)| {
+                (help, footer)
+            })
+    }
+}
+
 /// One line of the help: keys that belong together, what they do, and the footer's words.
 /// `I` is what the keys ask for: the app's [`Intent`], or the replay's [`ReplayIntent`].
 pub struct Binding<I: 'static = Intent> {
@@ -58,8 +81,9 @@ pub struct Binding<I: 'static = Intent> {
     pub help: T,
     /// How the footer writes them, and its word for them (only the most used are there).
     pub footer: Option<(&'static str, T)>,
-    /// In presenter mode these keys mean something else: its help line and footer word.
-    pub present: Option<(T, T)>,
+    /// In these modes the keys mean something else: the mode's help line, and its footer
+    /// entry (none: not in the footer).
+    pub modes: &'static [(Mode, T, Option<(&'static str, T)>)],
     pub keys: &'static [(Key, I)],
 }
 
@@ -68,14 +92,14 @@ pub const KEYS: &[Binding] = &[
         label: "1-9",
         help: T::KeyActions,
         footer: None,
-        present: None,
+        modes: &[(Mode::Playground, T::KeyPlayActions, None)],
         keys: &[(Key::Digit, Intent::Action('1'))],
     },
     Binding {
         label: "a-d",
         help: T::KeyPick,
         footer: None,
-        present: None,
+        modes: &[],
         keys: &[
             (Key::Char('a'), Intent::Pick(0)),
             (Key::Char('b'), Intent::Pick(1)),
@@ -84,10 +108,24 @@ pub const KEYS: &[Binding] = &[
         ],
     },
     Binding {
+        label: "Enter",
+        help: T::KeyPlayEnter,
+        footer: None,
+        modes: &[(Mode::Playground, T::KeyPlayRun, None)],
+        keys: &[(Key::Code(KeyCode::Enter), Intent::Run)],
+    },
+    Binding {
         label: "← → / h l",
         help: T::KeyLessons,
         footer: Some(("←/→", T::KeyLessonsShort)),
-        present: Some((T::KeyStep, T::KeyStepShort)),
+        modes: &[
+            (Mode::Present, T::KeyStep, Some(("←/→", T::KeyStepShort))),
+            (
+                Mode::Playground,
+                T::KeyPlayValues,
+                Some(("←/→", T::KeyPlayValuesShort)),
+            ),
+        ],
         keys: &[
             (Key::Code(KeyCode::Left), Intent::PrevLesson),
             (Key::Char('h'), Intent::PrevLesson),
@@ -99,7 +137,12 @@ pub const KEYS: &[Binding] = &[
         label: "tab / shift-tab",
         help: T::KeySections,
         footer: Some(("tab", T::KeySectionsShort)),
-        present: None,
+        // The playground has no sections, and presenter mode shows a step instead: not in
+        // their footers.
+        modes: &[
+            (Mode::Present, T::KeySections, None),
+            (Mode::Playground, T::KeySections, None),
+        ],
         keys: &[
             (Key::Code(KeyCode::Tab), Intent::NextSection),
             (Key::Code(KeyCode::BackTab), Intent::PrevSection),
@@ -110,7 +153,14 @@ pub const KEYS: &[Binding] = &[
         label: "↑ ↓ / j k, PgUp PgDn",
         help: T::KeyScroll,
         footer: None,
-        present: Some((T::KeyScrollPresent, T::KeyStepShort)),
+        modes: &[
+            (Mode::Present, T::KeyScrollPresent, None),
+            (
+                Mode::Playground,
+                T::KeyPlayFields,
+                Some(("↑/↓", T::KeyPlayFieldsShort)),
+            ),
+        ],
         keys: &[
             (Key::Code(KeyCode::Down), Intent::ScrollDown),
             (Key::Char('j'), Intent::ScrollDown),
@@ -124,14 +174,14 @@ pub const KEYS: &[Binding] = &[
         label: "space",
         help: T::KeyPause,
         footer: Some(("space", T::KeyPauseShort)),
-        present: None,
+        modes: &[],
         keys: &[(Key::Char(' '), Intent::Pause)],
     },
     Binding {
         label: "+ / -",
         help: T::KeyZoom,
         footer: Some(("+/-", T::KeyZoomShort)),
-        present: None,
+        modes: &[],
         keys: &[
             (Key::Char('+'), Intent::ZoomIn),
             (Key::Char('='), Intent::ZoomIn),
@@ -142,14 +192,14 @@ pub const KEYS: &[Binding] = &[
         label: "t",
         help: T::KeyTable,
         footer: None,
-        present: None,
+        modes: &[],
         keys: &[(Key::Char('t'), Intent::Table)],
     },
     Binding {
         label: "r",
         help: T::KeyRestart,
         footer: None,
-        present: None,
+        modes: &[],
         keys: &[(Key::Char('r'), Intent::Restart)],
     },
     // Esc also leaves a zoom (the app reads it so while zoomed, instead of quitting).
@@ -157,7 +207,8 @@ pub const KEYS: &[Binding] = &[
         label: "p · z · Z/Esc",
         help: T::KeyPresent,
         footer: None,
-        present: None,
+        // On a projector, zooming a pane is the most used key after the steps.
+        modes: &[(Mode::Present, T::KeyPresent, Some(("z", T::KeyPaneShort)))],
         keys: &[
             (Key::Char('p'), Intent::Present),
             (Key::Char('z'), Intent::ZoomPane),
@@ -168,28 +219,35 @@ pub const KEYS: &[Binding] = &[
         label: "e",
         help: T::KeyExport,
         footer: None,
-        present: None,
+        modes: &[],
         keys: &[(Key::Char('e'), Intent::Export)],
+    },
+    Binding {
+        label: "g",
+        help: T::KeyPlayground,
+        footer: None,
+        modes: &[],
+        keys: &[(Key::Char('g'), Intent::Playground)],
     },
     Binding {
         label: "L",
         help: T::KeyLang,
         footer: Some(("L", T::KeyLangShort)),
-        present: None,
+        modes: &[],
         keys: &[(Key::Char('L'), Intent::Lang)],
     },
     Binding {
         label: "?",
         help: T::KeyHelp,
         footer: Some(("?", T::KeyHelpShort)),
-        present: None,
+        modes: &[],
         keys: &[(Key::Char('?'), Intent::Help)],
     },
     Binding {
         label: "q / Esc / Ctrl-C",
         help: T::KeyQuit,
         footer: Some(("q", T::KeyQuitShort)),
-        present: None,
+        modes: &[],
         keys: &[
             (Key::Char('q'), Intent::Quit),
             (Key::Code(KeyCode::Esc), Intent::Quit),
@@ -221,21 +279,21 @@ pub const REPLAY_KEYS: &[Binding<ReplayIntent>] = &[
         label: "space",
         help: T::KeyReplayPause,
         footer: Some(("space", T::KeyPauseShort)),
-        present: None,
+        modes: &[],
         keys: &[(Key::Char(' '), ReplayIntent::Pause)],
     },
     Binding {
         label: ".",
         help: T::KeyReplayFrame,
         footer: Some((".", T::KeyReplayFrameShort)),
-        present: None,
+        modes: &[],
         keys: &[(Key::Char('.'), ReplayIntent::Frame)],
     },
     Binding {
         label: "[ / ]",
         help: T::KeyReplaySpeed,
         footer: Some(("[/]", T::KeyReplaySpeedShort)),
-        present: None,
+        modes: &[],
         keys: &[
             (Key::Char('['), ReplayIntent::Slower),
             (Key::Char(']'), ReplayIntent::Faster),
@@ -245,7 +303,7 @@ pub const REPLAY_KEYS: &[Binding<ReplayIntent>] = &[
         label: "← →",
         help: T::KeyReplaySeek,
         footer: Some(("←/→", T::KeyReplaySeekShort)),
-        present: None,
+        modes: &[],
         keys: &[
             (Key::Code(KeyCode::Left), ReplayIntent::Back),
             (Key::Code(KeyCode::Right), ReplayIntent::Forward),
@@ -255,21 +313,21 @@ pub const REPLAY_KEYS: &[Binding<ReplayIntent>] = &[
         label: "Home",
         help: T::KeyReplayStart,
         footer: None,
-        present: None,
+        modes: &[],
         keys: &[(Key::Code(KeyCode::Home), ReplayIntent::Start)],
     },
     Binding {
         label: "?",
         help: T::KeyHelp,
         footer: Some(("?", T::KeyHelpShort)),
-        present: None,
+        modes: &[],
         keys: &[(Key::Char('?'), ReplayIntent::Help)],
     },
     Binding {
         label: "q / Esc / Ctrl-C",
         help: T::KeyQuit,
         footer: Some(("q", T::KeyQuitShort)),
-        present: None,
+        modes: &[],
         keys: &[
             (Key::Char('q'), ReplayIntent::Quit),
             (Key::Code(KeyCode::Esc), ReplayIntent::Quit),
@@ -290,7 +348,7 @@ pub const NOTES_KEYS: &[Binding<NotesIntent>] = &[Binding {
     label: "q / Esc / Ctrl-C",
     help: T::KeyQuit,
     footer: Some(("q", T::KeyQuitShort)),
-    present: None,
+    modes: &[],
     keys: &[
         (Key::Char('q'), NotesIntent::Quit),
         (Key::Code(KeyCode::Esc), NotesIntent::Quit),
@@ -379,6 +437,8 @@ mod tests {
             Some(Intent::Unzoom)
         );
         assert_eq!(press(KeyCode::PageDown, none), Some(Intent::PageDown));
+        assert_eq!(press(KeyCode::Char('g'), none), Some(Intent::Playground));
+        assert_eq!(press(KeyCode::Enter, none), Some(Intent::Run));
         assert_eq!(
             press(KeyCode::Char('L'), KeyModifiers::SHIFT),
             Some(Intent::Lang)

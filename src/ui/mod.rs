@@ -4,6 +4,7 @@
 pub mod app;
 pub mod export;
 pub mod keys;
+pub mod playground;
 pub mod present;
 pub mod replay;
 pub mod terminal;

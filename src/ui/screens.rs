@@ -644,6 +644,8 @@ fn every_action_key_of_every_lesson_submits_its_jobs() {
         lessons.last().unwrap().id,
         "→ stops at the last lesson"
     );
+    assert!(app.playing, "→ past the last lesson is the playground");
+    press(&mut app, KeyCode::Char('g'), 0);
     press(&mut app, KeyCode::Char('h'), 0);
     assert_eq!(app.current, lessons.len() - 2, "h goes back");
 }
@@ -1588,6 +1590,70 @@ fn a_prediction_is_picked_then_revealed_next_to_the_measurement() {
             let right = lang.scoped(|| T::RevealRight.fill(&[("letter", &'b')]));
             let (x, y) = find(&t, &right).unwrap_or_else(|| panic!("{name}: {right}"));
             assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Green, "{name}");
+        }
+    }
+}
+
+/// The playground (`g`) on lesson 1's quiet lab, its strategy chosen; with `ran`, after a
+/// run of one 200 ms sleep on the blocking pool.
+fn playground(ran: bool) -> App {
+    let mut app = app_on("event-loop");
+    quiet(&mut app, 12_000, 1);
+    press(&mut app, KeyCode::Char('g'), 9_000);
+    assert!(app.playing);
+    let p = &mut app.playground;
+    p.strategy = crate::lab::strategy::named("spawn-blocking");
+    p.cpus = 1;
+    p.field = super::playground::Field::Strategy;
+    if ran {
+        job(
+            &mut app,
+            1,
+            1,
+            (Workload::Sleep, fake("spawn-blocking"), 200),
+            (10_000, Some(10_001), Some(10_201)),
+            "lab-blocking-0",
+        );
+        let scope = crate::report::Scope {
+            from: ms(9_500),
+            to: ms(10_600),
+            baseline: (ms(9_500), ms(10_000)),
+            run: Some(1),
+            load: None,
+            sweep: None,
+        };
+        let report = crate::report::Report::build(&app.model, scope, &app.lab);
+        finished_run(&mut app, crate::ui::app::PLAYGROUND, '1', report);
+    }
+    app
+}
+
+/// The playground before and after a run: its fields, what the run measured, and the command
+/// line that runs the same thing headless.
+#[test]
+fn the_playground_shows_its_fields_command_line_and_what_a_run_measured() {
+    assert_eq!(
+        playground(false).playground.command_line(),
+        "blocklab run --workload sleep --strategy spawn-blocking --ms 200 --runtime \
+         current-thread --max-blocking-threads 512 --rate 100 --cpus 1"
+    );
+    for lang in [Lang::En, Lang::ZhTw] {
+        for (name, ran) in [("before", false), ("after", true)] {
+            let mut app = playground(ran);
+            app.lang = lang;
+            for size in SIZES {
+                let t = render(&app, 12_000, size);
+                let shot = format!("playground_{name}_{lang}_{}x{}", size.0, size.1);
+                insta::assert_snapshot!(shot.clone(), t.backend());
+                let title = lang.scoped(|| T::PlayTitle.text());
+                assert!(find(&t, title).is_some(), "{shot}");
+                assert!(find(&t, "max-blocking-threads").is_some(), "{shot}");
+                // The chosen field's value is marked.
+                let (x, y) = find(&t, "spawn-blocking").expect("the strategy's value");
+                assert_eq!(t.backend().buffer()[(x, y)].bg, Color::Cyan, "{shot}");
+                let said = lang.scoped(|| T::PlayRanOn.fill(&[("kinds", &"blocking-pool ×1")]));
+                assert_eq!(find(&t, &said).is_some(), ran, "{shot}: {said}");
+            }
         }
     }
 }

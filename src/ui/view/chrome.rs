@@ -15,16 +15,20 @@ pub const NOTICE_FOR: Duration = Duration::from_secs(6);
 
 pub fn header(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
     let lesson = app.lesson();
+    let (place, title) = match app.playing {
+        true => (
+            T::HeaderPlayground.fill(&[("of", &app.lessons.len())]),
+            T::PlayTitle.text().to_string(),
+        ),
+        false => (
+            T::HeaderLesson.fill(&[("n", &(app.current + 1)), ("of", &app.lessons.len())]),
+            lesson.title.to_string(),
+        ),
+    };
     let left = Line::from(vec![
         Span::styled(" blocklab ", theme::KEY),
-        Span::styled(
-            format!(
-                "  {} · ",
-                T::HeaderLesson.fill(&[("n", &(app.current + 1)), ("of", &app.lessons.len())])
-            ),
-            theme::DIM,
-        ),
-        Span::styled(lesson.title.to_string(), theme::TITLE),
+        Span::styled(format!("  {place} · "), theme::DIM),
+        Span::styled(title, theme::TITLE),
     ]);
     let left_width = left.width();
     frame.render_widget(Paragraph::new(left), area);
@@ -146,7 +150,19 @@ fn progress_candidates(app: &App) -> Vec<String> {
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
     let mut actions = vec![Span::raw(" ")];
-    for a in &app.lesson().actions {
+    if app.playing {
+        // The playground has one action: its experiment.
+        let p = &app.playground;
+        let values: [(&str, &dyn std::fmt::Display); 2] = [
+            ("workload", &p.workload.as_str()),
+            ("strategy", &p.strategy),
+        ];
+        actions.push(Span::styled(" 1 ", theme::KEY));
+        actions.push(Span::raw(format!(" {}  ", T::PlayRunLabel.fill(&values))));
+        actions.push(Span::styled(" g ", theme::KEY));
+        actions.push(Span::raw(format!(" {}  ", T::PlayBack)));
+    }
+    for a in app.lesson().actions.iter().filter(|_| !app.playing) {
         actions.push(Span::styled(format!(" {} ", a.key), theme::KEY));
         actions.push(Span::raw(format!(" {}  ", a.label)));
     }
@@ -173,12 +189,8 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, now: Duration) {
             // The footer's keys come from the one key table.
             let mut spans = Vec::new();
             for b in KEYS {
-                let Some((keys, word)) = b.footer else {
+                let (_, Some((keys, word))) = b.in_mode(app.mode()) else {
                     continue;
-                };
-                let word = match b.present {
-                    Some((_, short)) if app.present.is_some() => short,
-                    _ => word,
                 };
                 spans.push(Span::styled(format!(" {keys}"), theme::LABEL));
                 spans.push(Span::styled(format!(" {word} "), theme::DIM));

@@ -32,10 +32,7 @@ pub fn draw_with<I>(frame: &mut Frame, area: Rect, app: &App, table: &[Binding<I
     };
     let mut keys = vec![Line::default()];
     for b in table {
-        let help = match b.present {
-            Some((help, _)) if app.present.is_some() => help,
-            _ => b.help,
-        };
+        let (help, _) = b.in_mode(app.mode());
         row(b.label, help.text().to_string(), &mut keys);
     }
     let mut actions = vec![Line::default()];

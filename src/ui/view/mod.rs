@@ -14,6 +14,7 @@ mod lag;
 mod lesson;
 mod load_chart;
 pub mod mono;
+mod playground;
 mod pools;
 mod sizing_chart;
 pub(crate) mod theme;
@@ -82,6 +83,7 @@ fn draw_in_lang(frame: &mut Frame, app: &App, now: Duration) {
 /// One pane on the whole body.
 fn zoomed(frame: &mut Frame, body: Rect, app: &App, pane: Pane, now: Duration) {
     match pane {
+        Pane::Lesson if app.playing => playground::draw(frame, body, app),
         Pane::Lesson => lesson::draw(frame, body, app),
         Pane::Lag => lag::draw(frame, body, &app.model, app.window(), now),
         Pane::Pools => pools::draw(frame, body, &app.model, (&app.lab, app.resting()), now),
@@ -97,7 +99,11 @@ fn panes(frame: &mut Frame, body: Rect, app: &App, now: Duration) {
         Constraint::Min(0),
     ])
     .areas(body);
-    lesson::draw(frame, lesson_area, app);
+    if app.playing {
+        playground::draw(frame, lesson_area, app);
+    } else {
+        lesson::draw(frame, lesson_area, app);
+    }
 
     let pools_height = pools::height(&app.lab).min(body.height / 3);
     let [lag_area, pools_area, timeline_area] = Layout::vertical([
@@ -161,7 +167,10 @@ pub fn rest_frame(width: u16, height: u16, app: &App) -> Duration {
 
 /// The lesson pane's width: code wants room, so on a wide terminal the Rust section takes more.
 fn lesson_width(width: u16, app: &App) -> u16 {
-    let share = if app.section == Section::Rust && app.present.is_none() && width >= 120 {
+    // The playground's fields and its command line want a little more than a lesson's text.
+    let share = if app.playing {
+        50
+    } else if app.section == Section::Rust && app.present.is_none() && width >= 120 {
         55
     } else {
         40
