@@ -63,7 +63,7 @@ pub enum Mode {
 
 impl<I> Binding<I> {
     /// The help line and the footer entry in `mode`.
-    pub fn in_mode(&self, mode: Option<Mode>) -> (T, Option<(&'static str, T)>) {
+    pub fn in_mode(&self, mode: Option<Mode>) -> (T, Option<FooterEntry>) {
         self.modes
             .iter()
             .find(|(m, _, _)| Some(*m) == mode)
@@ -73,6 +73,9 @@ impl<I> Binding<I> {
     }
 }
 
+/// How the footer writes some keys, and its word for them.
+pub type FooterEntry = (&'static str, T);
+
 /// One line of the help: keys that belong together, what they do, and the footer's words.
 /// `I` is what the keys ask for: the app's [`Intent`], or the replay's [`ReplayIntent`].
 pub struct Binding<I: 'static = Intent> {
@@ -80,10 +83,10 @@ pub struct Binding<I: 'static = Intent> {
     pub label: &'static str,
     pub help: T,
     /// How the footer writes them, and its word for them (only the most used are there).
-    pub footer: Option<(&'static str, T)>,
+    pub footer: Option<FooterEntry>,
     /// In these modes the keys mean something else: the mode's help line, and its footer
     /// entry (none: not in the footer).
-    pub modes: &'static [(Mode, T, Option<(&'static str, T)>)],
+    pub modes: &'static [(Mode, T, Option<FooterEntry>)],
     pub keys: &'static [(Key, I)],
 }
 
