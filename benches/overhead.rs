@@ -1,14 +1,14 @@
 //! What observing costs a poll-heavy runtime: ping-pong pairs of tasks on two workers, bare
-//! and in a lab under blocklab's observation (poll hooks on every poll, a ping every
-//! millisecond, samples folded into a model). Criterion times each; a second pass runs seven
-//! interleaved pairs and prints the median ratio of their throughputs (observed ÷ bare) — the
-//! figure `blocklab calibrate --overhead` prints on the user's machine.
+//! and in a lab under blocklab's observation (poll hooks on every poll, the busy lab's pings,
+//! samples folded into a model). Criterion times each; a second pass runs the interleaved pairs
+//! `blocklab calibrate --overhead` runs and prints the median ratio of their throughputs
+//! (observed ÷ bare) — the figure that command prints on the user's machine.
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use blocklab::headless::overhead::{self, PAIRS};
 
 fn cost(c: &mut Criterion) {
-    let mut group = c.benchmark_group("ping-pong 20,000 pairs on 2 workers");
+    let mut group = c.benchmark_group("ping-pong 50,000 pairs on 2 workers");
     group.sample_size(10);
     group.bench_function("bare", |b| {
         b.iter_custom(|iters| (0..iters).map(|_| overhead::bare(PAIRS).unwrap()).sum())
@@ -17,7 +17,7 @@ fn cost(c: &mut Criterion) {
         b.iter_custom(|iters| (0..iters).map(|_| overhead::observed(PAIRS).unwrap()).sum())
     });
     group.finish();
-    let o = overhead::measure(7).unwrap();
+    let o = overhead::measure(overhead::CALIBRATE_PAIRS).unwrap();
     println!(
         "observation cost: throughput observed / bare = {:.3} (median of {} interleaved pairs: {:?})",
         o.ratio_median, o.pairs, o.ratios

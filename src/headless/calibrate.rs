@@ -118,7 +118,7 @@ pub fn calibrate(runs: usize, overhead: bool) -> std::io::Result<Calibration> {
     // on purpose, and counted in they read as "other processes".
     let load = cpu::machine().since(&before);
     let overhead = if overhead {
-        Some(super::overhead::measure(7)?)
+        Some(super::overhead::measure(super::overhead::CALIBRATE_PAIRS)?)
     } else {
         None
     };

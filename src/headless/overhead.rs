@@ -15,6 +15,11 @@ use crate::session::Session;
 /// Pairs of tasks per run (each pair: four round trips).
 pub const PAIRS: usize = 50_000;
 
+/// Interleaved (bare, observed) runs `calibrate --overhead` takes the median of: a single
+/// pair's ratio spreads by ±15 % on a shared VM, so seven (the minimum) left the median
+/// moving by several hundredths from one run to the next.
+pub const CALIBRATE_PAIRS: usize = 15;
+
 /// `pairs` interleaved (bare, observed) runs; the ratio of their throughputs.
 pub fn measure(pairs: usize) -> std::io::Result<Overhead> {
     let mut ratios = Vec::new();

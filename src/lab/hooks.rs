@@ -107,10 +107,13 @@ impl PollHooks {
     pub fn after_poll(&self) {
         let Some(i) = self.slot() else { return };
         let slot = &self.slots[i];
-        let since = slot.since_nanos.swap(0, Ordering::AcqRel);
+        // Only this thread writes its slot (the observer only reads it): a load and a store,
+        // not a locked swap, on every poll.
+        let since = slot.since_nanos.load(Ordering::Relaxed);
         if since == 0 {
             return;
         }
+        slot.since_nanos.store(0, Ordering::Release);
         let now = self.clock.now_nanos();
         let duration = Duration::from_nanos(now.saturating_sub(since));
         if duration >= self.threshold {

@@ -290,7 +290,7 @@ table! {
     CliRunJson => "Print exactly one JSON object",
     CliCalibrate => "Measure the instrument on this machine: probe noise, error and attribution on blocks of known length, live delay, CPU at rest",
     CliCalibrateRuns => "Blocks of each length on each runtime flavour",
-    CliCalibrateOverhead => "Also measure what observing costs a poll-heavy workload (observed ÷ bare throughput; about 20 s more)",
+    CliCalibrateOverhead => "Also measure what observing costs a poll-heavy workload (observed ÷ bare throughput, median of 15 interleaved pairs; under a minute more on a 2-core VM)",
     CliRunLongPollMs => "List every single poll at least this long in `long_polls` (poll hooks; default 1)",
     CliRuntime => "Runtime flavour: one event loop (like asyncio) or N workers",
     CliWorkers => "Worker threads of a multi-thread runtime",
