@@ -361,22 +361,19 @@ pub const NOTES_KEYS: &[Binding<NotesIntent>] = &[Binding {
 
 /// What a key press asks of the notes screen, if anything.
 pub fn notes_intent(key: &KeyEvent) -> Option<NotesIntent> {
-    let all = || NOTES_KEYS.iter().flat_map(|b| b.keys.iter());
-    let chords = all().filter(|(k, _)| matches!(k, Key::Ctrl(_)));
-    chords
-        .chain(all())
-        .find(|(k, _)| k.matches(key))
-        .map(|&(_, intent)| intent)
+    lookup(NOTES_KEYS, key).map(|(_, intent)| intent)
 }
 
 /// What a key press asks of a replay, if anything.
 pub fn replay_intent(key: &KeyEvent) -> Option<ReplayIntent> {
-    let all = || REPLAY_KEYS.iter().flat_map(|b| b.keys.iter());
+    lookup(REPLAY_KEYS, key).map(|(_, intent)| intent)
+}
+
+/// The table's entry for a key press: chords first (Ctrl-C is not `c`), then the rest in order.
+fn lookup<I: Copy>(table: &[Binding<I>], key: &KeyEvent) -> Option<(Key, I)> {
+    let all = || table.iter().flat_map(|b| b.keys.iter());
     let chords = all().filter(|(k, _)| matches!(k, Key::Ctrl(_)));
-    chords
-        .chain(all())
-        .find(|(k, _)| k.matches(key))
-        .map(|&(_, intent)| intent)
+    chords.chain(all()).find(|(k, _)| k.matches(key)).copied()
 }
 
 impl Key {
@@ -396,15 +393,10 @@ impl Key {
 
 /// What a key press asks for, if anything.
 pub fn intent(key: &KeyEvent) -> Option<Intent> {
-    let all = || KEYS.iter().flat_map(|b| b.keys.iter());
-    let chords = all().filter(|(k, _)| matches!(k, Key::Ctrl(_)));
-    chords
-        .chain(all())
-        .find(|(k, _)| k.matches(key))
-        .map(|&(k, intent)| match (k, key.code) {
-            (Key::Digit, KeyCode::Char(c)) => Intent::Action(c),
-            _ => intent,
-        })
+    lookup(KEYS, key).map(|(k, intent)| match (k, key.code) {
+        (Key::Digit, KeyCode::Char(c)) => Intent::Action(c),
+        _ => intent,
+    })
 }
 
 #[cfg(test)]
