@@ -276,7 +276,8 @@ where
         }
         let size = terminal.size().map_err(io)?;
         let gap = pace(app, doors.labs.now(), size.width, size.height);
-        let mut timeout = last_draw.map_or(Duration::ZERO, |t| gap.saturating_sub(t.elapsed()));
+        let since_draw = last_draw.map(|t| t.elapsed());
+        let mut timeout = sleep_for(app.paused.is_some(), dirty, gap, since_draw);
         // A running experiment may need us sooner (a load test submits every few ms).
         if let Some(wake) = app.next_wake() {
             timeout = timeout.min(wake.saturating_sub(doors.labs.now()));
@@ -359,6 +360,23 @@ where
     }
 }
 
+/// How long the loop may wait for input before it has a frame to draw: a screen already changed
+/// waits out the frame ceiling; a live one, its pace; a paused one, which only input changes, a
+/// quiet second (it still takes the lab's samples in meanwhile). Without that last case a paused
+/// screen's frame would always be due and never drawn, and the loop would spin.
+fn sleep_for(paused: bool, dirty: bool, gap: Duration, since_draw: Option<Duration>) -> Duration {
+    let Some(since) = since_draw else {
+        return Duration::ZERO;
+    };
+    if dirty {
+        FRAME.saturating_sub(since)
+    } else if paused {
+        QUIET_FRAME
+    } else {
+        gap.saturating_sub(since)
+    }
+}
+
 /// At rest with nothing in view but the idle lag line, which looks the same as it scrolls,
 /// only the figures change: once a second is enough for them.
 const QUIET_FRAME: Duration = Duration::from_secs(1);
@@ -421,4 +439,68 @@ pub(crate) fn read_input() -> std::io::Result<mpsc::Receiver<std::io::Result<Eve
             }
         })?;
     Ok(rx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::backend::TestBackend;
+    use std::cell::Cell;
+
+    #[test]
+    fn the_loop_waits_until_a_frame_is_due() {
+        let ms = Duration::from_millis;
+        // The first frame, at once.
+        assert_eq!(sleep_for(false, false, FRAME, None), Duration::ZERO);
+        // A screen already changed waits out the frame ceiling, not its pace.
+        assert_eq!(
+            sleep_for(false, true, QUIET_FRAME, Some(ms(10))),
+            FRAME - ms(10)
+        );
+        // A live screen waits for its pace.
+        assert_eq!(sleep_for(false, false, ms(500), Some(ms(100))), ms(400));
+        // A paused screen's pace is long past, but nothing other than input changes it.
+        assert_eq!(sleep_for(true, false, FRAME, Some(ms(5000))), QUIET_FRAME);
+    }
+
+    /// Paused, every frame used to be due and none drawn, so the loop never waited: a core at
+    /// 100 % for as long as a presenter talked over a paused chart.
+    #[test]
+    fn a_paused_screen_leaves_the_loop_waiting() {
+        let clock = Clock::start();
+        let mut labs = Labs::new(clock);
+        let lessons = crate::lesson::builtin().lessons;
+        let mut app = App::new(lessons, 0, crate::cli::LabArgs::default());
+        let mut terminal = ratatui::Terminal::new(TestBackend::new(120, 40)).unwrap();
+        let (keys, input) = mpsc::channel();
+        let space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE);
+        keys.send(Ok(Event::Key(space))).unwrap();
+        let turns = Cell::new(0u64);
+        let until = clock.now() + Duration::from_millis(1500);
+        let stop = || {
+            turns.set(turns.get() + 1);
+            (clock.now() >= until).then_some(Exit::Quit)
+        };
+        let exit = drive(
+            &mut terminal,
+            &mut labs,
+            &mut app,
+            &input,
+            None,
+            None,
+            None,
+            &stop,
+            &|_| (),
+        )
+        .unwrap();
+        assert_eq!(exit, Exit::Quit);
+        assert!(app.paused.is_some());
+        // Waiting, a turn a second and one per input or frame; spinning, hundreds of thousands.
+        assert!(
+            turns.get() < 200,
+            "{} turns of the loop in 1.5 s",
+            turns.get()
+        );
+    }
 }
