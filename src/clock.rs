@@ -39,9 +39,36 @@ impl Clock {
 
     /// Time since the origin, in nanoseconds (for atomics; never 0, so 0 can mean "none").
     pub fn now_nanos(&self) -> u64 {
-        let counter = counter();
-        counter.delta_as_nanos(self.origin, counter.raw()) + 1
+        self.nanos_at(raw())
     }
+
+    /// A [`raw`] reading as time since the origin, in nanoseconds (never 0).
+    pub fn nanos_at(&self, raw: u64) -> u64 {
+        counter().delta_as_nanos(self.origin, raw) + 1
+    }
+
+    /// A [`raw`] reading as time since the origin.
+    pub fn at(&self, raw: u64) -> Duration {
+        Duration::from_nanos(self.nanos_at(raw) - 1)
+    }
+}
+
+/// The counter's reading in its own ticks: what the poll hooks store on every poll, scaled to
+/// time only when someone looks (scaling is cheap, but a poll hook runs a million times a
+/// second under load, and every nanosecond there is throughput the lab loses).
+#[inline]
+pub fn raw() -> u64 {
+    counter().raw()
+}
+
+/// How many of the counter's ticks make `d`: lets a hot path compare two raw readings with a
+/// duration without scaling them.
+pub fn ticks(d: Duration) -> u64 {
+    // The counter's rate, from the scaling of a span long enough for rounding not to matter.
+    const SPAN: u64 = 1 << 40;
+    let span_ns = counter().delta_as_nanos(0, SPAN).max(1);
+    let ticks = d.as_nanos() * u128::from(SPAN) / u128::from(span_ns);
+    u64::try_from(ticks).unwrap_or(u64::MAX)
 }
 
 /// Milliseconds as a float, the unit every report speaks.
@@ -90,6 +117,26 @@ mod tests {
             ours + slack >= before && ours <= after + slack,
             "{before:?} ≤ {ours:?} ≤ {after:?}"
         );
+    }
+
+    #[test]
+    fn raw_readings_scale_to_the_same_time_as_now() {
+        let clock = Clock::start();
+        let before = clock.now();
+        let raw = raw();
+        let after = clock.now();
+        assert!(before <= clock.at(raw) && clock.at(raw) <= after);
+    }
+
+    #[test]
+    fn ticks_of_a_duration_span_that_duration_of_raw_readings() {
+        let clock = Clock::start();
+        let start = raw();
+        let span = ticks(Duration::from_millis(3));
+        // The time between two readings `span` ticks apart is 3 ms, to a microsecond.
+        let ns = clock.nanos_at(start + span) - clock.nanos_at(start);
+        assert!(ns.abs_diff(3_000_000) <= 1_000, "{ns} ns");
+        assert_eq!(ticks(Duration::ZERO), 0);
     }
 
     #[test]

@@ -90,7 +90,25 @@ pub struct Overhead {
     pub pairs: usize,
     /// Throughput with observation on ÷ off, median over the pairs.
     pub ratio_median: f64,
+    /// Where the true median lies, with `confidence`: the pairs' own spread, not a guess.
+    pub interval: [f64; 2],
+    pub confidence: f64,
+    /// What the interval says of keeping [`super::overhead::KEEP`] of the throughput.
+    pub verdict: Verdict,
     pub ratios: Vec<f64>,
+}
+
+/// Whether observation keeps [`super::overhead::KEEP`] of a busy lab's throughput, as far as
+/// this machine's noise lets the pairs tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The whole interval is at or above it.
+    Kept,
+    /// The whole interval is below it.
+    Lost,
+    /// The interval straddles it: the noise hides the answer.
+    Unclear,
 }
 
 /// Runs the calibration: `runs` blocks of each size on each flavour.
@@ -449,8 +467,18 @@ impl Calibration {
             out += &T::CalOverhead.fill(&[
                 ("ratio", &format!("{:.3}", o.ratio_median)),
                 ("pairs", &o.pairs),
+                ("conf", &format!("{:.0}", o.confidence * 100.0)),
+                ("low", &format!("{:.3}", o.interval[0])),
+                ("high", &format!("{:.3}", o.interval[1])),
                 ("all", &all.join(", ")),
             ]);
+            out += "\n";
+            let verdict = match o.verdict {
+                Verdict::Kept => T::CalOverheadKept,
+                Verdict::Lost => T::CalOverheadLost,
+                Verdict::Unclear => T::CalOverheadUnclear,
+            };
+            out += &verdict.fill(&[("keep", &format!("{:.2}", super::overhead::KEEP))]);
             out += "\n";
         }
         out += "\n";

@@ -1,8 +1,10 @@
 //! Poll hooks: a per-worker "poll in progress since" slot, so the observer can see — live, from
 //! its own thread — which task holds a worker and for how long, on either runtime flavour.
 //!
-//! The hooks only read the clock and store two atomics (about 40 ns a poll, see
-//! `../shared/notes/measurement.md`); a poll longer than the stall threshold is also logged.
+//! Under a poll-heavy load the hooks run a million times a second, so they do as little as they
+//! can: read the CPU's counter in its own ticks (scaled to time only when someone looks), store
+//! two atomics in a slot only this thread writes, and compare a difference of ticks with the
+//! long-poll threshold; only a long poll takes the slow, logging path.
 //! Installing them needs `--cfg tokio_unstable`; the rest of this file builds either way.
 use std::cell::Cell;
 use std::hash::{Hash, Hasher};
@@ -10,7 +12,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::clock::Clock;
+use crate::clock::{self, Clock};
 use crate::data::{LongPoll, WorkerPoll};
 
 /// Enough slots for any worker count blocklab accepts (workers, and threads that take over a
@@ -43,7 +45,8 @@ pub fn task_id_u64(id: tokio::task::Id) -> u64 {
 #[derive(Default)]
 #[repr(align(128))]
 struct Slot {
-    since_nanos: AtomicU64,
+    /// The counter's raw reading when the poll in progress began; 0 between polls.
+    since_raw: AtomicU64,
     task: AtomicU64,
     thread: OnceLock<String>,
 }
@@ -51,7 +54,8 @@ struct Slot {
 pub struct PollHooks {
     id: usize,
     clock: Clock,
-    threshold: Duration,
+    /// The long-poll threshold in the counter's ticks.
+    threshold_ticks: u64,
     slots: Box<[Slot]>,
     registered: AtomicUsize,
     long_polls: Mutex<Vec<LongPoll>>,
@@ -68,7 +72,7 @@ impl PollHooks {
         Self {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
             clock,
-            threshold,
+            threshold_ticks: clock::ticks(threshold),
             slots: (0..MAX_SLOTS).map(|_| Slot::default()).collect(),
             registered: AtomicUsize::new(0),
             long_polls: Mutex::new(Vec::new()),
@@ -76,59 +80,72 @@ impl PollHooks {
     }
 
     /// This thread's slot, registered on its first poll.
+    #[inline]
     fn slot(&self) -> Option<usize> {
-        SLOT.with(|cell| {
-            let (owner, index) = cell.get();
-            if owner == self.id {
-                return (index < MAX_SLOTS).then_some(index);
-            }
-            let index = self.registered.fetch_add(1, Ordering::Relaxed);
-            if index < MAX_SLOTS {
-                let name = std::thread::current()
-                    .name()
-                    .unwrap_or("unnamed")
-                    .to_string();
-                let _ = self.slots[index].thread.set(name);
-            }
-            cell.set((self.id, index));
-            (index < MAX_SLOTS).then_some(index)
-        })
+        let (owner, index) = SLOT.with(Cell::get);
+        if owner == self.id {
+            return (index < MAX_SLOTS).then_some(index);
+        }
+        self.register()
     }
 
+    #[cold]
+    fn register(&self) -> Option<usize> {
+        let index = self.registered.fetch_add(1, Ordering::Relaxed);
+        if index < MAX_SLOTS {
+            let name = std::thread::current()
+                .name()
+                .unwrap_or("unnamed")
+                .to_string();
+            let _ = self.slots[index].thread.set(name);
+        }
+        SLOT.with(|cell| cell.set((self.id, index)));
+        (index < MAX_SLOTS).then_some(index)
+    }
+
+    #[inline]
     pub fn before_poll(&self, task: tokio::task::Id) {
         if let Some(i) = self.slot() {
             let slot = &self.slots[i];
             slot.task.store(task_id_u64(task), Ordering::Relaxed);
-            slot.since_nanos
-                .store(self.clock.now_nanos(), Ordering::Release);
+            slot.since_raw.store(clock::raw(), Ordering::Release);
         }
     }
 
+    #[inline]
     pub fn after_poll(&self) {
         let Some(i) = self.slot() else { return };
         let slot = &self.slots[i];
         // Only this thread writes its slot (the observer only reads it): a load and a store,
         // not a locked swap, on every poll.
-        let since = slot.since_nanos.load(Ordering::Relaxed);
+        let since = slot.since_raw.load(Ordering::Relaxed);
         if since == 0 {
             return;
         }
-        slot.since_nanos.store(0, Ordering::Release);
-        let now = self.clock.now_nanos();
-        let duration = Duration::from_nanos(now.saturating_sub(since));
-        if duration >= self.threshold {
-            let poll = LongPoll {
-                worker: i,
-                thread: slot.thread.get().cloned().unwrap_or_default(),
-                task: slot.task.load(Ordering::Relaxed),
-                start: Duration::from_nanos(since - 1),
-                duration,
-            };
-            self.long_polls
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(poll);
+        slot.since_raw.store(0, Ordering::Release);
+        let now = clock::raw();
+        if now.saturating_sub(since) >= self.threshold_ticks {
+            self.log_long_poll(i, since, now);
         }
+    }
+
+    /// The slow path, out of line so the hooks stay small.
+    #[cold]
+    #[inline(never)]
+    fn log_long_poll(&self, i: usize, since: u64, now: u64) {
+        let slot = &self.slots[i];
+        let start = self.clock.at(since);
+        let poll = LongPoll {
+            worker: i,
+            thread: slot.thread.get().cloned().unwrap_or_default(),
+            task: slot.task.load(Ordering::Relaxed),
+            start,
+            duration: self.clock.at(now).saturating_sub(start),
+        };
+        self.long_polls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(poll);
     }
 
     /// Every registered worker's current poll.
@@ -137,11 +154,11 @@ impl PollHooks {
         (0..n)
             .map(|i| {
                 let slot = &self.slots[i];
-                let since = slot.since_nanos.load(Ordering::Acquire);
+                let since = slot.since_raw.load(Ordering::Acquire);
                 WorkerPoll {
                     worker: i,
                     thread: slot.thread.get().cloned().unwrap_or_default(),
-                    polling_since: (since != 0).then(|| Duration::from_nanos(since - 1)),
+                    polling_since: (since != 0).then(|| self.clock.at(since)),
                     task: (since != 0).then(|| slot.task.load(Ordering::Relaxed)),
                 }
             })
@@ -154,10 +171,10 @@ impl PollHooks {
         let n = self.registered.load(Ordering::Relaxed).min(MAX_SLOTS);
         self.slots[..n]
             .iter()
-            .map(|slot| slot.since_nanos.load(Ordering::Acquire))
+            .map(|slot| slot.since_raw.load(Ordering::Acquire))
             .filter(|&since| since != 0)
             .min()
-            .map(|since| Duration::from_nanos(since - 1))
+            .map(|since| self.clock.at(since))
     }
 
     pub fn drain_long_polls(&self) -> Vec<LongPoll> {

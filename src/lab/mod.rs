@@ -83,6 +83,24 @@ impl Lab {
         clock: Clock,
         front_door: Option<std::net::TcpListener>,
     ) -> std::io::Result<(Lab, UnboundedReceiver<LabEvent>)> {
+        Self::start_hooked(config, clock, front_door, true)
+    }
+
+    /// The same lab without the poll hooks: what observation costs is measured against it
+    /// (`calibrate --overhead`), so the two differ in nothing but the instrument.
+    pub fn start_unhooked(
+        config: LabConfig,
+        clock: Clock,
+    ) -> std::io::Result<(Lab, UnboundedReceiver<LabEvent>)> {
+        Self::start_hooked(config, clock, None, false)
+    }
+
+    fn start_hooked(
+        config: LabConfig,
+        clock: Clock,
+        front_door: Option<std::net::TcpListener>,
+        hooked: bool,
+    ) -> std::io::Result<(Lab, UnboundedReceiver<LabEvent>)> {
         static NEXT_LAB: AtomicU64 = AtomicU64::new(1);
         let (events_tx, events_rx) = unbounded_channel();
         let (commands_tx, commands_rx) = unbounded_channel();
@@ -107,7 +125,7 @@ impl Lab {
         {
             tracing::warn!("{why}");
         }
-        let hooks = hooks_for(clock, config.long_poll);
+        let hooks = hooks_for(clock, config.long_poll).filter(|_| hooked);
         let runtime = build_runtime(&config, hooks.clone(), cpus.clone())?;
         let handle = runtime.handle().clone();
 

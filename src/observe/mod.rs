@@ -1,5 +1,6 @@
-//! The observer: its own OS thread and runtime, never the lab's, so it keeps measuring while the
-//! lab is frozen. It pings the lab's probe, watches the poll-hook slots, samples tokio's metrics,
+//! The observer: its own OS thread, never the lab's, so it keeps measuring while the lab is
+//! frozen. It needs no runtime of its own: it only sleeps between beats, on a plain timed wait
+//! (tokio's timer wheel would also wake it at each 64 ms boundary a sleep crosses). It pings the lab's probe, watches the poll-hook slots, samples tokio's metrics,
 //! relays job and request events, and sends everything as batches of plain [`Sample`]s.
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -8,7 +9,6 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::sync::oneshot;
 use tokio_metrics::RuntimeMonitor;
 
 use crate::clock::Clock;
@@ -31,11 +31,13 @@ pub struct ObserverConfig {
     pub hooked_ping_period: Duration,
     /// … and at rest.
     pub rest_ping_period: Duration,
-    /// How often to send a batch (and a live `Watch`) while busy, and at rest. A stall that
-    /// begins is reported at once, whatever the tick.
+    /// How often to send a batch (and a live `Watch`) while busy, and at rest: multiples of
+    /// the ping periods, as they are sent on a ping's beat. A stall that begins is reported at
+    /// once, whatever the tick.
     pub tick: Duration,
     pub rest_tick: Duration,
-    /// How often to read tokio's runtime metrics while busy, and at rest.
+    /// How often to read tokio's runtime metrics while busy, and at rest (multiples of the
+    /// ping periods too).
     pub metrics_period: Duration,
     pub rest_metrics_period: Duration,
     /// The lab is at rest this long after the last job event, slow ping or stall.
@@ -84,7 +86,7 @@ pub struct PollReadout {
 
 /// A running observer; dropping it stops it.
 pub struct Observer {
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<mpsc::Sender<()>>,
     retired: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -96,7 +98,7 @@ impl Observer {
         config: ObserverConfig,
     ) -> std::io::Result<(Observer, Batches)> {
         let (batches_tx, batches_rx) = mpsc::channel();
-        let (stop_tx, stop_rx) = oneshot::channel();
+        let (stop_tx, stop_rx) = mpsc::channel();
         let retired = Arc::new(AtomicBool::new(false));
         let watcher = Watcher {
             monitor: RuntimeMonitor::new(&lab.handle),
@@ -112,13 +114,7 @@ impl Observer {
         };
         let thread = std::thread::Builder::new()
             .name("observer".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_time()
-                    .build()
-                    .expect("observer runtime");
-                rt.block_on(watcher.run(events, batches_tx, stop_rx));
-            })?;
+            .spawn(move || watcher.run(events, batches_tx, stop_rx))?;
         Ok((
             Observer {
                 stop: Some(stop_tx),
@@ -166,13 +162,13 @@ struct Watcher {
 }
 
 impl Watcher {
-    async fn run(
+    fn run(
         mut self,
         mut events: UnboundedReceiver<LabEvent>,
         batches: mpsc::Sender<Vec<Sample>>,
-        mut stop: oneshot::Receiver<()>,
+        stop: mpsc::Receiver<()>,
     ) {
-        use tokio::time::{Instant, sleep_until};
+        use std::time::Instant;
         let c = self.config;
         let mut intervals = self.monitor.intervals();
         let mut batch = vec![Sample::LabStarted {
@@ -183,14 +179,16 @@ impl Watcher {
         let start = Instant::now();
         let (mut next_ping, mut next_tick, mut next_metrics) =
             (start, start + c.tick, start + c.metrics_period);
-        // One timer for the three beats: at rest the tick and the metrics fall on a ping's
-        // wake-up, so the observer wakes 20 times a second.
+        // One beat, the ping's: the tick and the metrics are due on a beat (their periods are
+        // multiples of the ping's), so the observer wakes only as often as it pings — 20 times a
+        // second at rest. On a VM a wake-up costs tens of microseconds of kernel time whatever
+        // is done in it, and three beats drifting apart woke it 50 times a second.
         loop {
-            let wake = next_ping.min(next_tick).min(next_metrics);
-            tokio::select! {
-                biased;
-                _ = &mut stop => break,
-                _ = sleep_until(wake) => {}
+            let beat = next_ping;
+            match stop.recv_timeout(beat.saturating_duration_since(Instant::now())) {
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                // Asked to stop, or whoever could ask is gone.
+                _ => break,
             }
             let now = Instant::now();
             let rest = self.resting();
@@ -198,25 +196,23 @@ impl Watcher {
             // The lab's events are taken at each wake-up, not each as it comes: a wake-up per
             // request and per answer would cost more than all the rest at rest.
             self.drain(&mut events, &mut batch);
-            if now >= next_ping {
-                self.ping();
-                let period = if rest {
-                    c.rest_ping_period
-                } else if self.lab.polls.is_some() {
-                    c.hooked_ping_period
-                } else {
-                    c.ping_period
-                };
-                // Missed pings are skipped, not sent in a burst.
-                next_ping = (next_ping + period).max(now);
-                if !retired && self.stall_began() {
-                    batch.push(Sample::Watch(self.watch()));
-                    if batches.send(std::mem::take(&mut batch)).is_err() {
-                        break;
-                    }
+            self.ping();
+            let period = if rest {
+                c.rest_ping_period
+            } else if self.lab.polls.is_some() {
+                c.hooked_ping_period
+            } else {
+                c.ping_period
+            };
+            // Missed pings are skipped, not sent in a burst.
+            next_ping = (beat + period).max(now);
+            if !retired && self.stall_began() {
+                batch.push(Sample::Watch(self.watch()));
+                if batches.send(std::mem::take(&mut batch)).is_err() {
+                    break;
                 }
             }
-            if now >= next_metrics {
+            if beat >= next_metrics {
                 if !retired && let Some(m) = intervals.next() {
                     batch.push(Sample::Runtime(self.runtime_sample(&m)));
                 }
@@ -225,9 +221,9 @@ impl Watcher {
                 } else {
                     c.metrics_period
                 };
-                next_metrics = now + period;
+                next_metrics = beat + period;
             }
-            if now >= next_tick {
+            if beat >= next_tick {
                 if !retired {
                     batch.push(Sample::Watch(self.watch()));
                 }
@@ -237,7 +233,7 @@ impl Watcher {
                 if batches.send(std::mem::take(&mut batch)).is_err() {
                     break;
                 }
-                next_tick = now + if rest { c.rest_tick } else { c.tick };
+                next_tick = beat + if rest { c.rest_tick } else { c.tick };
             }
         }
     }
