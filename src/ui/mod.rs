@@ -382,16 +382,29 @@ fn sleep_for(paused: bool, dirty: bool, gap: Duration, since_draw: Option<Durati
 const QUIET_FRAME: Duration = Duration::from_secs(1);
 
 /// How long between frames: [`FRAME`] while the screen changes by itself (an experiment, a
-/// stall, jobs in flight, a notice); at rest, the time the time axis takes to move a column
-/// while jobs or blocks are in view, else [`QUIET_FRAME`].
+/// stall, jobs in flight, a notice); at rest, while jobs or blocks are in view, the time the
+/// time axis takes to move whole columns, at least [`REST_FRAME`]; else [`QUIET_FRAME`].
 pub fn pace(app: &App, now: Duration, width: u16, height: u16) -> Duration {
     if app.is_moving(now) {
         FRAME
     } else if app.is_quiet(now) {
         QUIET_FRAME
     } else {
-        view::rest_frame(width, height, app).max(FRAME)
+        scroll_pace(view::rest_frame(width, height, app))
     }
+}
+
+/// At rest the chart only scrolls, and a frame costs about a millisecond however little moved:
+/// a column a frame was 6 frames a second on the default window and 30 zoomed in, for a blip
+/// that sat still. A few frames a second, each moving the axis by whole columns, keeps the
+/// scrolling even.
+const REST_FRAME: Duration = Duration::from_millis(250);
+
+/// The shortest whole number of `column`s that is at least [`REST_FRAME`].
+fn scroll_pace(column: Duration) -> Duration {
+    let column = column.max(Duration::from_micros(1));
+    let columns = REST_FRAME.as_nanos().div_ceil(column.as_nanos());
+    column * u32::try_from(columns).unwrap_or(1)
 }
 
 /// Carries out one of the app's commands; returns how to exit when it ends the app.
@@ -447,6 +460,18 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use ratatui::backend::TestBackend;
     use std::cell::Cell;
+
+    #[test]
+    fn at_rest_the_axis_scrolls_by_whole_columns_a_few_times_a_second() {
+        let ms = Duration::from_millis;
+        // The default window at 120 columns: about 156 ms a column, two a frame.
+        assert_eq!(scroll_pace(ms(156)), ms(312));
+        // Zoomed in to 2 s: 31 ms a column, nine a frame, not thirty frames a second.
+        assert_eq!(scroll_pace(ms(31)), ms(279));
+        // A column slower than the floor: one a frame.
+        assert_eq!(scroll_pace(ms(900)), ms(900));
+        assert_eq!(scroll_pace(REST_FRAME), REST_FRAME);
+    }
 
     #[test]
     fn the_loop_waits_until_a_frame_is_due() {
