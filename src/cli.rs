@@ -100,6 +100,8 @@ pub enum Command {
         runs: u64,
         #[arg(long, help = T::CliCalibrateOverhead.text())]
         overhead: bool,
+        #[arg(long, value_name = "N", default_value_t = crate::headless::overhead::CALIBRATE_PAIRS as u64, value_parser = clap::value_parser!(u64).range(7..=201), requires = "overhead", help = T::CliCalibratePairs.text())]
+        pairs: u64,
         #[arg(long, help = T::CliRunJson.text())]
         json: bool,
     },

@@ -45,10 +45,11 @@ fn main() -> ExitCode {
     if let Some(Command::Calibrate {
         runs,
         overhead,
+        pairs,
         json,
     }) = cli.command
     {
-        return calibrate(runs as usize, overhead, json);
+        return calibrate(runs as usize, overhead.then_some(pairs as usize), json);
     }
     if let Some(Command::Run(ref args)) = cli.command {
         return run(&cli, args);
@@ -419,7 +420,7 @@ fn notes(connect: Option<std::net::SocketAddr>, ambiguous_wide: bool) -> ExitCod
 }
 
 /// `blocklab calibrate`: exit 3 when the machine was too noisy for the figures to mean much.
-fn calibrate(runs: usize, overhead: bool, json: bool) -> ExitCode {
+fn calibrate(runs: usize, overhead: Option<usize>, json: bool) -> ExitCode {
     match headless::calibrate::calibrate(runs, overhead) {
         Ok(c) => {
             if json {

@@ -112,7 +112,8 @@ pub enum Verdict {
 }
 
 /// Runs the calibration: `runs` blocks of each size on each flavour.
-pub fn calibrate(runs: usize, overhead: bool) -> std::io::Result<Calibration> {
+/// With `overhead`, also that many interleaved pairs of the observation-cost workload.
+pub fn calibrate(runs: usize, overhead: Option<usize>) -> std::io::Result<Calibration> {
     let before = cpu::machine();
     let idle = idle()?;
     let mut blocks = Vec::new();
@@ -135,10 +136,9 @@ pub fn calibrate(runs: usize, overhead: bool) -> std::io::Result<Calibration> {
     // The machine's load over the calibration itself: the overhead pairs below fill both cores
     // on purpose, and counted in they read as "other processes".
     let load = cpu::machine().since(&before);
-    let overhead = if overhead {
-        Some(super::overhead::measure(super::overhead::CALIBRATE_PAIRS)?)
-    } else {
-        None
+    let overhead = match overhead {
+        Some(pairs) => Some(super::overhead::measure(pairs)?),
+        None => None,
     };
     let too_noisy = noisy(&load, &idle);
     Ok(Calibration {
