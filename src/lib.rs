@@ -3,7 +3,8 @@
 //!
 //! Three parts that cannot block each other:
 //! * `lab`     — the runtime under study, which the user deliberately blocks;
-//! * `observe` — its own thread and runtime; measures the lab, even while it is frozen;
+//! * `observe` — its own thread (no runtime: it only waits between beats); measures the lab,
+//!   even while it is frozen;
 //! * `ui`      — model + views + input on the main thread.
 //!
 //! Beside them, `queue` is the durable job queue's SQLite file, which outlives labs and
