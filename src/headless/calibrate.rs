@@ -322,18 +322,8 @@ fn rest_cpu() -> std::io::Result<(RestCpu, RestCpu, bool)> {
             // The TUI's own loop until `at` on the clock.
             let mut until = |app: &mut App, at: Duration| {
                 let stop = move || (clock.now() >= at).then_some(crate::ui::Exit::Quit);
-                crate::ui::drive(
-                    &mut terminal,
-                    &mut labs,
-                    app,
-                    &input,
-                    None,
-                    None,
-                    None,
-                    &stop,
-                    &|_| (),
-                )
-                .map(|_| ())
+                let extras = crate::ui::Extras::default();
+                crate::ui::drive(&mut terminal, &mut labs, app, &input, &stop, extras).map(|_| ())
             };
             // Idle until the traffic rests (a stall in view at the start delays it by up to a
             // window), then the UI's pace settles.

@@ -104,17 +104,13 @@ pub fn run(
             panic!("{FAULT_VAR}=ui-panic: a panic on the UI thread, injected for testing");
         }
     };
-    drive(
-        &mut terminal,
-        &mut labs,
-        &mut app,
-        &input,
-        progress.as_ref(),
-        writer.as_mut(),
-        Some(&mut feed),
-        &stop,
-        &after_draw,
-    )
+    let extras = Extras {
+        progress: progress.as_ref(),
+        record: writer.as_mut(),
+        feed: Some(&mut feed),
+        after_draw: Some(&after_draw),
+    };
+    drive(&mut terminal, &mut labs, &mut app, &input, &stop, extras)
 }
 
 /// Signals only set a flag; the loop that asks the returned function restores the terminal.
@@ -139,35 +135,42 @@ pub(crate) fn signals() -> std::io::Result<impl Fn() -> Option<Exit>> {
     })
 }
 
+/// What [`drive`] may be given besides the labs and the app, each optional: none of them for
+/// `blocklab calibrate`, which runs the loop off-screen, saving nothing, to measure the UI.
+#[derive(Default)]
+pub struct Extras<'a> {
+    /// Where the learner's progress is saved.
+    pub progress: Option<&'a ProgressFile>,
+    /// Every input of the app goes to it with its time, and each frame drawn is marked.
+    pub record: Option<&'a mut Writer>,
+    /// The app's place goes to the notes screens (a replay's or a calibration's never does).
+    pub feed: Option<&'a mut Feed>,
+    /// Sees each frame's buffer.
+    pub after_draw: Option<&'a dyn Fn(&ratatui::buffer::Buffer)>,
+}
+
 /// The TUI's loop on any backend: input, the app's steps, the labs, and frames at the app's
-/// pace — up to 30 a second while things move; at rest, one each time the time axis moves by a
-/// column, since what is on screen changes no faster. Ends when `stop` says how, when the app
-/// quits, or when the input closes; progress not saved yet is saved then. With `record`,
-/// every input of the app goes to it with its time, and each frame drawn is marked. With
-/// `feed`, the app's place goes to the notes screens (a replay's or calibration's never does).
-/// `after_draw` sees each frame's buffer. `blocklab calibrate` runs it off-screen, saving
-/// nothing, to measure the UI.
-#[allow(clippy::too_many_arguments)]
+/// pace — up to 30 a second while things move; at rest, a few a second as the time axis
+/// scrolls, since what is on screen changes no faster. Ends when `stop` says how, when the app
+/// quits, or when the input closes; progress not saved yet is saved then.
 pub fn drive<B: ratatui::backend::Backend>(
     terminal: &mut ratatui::Terminal<B>,
     labs: &mut Labs,
     app: &mut App,
     input: &Input,
-    progress: Option<&ProgressFile>,
-    record: Option<&mut Writer>,
-    feed: Option<&mut Feed>,
     stop: &dyn Fn() -> Option<Exit>,
-    after_draw: &dyn Fn(&ratatui::buffer::Buffer),
+    extras: Extras,
 ) -> std::io::Result<Exit>
 where
     B::Error: Send + Sync + 'static,
 {
     let mut doors = Doors {
         labs,
-        progress,
-        record,
-        feed,
+        progress: extras.progress,
+        record: extras.record,
+        feed: extras.feed,
     };
+    let after_draw = extras.after_draw.unwrap_or(&|_| ());
     let exit = frames(terminal, &mut doors, app, input, stop, after_draw);
     // A key that changed the lesson and quit in the same breath: its visit is kept too.
     if let Some(unsaved) = app.unsaved_progress() {
@@ -512,11 +515,8 @@ mod tests {
             &mut labs,
             &mut app,
             &input,
-            None,
-            None,
-            None,
             &stop,
-            &|_| (),
+            Extras::default(),
         )
         .unwrap();
         assert_eq!(exit, Exit::Quit);

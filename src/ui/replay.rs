@@ -462,19 +462,12 @@ mod tests {
         let mut live_for = |app: &mut App, ms: u64| {
             let at = clock.now() + Duration::from_millis(ms);
             let stop = move || (clock.now() >= at).then_some(Exit::Quit);
-            let w = Some(&mut writer);
-            crate::ui::drive(
-                &mut terminal,
-                &mut labs,
-                app,
-                &input,
-                None,
-                w,
-                None,
-                &stop,
-                &keep,
-            )
-            .unwrap();
+            let extras = crate::ui::Extras {
+                record: Some(&mut writer),
+                after_draw: Some(&keep),
+                ..Default::default()
+            };
+            crate::ui::drive(&mut terminal, &mut labs, app, &input, &stop, extras).unwrap();
         };
         while app.last_verdicts('2').is_none() && clock.now() < give_up {
             live_for(&mut app, 500);
